@@ -1,0 +1,716 @@
+/**
+ * The Kubernetes HTTP API of one simulated cluster: routing, list/watch/get/create/update/
+ * patch/delete, the subresources kubectl uses, server-side Tables and discovery.
+ */
+import http from 'node:http';
+import type { Socket } from 'node:net';
+import { Cluster, POD, NODE, CRD, NS, type DeleteOptions } from './cluster.js';
+import { ApiError, badRequest, invalid, notFound, qualified } from './errors.js';
+import { gvKey, typeKey, type ResourceType } from './resources.js';
+import { dispatch, nowIso, type EventType, type StoredEvent, type Watcher } from './store.js';
+import { checkFieldSelector, parseFieldSelector, parseLabelSelector, SelectorError } from './selectors.js';
+import { aggregatedList, AGGREGATED_CT, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';
+import { printerFor, type Printer } from './tables.js';
+import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError } from './patch.js';
+import { decodeBodyAsJsonLike, isK8sProtobuf } from './protobuf.js';
+import { instanceOf, lineRange, logRate, renderLines } from './logs.js';
+import { nodeMetrics, podMetrics } from './metrics.js';
+import { pendingStatus } from './pods.js';
+
+export const KUBE_VERSION = {
+  major: '1', minor: '32', emulationMajor: '1', emulationMinor: '32', minCompatibilityMajor: '1', minCompatibilityMinor: '31',
+  gitVersion: 'v1.32.4-kmux-sim', gitCommit: '0000000000000000000000000000000000000000', gitTreeState: 'clean',
+  buildDate: '2026-01-01T00:00:00Z', goVersion: 'go1.23.8', compiler: 'gc', platform: 'linux/amd64',
+};
+
+export interface RequestRecord {
+  method: string;
+  path: string;
+  query: string;
+  contentType?: string;
+  status?: number;
+  at: number;
+}
+
+/** Faults a test can switch on to see how clients cope. */
+export interface Faults {
+  /** delay before every answer, in ms. */
+  latencyMs: number;
+  /** type keys ('pods', 'deployments.apps') answered 403 Forbidden. */
+  forbidden: Set<string>;
+}
+
+const TABLE_CT = 'application/json;as=Table;v=v1;g=meta.k8s.io';
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+interface Route {
+  type: ResourceType;
+  tk: string;
+  ns?: string;
+  name?: string;
+  sub?: string;
+}
+
+export class SimServer {
+  server?: http.Server;
+  readonly requestLog: RequestRecord[] = [];
+  readonly faults: Faults = { latencyMs: 0, forbidden: new Set() };
+  private readonly sockets = new Set<Socket>();
+  private readonly closers = new Set<() => void>();
+
+  constructor(public readonly cluster: Cluster, public port = 0, public readonly host = '127.0.0.1') {}
+
+  get url(): string {
+    return `http://${this.host}:${this.port}`;
+  }
+
+  /** Write requests seen since `fromIndex` (dry-run and read-only checks in tests). */
+  writes(fromIndex = 0): RequestRecord[] {
+    return this.requestLog.slice(fromIndex).filter((r) => WRITE_METHODS.has(r.method));
+  }
+
+  async start(): Promise<void> {
+    const server = http.createServer((req, res) => this.handle(req, res));
+    server.keepAliveTimeout = 30_000;
+    server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, this.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.port = (server.address() as { port: number }).port;
+    this.server = server;
+  }
+
+  /** Close the port and every open connection, watches included. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    for (const close of this.closers) close();
+    this.closers.clear();
+    const closed = new Promise<void>((r) => server.close(() => r()));
+    for (const s of this.sockets) s.destroy();
+    await closed;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const rec: RequestRecord = { method: req.method ?? 'GET', path: url.pathname, query: url.search.slice(1), contentType: req.headers['content-type'], at: Date.now() };
+    this.requestLog.push(rec);
+    if (this.requestLog.length > 20_000) this.requestLog.splice(0, 10_000);
+    res.on('finish', () => (rec.status = res.statusCode));
+    try {
+      if (this.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, this.faults.latencyMs));
+      const body = WRITE_METHODS.has(rec.method) ? await readBody(req) : undefined;
+      await this.route(req, res, url, body);
+    } catch (e) {
+      const err = e instanceof ApiError ? e
+        : e instanceof SelectorError ? badRequest(e.message)
+          : e instanceof PatchError ? new ApiError(422, 'Invalid', e.message)
+            : new ApiError(500, 'InternalError', `Internal error occurred: ${(e as Error).message}`);
+      if (err.code === 500 && !(e instanceof ApiError)) console.error('[sim]', e);
+      if (!res.headersSent) sendJson(res, err.code, err.status());
+      else res.end();
+    }
+  }
+
+  private async route(req: http.IncomingMessage, res: http.ServerResponse, url: URL, body?: Buffer): Promise<void> {
+    const p = url.pathname.replace(/\/+$/, '') || '/';
+    const c = this.cluster;
+    const types = c.store.types.values();
+    const accept = req.headers.accept;
+    if (p === '/version') return sendJson(res, 200, KUBE_VERSION);
+    if (p === '/healthz' || p === '/livez' || p === '/readyz') return sendText(res, 200, 'ok');
+    if (p === '/api') {
+      if (wantsAggregated(accept)) return sendJson(res, 200, aggregatedList(types, true), AGGREGATED_CT);
+      return sendJson(res, 200, apiVersions(`${this.host}:${this.port}`));
+    }
+    if (p === '/apis') {
+      if (wantsAggregated(accept)) return sendJson(res, 200, aggregatedList(types, false), AGGREGATED_CT);
+      return sendJson(res, 200, apiGroupList(types));
+    }
+    const seg = p.split('/').slice(1).map(decodeURIComponent);
+    let group: string, version: string, rest: string[];
+    if (seg[0] === 'api' && seg.length >= 2) [group, version, rest] = ['', seg[1], seg.slice(2)];
+    else if (seg[0] === 'apis' && seg.length >= 2) {
+      if (seg.length === 2) {
+        const g = apiGroup(types, seg[1]);
+        if (!g) throw pathNotFound();
+        return sendJson(res, 200, g);
+      }
+      [group, version, rest] = [seg[1], seg[2], seg.slice(3)];
+    } else throw pathNotFound();
+    if (rest.length === 0) {
+      const list = apiResourceList(types, group, version);
+      if (!list) throw pathNotFound();
+      return sendJson(res, 200, list);
+    }
+    let watchPrefix = false;
+    if (rest[0] === 'watch') {
+      watchPrefix = true;
+      rest = rest.slice(1);
+    }
+    const route = this.parseRoute(group, version, rest);
+    if (!route) throw pathNotFound();
+    const q = url.searchParams;
+    const verb = this.verbOf(req.method ?? 'GET', route, q, watchPrefix);
+    if (this.faults.forbidden.has(route.tk)) {
+      const t = route.type;
+      const scope = route.ns ? `in the namespace "${route.ns}"` : 'at the cluster scope';
+      throw new ApiError(403, 'Forbidden', `${qualified(t.plural, t.group)} is forbidden: User "system:anonymous" cannot ${verb} resource "${t.plural}" in API group "${t.group}" ${scope}`, { kind: t.plural, ...(t.group ? { group: t.group } : {}) });
+    }
+    if (route.type.virtual) return this.metrics(res, route, q);
+    switch (verb) {
+      case 'watch': return this.watch(req, res, route, q, accept);
+      case 'list': return this.list(res, route, q, accept);
+      case 'get': return this.get(req, res, route, q, accept);
+      case 'create': return this.create(res, route, q, body!);
+      case 'update': return this.update(res, route, q, body!);
+      case 'patch': return this.patch(req, res, route, q, body!);
+      case 'delete': return this.delete(res, route, q, body!);
+      case 'deletecollection': return this.deleteCollection(res, route, q, body!);
+      default: throw new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
+    }
+  }
+
+  private parseRoute(group: string, version: string, rest: string[]): Route | undefined {
+    const find = (plural: string) => {
+      for (const t of this.cluster.store.types.values()) if (t.group === group && t.version === version && t.plural === plural) return t;
+      return undefined;
+    };
+    let ns: string | undefined;
+    if (rest[0] === 'namespaces' && rest.length >= 3) {
+      const t = find(rest[2]);
+      if (t && t.namespaced) {
+        ns = rest[1];
+        rest = rest.slice(2);
+      }
+    }
+    const type = find(rest[0]);
+    if (!type || rest.length > 3) return undefined;
+    if (!type.namespaced && ns) return undefined;
+    const sub = rest[2];
+    if (sub && !type.subresources.some((s) => s.name === sub)) return undefined;
+    return { type, tk: typeKey(type), ns, name: rest[1], sub };
+  }
+
+  private verbOf(method: string, r: Route, q: URLSearchParams, watchPrefix: boolean): string {
+    const watch = watchPrefix || q.get('watch') === 'true' || q.get('watch') === '1';
+    switch (method) {
+      case 'GET': return watch ? 'watch' : r.name ? 'get' : 'list';
+      case 'POST': return r.name && !r.sub ? 'none' : 'create';
+      case 'PUT': return r.name ? 'update' : 'none';
+      case 'PATCH': return r.name ? 'patch' : 'none';
+      case 'DELETE': return r.name ? 'delete' : 'deletecollection';
+      default: return 'none';
+    }
+  }
+
+  private printer(t: ResourceType): Printer {
+    const crd = t.group && !['apps', 'batch', 'policy', 'coordination.k8s.io', 'apiextensions.k8s.io', 'metrics.k8s.io'].includes(t.group)
+      ? this.cluster.store.get(CRD, undefined, `${t.plural}.${t.group}`) : undefined;
+    return printerFor(t.kind, t.group, crd, t.version);
+  }
+
+  private tableRows(t: ResourceType, objs: any[], includeObject: string, now: number): any[] {
+    const pr = this.printer(t);
+    return objs.map((o) => {
+      const row: any = { cells: pr.cells(o, now) };
+      if (includeObject === 'Object') row.object = o;
+      else if (includeObject !== 'None') row.object = { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata };
+      return row;
+    });
+  }
+
+  private matchers(t: ResourceType, q: URLSearchParams) {
+    const fs = q.get('fieldSelector');
+    checkFieldSelector(t.kind, fs, t.group === 'apps' || t.group === 'batch' ? [] : []);
+    return { label: parseLabelSelector(q.get('labelSelector')), field: parseFieldSelector(fs) };
+  }
+
+  private list(res: http.ServerResponse, r: Route, q: URLSearchParams, accept?: string): void {
+    const { type: t, tk } = r;
+    const store = this.cluster.store;
+    const { label, field } = this.matchers(t, q);
+    const filtered = !!(q.get('labelSelector') || q.get('fieldSelector'));
+    const ok = (o: any) => (!r.ns || o.metadata.namespace === r.ns) && label(o.metadata.labels) && field(o);
+    const rvParam = q.get('resourceVersion');
+    const limit = rvParam === '0' ? 0 : Number(q.get('limit') ?? 0);
+    const cont = q.get('continue');
+    let items: any[] = [];
+    let next: string | undefined;
+    let remaining: number | undefined;
+    let listRv = store.rv;
+    if (limit > 0 || cont) {
+      let snap, offset = 0;
+      if (cont) {
+        let tok: { s: string; o: number };
+        try {
+          tok = JSON.parse(Buffer.from(cont, 'base64url').toString());
+        } catch {
+          throw badRequest('continue key is not valid: illegal base64 data at input byte 0');
+        }
+        snap = store.snapshot(tok.s);
+        if (!snap) throw new ApiError(410, 'Expired', 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
+        offset = tok.o;
+      } else snap = store.makeSnapshot(tk);
+      listRv = snap.rv;
+      const want = limit > 0 ? limit : Infinity;
+      let i = offset;
+      for (; i < snap.items.length && items.length < want; i++) if (ok(snap.items[i])) items.push(snap.items[i]);
+      // look ahead so the last page carries no continue token
+      let j = i;
+      while (j < snap.items.length && !ok(snap.items[j])) j++;
+      if (j < snap.items.length) {
+        next = Buffer.from(JSON.stringify({ s: snap.id, o: j })).toString('base64url');
+        if (!filtered && !r.ns) remaining = snap.items.length - j;
+      } else store.dropSnapshot(snap.id);
+    } else {
+      for (const o of store.sorted(tk)) if (ok(o)) items.push(o);
+    }
+    const metadata: any = { resourceVersion: String(listRv) };
+    if (next) metadata.continue = next;
+    if (remaining !== undefined) metadata.remainingItemCount = remaining;
+    if (wantsTable(accept)) {
+      const pr = this.printer(t);
+      return sendJson(res, 200, {
+        kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata, columnDefinitions: pr.columns,
+        rows: this.tableRows(t, items, q.get('includeObject') ?? 'Metadata', Date.now()),
+      }, TABLE_CT);
+    }
+    sendList(res, `${t.kind}List`, gvKey(t.group, t.version), metadata, items);
+  }
+
+  private get(req: http.IncomingMessage, res: http.ServerResponse, r: Route, q: URLSearchParams, accept?: string): void {
+    const c = this.cluster;
+    const { type: t, tk } = r;
+    const obj = c.store.mustGet(tk, r.ns, r.name!);
+    if (r.sub === 'log') return this.logs(req, res, obj, q);
+    if (r.sub === 'scale') return sendJson(res, 200, scaleOf(obj));
+    if (r.sub === 'exec' || r.sub === 'attach' || r.sub === 'portforward') {
+      throw badRequest(`Upgrade request required`);
+    }
+    if (wantsTable(accept) && !r.sub) {
+      const pr = this.printer(t);
+      return sendJson(res, 200, {
+        kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: { resourceVersion: obj.metadata.resourceVersion },
+        columnDefinitions: pr.columns, rows: this.tableRows(t, [obj], q.get('includeObject') ?? 'Metadata', Date.now()),
+      }, TABLE_CT);
+    }
+    sendJson(res, 200, obj);
+  }
+
+  private watch(req: http.IncomingMessage, res: http.ServerResponse, r: Route, q: URLSearchParams, accept?: string): void {
+    const c = this.cluster;
+    const store = c.store;
+    const { type: t, tk } = r;
+    if (r.name) q.set('fieldSelector', [q.get('fieldSelector'), `metadata.name=${r.name}`].filter(Boolean).join(','));
+    const { label, field } = this.matchers(t, q);
+    const table = wantsTable(accept);
+    const printer = table ? this.printer(t) : undefined;
+    const includeObject = q.get('includeObject') ?? 'Metadata';
+    const rvParam = q.get('resourceVersion') ?? '';
+    const initial = q.get('sendInitialEvents') === 'true';
+    const bookmarks = q.get('allowWatchBookmarks') === 'true';
+    if (initial && !bookmarks) throw new ApiError(422, 'Invalid', 'ListOptions.meta.k8s.io "" is invalid: allowWatchBookmarks: Forbidden: sendInitialEvents requires setting allowWatchBookmarks=true');
+    const since = rvParam === '' || rvParam === '0' || initial ? undefined : Number(rvParam);
+    if (since !== undefined && !Number.isFinite(since)) throw badRequest(`resourceVersion: Invalid value: "${rvParam}": strconv.ParseUint: parsing "${rvParam}": invalid syntax`);
+    let history: StoredEvent[] = [];
+    if (since !== undefined) {
+      try {
+        history = store.eventsSince(since);
+      } catch (e) {
+        if (!(e instanceof ApiError) || e.code !== 410) throw e;
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+        res.end(JSON.stringify({ type: 'ERROR', object: e.status() }) + '\n');
+        return;
+      }
+    }
+    res.writeHead(200, { 'Content-Type': table ? TABLE_CT : 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache' });
+    res.flushHeaders();
+    let first = true;
+    let buf: string[] = [];
+    const encode = (type: string, obj: any, ev?: StoredEvent): string => {
+      if (printer) {
+        const row: any = { cells: printer.cells(obj, Date.now()) };
+        if (includeObject === 'Object') row.object = obj;
+        else if (includeObject !== 'None') row.object = { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
+        const tbl = { kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: { resourceVersion: obj.metadata.resourceVersion }, columnDefinitions: first ? printer.columns : [], rows: [row] };
+        first = false;
+        return `{"type":"${type}","object":${JSON.stringify(tbl)}}`;
+      }
+      let json: string;
+      if (ev && ev.obj === obj) json = ev.line ??= JSON.stringify(obj);
+      else json = JSON.stringify(obj);
+      return `{"type":"${type}","object":${json}}`;
+    };
+    const flush = () => {
+      if (buf.length === 0) return;
+      res.write(buf.join('\n') + '\n');
+      buf = [];
+    };
+    const watcher: Watcher = {
+      tk, namespace: r.ns, label, field,
+      deliver: (type: EventType, obj: any, ev: StoredEvent) => {
+        buf.push(encode(type, obj, ev));
+        if (buf.length >= 256) flush();
+        else scheduleFlush();
+      },
+    };
+    let flushPending = false;
+    const scheduleFlush = () => {
+      if (flushPending) return;
+      flushPending = true;
+      setImmediate(() => {
+        flushPending = false;
+        flush();
+        // a client that stops reading must not grow the server without bound
+        if (res.writableLength > 256 * 1024 * 1024) close();
+      });
+    };
+    if (since === undefined) {
+      const ok = (o: any) => (!r.ns || o.metadata.namespace === r.ns) && label(o.metadata.labels) && field(o);
+      for (const o of store.sorted(tk)) {
+        if (!ok(o)) continue;
+        buf.push(encode('ADDED', o));
+        if (buf.length >= 512) flush();
+      }
+      if (initial) buf.push(this.bookmark(t, store.rv, true));
+    } else {
+      for (const ev of history) if (ev.tk === tk) dispatch(watcher, ev);
+    }
+    flush();
+    const unsubscribe = store.addWatcher(watcher);
+    const timers: NodeJS.Timeout[] = [];
+    if (bookmarks) timers.push(setInterval(() => { flush(); res.write(this.bookmark(t, store.rv, false) + '\n'); }, c.bookmarkIntervalMs));
+    const timeout = q.get('timeoutSeconds') ? Number(q.get('timeoutSeconds')) * 1000 : (1800 + Math.random() * 1800) * 1000;
+    timers.push(setTimeout(() => close(), timeout));
+    let closed = false;
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      unsubscribe();
+      for (const x of timers) clearTimeout(x);
+      this.closers.delete(close);
+      flush();
+      res.end();
+    };
+    this.closers.add(close);
+    // res 'close', not req 'close': the request side closes as soon as its body is read.
+    res.on('close', close);
+  }
+
+  private bookmark(t: ResourceType, rv: number, initialEnd: boolean): string {
+    const metadata: any = { resourceVersion: String(rv) };
+    if (initialEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
+    return JSON.stringify({ type: 'BOOKMARK', object: { kind: t.kind, apiVersion: gvKey(t.group, t.version), metadata } });
+  }
+
+  private logs(req: http.IncomingMessage, res: http.ServerResponse, pod: any, q: URLSearchParams): void {
+    const names = pod.spec.containers.map((c: any) => c.name);
+    let container = q.get('container') ?? '';
+    if (!container) {
+      if (names.length !== 1) {
+        const def = pod.metadata.annotations?.['kubectl.kubernetes.io/default-container'];
+        if (def) container = def;
+        else throw badRequest(`a container name must be specified for pod ${pod.metadata.name}, choose one of: [${names.join(' ')}]`);
+      } else container = names[0];
+    }
+    if (!names.includes(container)) throw badRequest(`container ${container} is not valid for pod ${pod.metadata.name}`);
+    const inst = instanceOf(pod, container, q.get('previous') === 'true');
+    if ('error' in inst) throw badRequest(inst.error);
+    const opts = {
+      timestamps: q.get('timestamps') === 'true',
+      tailLines: q.has('tailLines') ? Number(q.get('tailLines')) : undefined,
+      limitBytes: q.has('limitBytes') ? Number(q.get('limitBytes')) : undefined,
+      sinceMs: q.has('sinceSeconds') ? Date.now() - Number(q.get('sinceSeconds')) * 1000 : q.has('sinceTime') ? Date.parse(q.get('sinceTime')!) : undefined,
+    };
+    const [from, to] = lineRange(inst, logRate(pod, container), Date.now(), opts);
+    const follow = q.get('follow') === 'true' && inst.endMs === undefined;
+    res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
+    res.write(renderLines(pod, container, inst, from, to, opts));
+    if (!follow) return void res.end();
+    res.flushHeaders();
+    const store = this.cluster.store;
+    let sent = to;
+    const timer = setInterval(() => {
+      const cur = store.get(POD, pod.metadata.namespace, pod.metadata.name);
+      const st = cur?.status?.containerStatuses?.find((s: any) => s.name === container);
+      // the stream ends with the container instance, as the kubelet's does
+      if (!cur || cur.metadata.uid !== pod.metadata.uid || !st?.state?.running || (st.restartCount ?? 0) !== inst.instance) return close();
+      const [, total] = lineRange(inst, logRate(cur, container), Date.now(), {});
+      if (total > sent) {
+        res.write(renderLines(cur, container, inst, sent, total, { timestamps: opts.timestamps }));
+        sent = total;
+      }
+    }, 100);
+    const close = () => {
+      clearInterval(timer);
+      this.closers.delete(close);
+      res.end();
+    };
+    this.closers.add(close);
+    res.on('close', close);
+  }
+
+  private metrics(res: http.ServerResponse, r: Route, q: URLSearchParams): void {
+    const c = this.cluster;
+    const now = Date.now();
+    const label = parseLabelSelector(q.get('labelSelector'));
+    if (r.type.kind === 'NodeMetrics') {
+      const podsOn = (n: string) => [...(c.podsByNode.get(n) ?? [])].map((k) => {
+        const [ns, name] = k.split('/');
+        return c.store.get(POD, ns, name);
+      }).filter(Boolean);
+      if (r.name) return sendJson(res, 200, nodeMetrics(c.store.mustGet(NODE, undefined, r.name), podsOn(r.name), now));
+      const items = c.store.sorted(NODE).filter((n) => label(n.metadata.labels)).map((n) => nodeMetrics(n, podsOn(n.metadata.name), now));
+      return sendJson(res, 200, { kind: 'NodeMetricsList', apiVersion: 'metrics.k8s.io/v1beta1', metadata: {}, items });
+    }
+    if (r.name) {
+      const m = podMetrics(c.store.mustGet(POD, r.ns, r.name), now);
+      if (!m) throw notFound('pods', 'metrics.k8s.io', r.name);
+      return sendJson(res, 200, m);
+    }
+    const items = [];
+    for (const p of c.store.sorted(POD)) {
+      if (r.ns && p.metadata.namespace !== r.ns) continue;
+      if (!label(p.metadata.labels)) continue;
+      const m = podMetrics(p, now);
+      if (m) items.push(m);
+    }
+    sendList(res, 'PodMetricsList', 'metrics.k8s.io/v1beta1', {}, items);
+  }
+
+  private parseBody(body: Buffer): any {
+    if (body.length === 0) return {};
+    if (isK8sProtobuf(body)) return decodeBodyAsJsonLike(body);
+    try {
+      return JSON.parse(body.toString('utf8'));
+    } catch (e) {
+      throw badRequest(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (${(e as Error).message})`);
+    }
+  }
+
+  private create(res: http.ServerResponse, r: Route, q: URLSearchParams, raw: Buffer): void {
+    const c = this.cluster;
+    const body = this.parseBody(raw);
+    const dryRun = q.get('dryRun') === 'All';
+    if (r.sub === 'eviction') {
+      if (body.metadata?.name && body.metadata.name !== r.name) throw badRequest(`name in URL does not match name in Eviction object`);
+      const opts = deleteOptions(body.deleteOptions ?? {}, q);
+      return sendJson(res, 201, c.evict(r.ns!, r.name!, { ...opts, dryRun: opts.dryRun || dryRun }));
+    }
+    if (r.sub === 'binding') {
+      const pod = c.store.mustGet(POD, r.ns, r.name!);
+      if (pod.spec.nodeName) throw new ApiError(409, 'Conflict', `Operation cannot be fulfilled on pods/binding "${r.name}": pod ${r.name} is already assigned to node "${pod.spec.nodeName}"`);
+      if (!dryRun) c.store.update(POD, { ...pod, spec: { ...pod.spec, nodeName: body.target?.name } });
+      return sendJson(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+    }
+    if (r.sub) throw badRequest(`Upgrade request required`);
+    const t = r.type;
+    const md = { ...(body.metadata ?? {}) };
+    if (t.namespaced) {
+      if (md.namespace && r.ns && md.namespace !== r.ns) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      md.namespace = r.ns ?? md.namespace;
+      if (!md.namespace) throw badRequest('the namespace of the object must be set');
+      if (!c.store.get(NS, undefined, md.namespace)) throw notFound('namespaces', '', md.namespace);
+      const nsObj = c.store.get(NS, undefined, md.namespace);
+      if (nsObj.status?.phase === 'Terminating') throw new ApiError(403, 'Forbidden', `${t.plural} "${md.name ?? md.generateName}" is forbidden: unable to create new content in namespace ${md.namespace} because it is being terminated`);
+    }
+    if (!md.name && md.generateName) {
+      do md.name = `${md.generateName}${c.rand.suffix(5)}`;
+      while (c.store.get(r.tk, md.namespace, md.name));
+    }
+    if (!md.name) throw invalid(t.kind, '', [{ field: 'metadata.name', message: 'Required value: name or generateName is required', reason: 'FieldValueRequired' }]);
+    if (body.kind && body.kind !== t.kind) throw badRequest(`the API version in the data (${body.apiVersion}) does not match the expected API version (${gvKey(t.group, t.version)})`);
+    delete md.resourceVersion;
+    delete md.uid;
+    delete md.creationTimestamp;
+    const obj = withDefaults(t.kind, { ...body, metadata: md }, c.now());
+    if (dryRun) {
+      return sendJson(res, 201, { ...obj, apiVersion: gvKey(t.group, t.version), kind: t.kind, metadata: { ...obj.metadata, uid: c.store.newUid(), creationTimestamp: nowIso() } });
+    }
+    sendJson(res, 201, c.store.create(r.tk, obj));
+  }
+
+  private keepStatus(r: Route, cur: any, next: any): any {
+    const hasStatusSub = r.type.subresources.some((s) => s.name === 'status');
+    if (r.sub === 'status') return { ...cur, status: next.status, metadata: { ...cur.metadata, ...pickMeta(next.metadata) } };
+    if (hasStatusSub) return { ...next, status: cur.status };
+    return next;
+  }
+
+  private update(res: http.ServerResponse, r: Route, q: URLSearchParams, raw: Buffer): void {
+    const c = this.cluster;
+    const body = this.parseBody(raw);
+    const cur = c.store.mustGet(r.tk, r.ns, r.name!);
+    if (r.sub === 'scale') return this.writeScale(res, r, cur, body, q);
+    if (body.metadata?.name !== r.name) throw badRequest(`the name of the object (${body.metadata?.name}) does not match the name on the URL (${r.name})`);
+    const next = this.keepStatus(r, cur, { ...body, metadata: { ...body.metadata, namespace: cur.metadata.namespace } });
+    if (q.get('dryRun') === 'All') return sendJson(res, 200, next);
+    sendJson(res, 200, c.store.update(r.tk, next, body.metadata?.resourceVersion));
+  }
+
+  private patch(req: http.IncomingMessage, res: http.ServerResponse, r: Route, q: URLSearchParams, raw: Buffer): void {
+    const c = this.cluster;
+    const ct = (req.headers['content-type'] ?? '').split(';')[0].trim();
+    let patch: any;
+    try {
+      patch = JSON.parse(raw.toString('utf8') || 'null');
+    } catch (e) {
+      throw badRequest(`error decoding patch: ${(e as Error).message}`);
+    }
+    const cur = c.store.mustGet(r.tk, r.ns, r.name!);
+    const base = r.sub === 'scale' ? scaleOf(cur) : cur;
+    let next: any;
+    switch (ct) {
+      case 'application/merge-patch+json': next = applyMergePatch(base, patch); break;
+      case 'application/strategic-merge-patch+json': next = applyStrategicMergePatch(base, patch); break;
+      case 'application/json-patch+json': next = applyJsonPatch(base, patch); break;
+      default:
+        throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`);
+    }
+    if (r.sub === 'scale') return this.writeScale(res, r, cur, next, q);
+    if (next?.metadata?.name !== cur.metadata.name) throw badRequest('metadata.name: Invalid value: the name of the object cannot be changed by a patch');
+    const expect = patch?.metadata?.resourceVersion;
+    next = this.keepStatus(r, cur, next);
+    if (q.get('dryRun') === 'All') return sendJson(res, 200, next);
+    sendJson(res, 200, c.store.update(r.tk, next, expect));
+  }
+
+  private writeScale(res: http.ServerResponse, r: Route, cur: any, scale: any, q: URLSearchParams): void {
+    const replicas = scale?.spec?.replicas;
+    if (!Number.isInteger(replicas) || replicas < 0) {
+      throw invalid('Scale', cur.metadata.name, [{ field: 'spec.replicas', message: `Invalid value: ${replicas}: must be greater than or equal to 0` }]);
+    }
+    if (scale.metadata?.resourceVersion && scale.metadata.resourceVersion !== cur.metadata.resourceVersion) {
+      throw new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(r.type.plural, r.type.group)} "${cur.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`);
+    }
+    if (q.get('dryRun') === 'All') return sendJson(res, 200, scaleOf({ ...cur, spec: { ...cur.spec, replicas } }));
+    const updated = this.cluster.store.update(r.tk, { ...cur, spec: { ...cur.spec, replicas } });
+    sendJson(res, 200, scaleOf(updated));
+  }
+
+  private delete(res: http.ServerResponse, r: Route, q: URLSearchParams, raw: Buffer): void {
+    if (r.sub) throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    const opts = deleteOptions(this.parseBody(raw), q);
+    const out = this.cluster.deleteObject(r.tk, r.ns, r.name!, opts);
+    sendJson(res, 200, out);
+  }
+
+  private deleteCollection(res: http.ServerResponse, r: Route, q: URLSearchParams, raw: Buffer): void {
+    const c = this.cluster;
+    const opts = deleteOptions(this.parseBody(raw), q);
+    const { label, field } = this.matchers(r.type, q);
+    const victims = c.store.sorted(r.tk).filter((o) => (!r.ns || o.metadata.namespace === r.ns) && label(o.metadata.labels) && field(o));
+    const items = victims.map((o) => c.deleteObject(r.tk, o.metadata.namespace, o.metadata.name, opts));
+    sendList(res, `${r.type.kind}List`, gvKey(r.type.group, r.type.version), { resourceVersion: String(c.store.rv) }, items);
+  }
+}
+
+function pathNotFound(): ApiError {
+  return new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
+}
+
+function pickMeta(md: any): any {
+  const out: any = {};
+  if (md?.labels) out.labels = md.labels;
+  if (md?.annotations) out.annotations = md.annotations;
+  return out;
+}
+
+function wantsTable(accept: string | undefined): boolean {
+  return !!accept && /as=Table/.test(accept) && /g=meta\.k8s\.io/.test(accept);
+}
+
+function scaleOf(obj: any): any {
+  const sel = obj.spec.selector?.matchLabels ? Object.entries(obj.spec.selector.matchLabels).map(([k, v]) => `${k}=${v}`).join(',') : '';
+  return {
+    kind: 'Scale', apiVersion: 'autoscaling/v1',
+    metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace, uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion, creationTimestamp: obj.metadata.creationTimestamp },
+    spec: { replicas: obj.spec.replicas ?? 1 },
+    status: { replicas: obj.status?.replicas ?? 0, selector: sel },
+  };
+}
+
+function deleteOptions(body: any, q: URLSearchParams): DeleteOptions {
+  const grace = q.has('gracePeriodSeconds') ? Number(q.get('gracePeriodSeconds')) : body.gracePeriodSeconds;
+  let propagation = q.get('propagationPolicy') ?? body.propagationPolicy;
+  if (!propagation && (q.get('orphanDependents') === 'true' || body.orphanDependents === true)) propagation = 'Orphan';
+  const dry = q.get('dryRun') === 'All' || (Array.isArray(body.dryRun) && body.dryRun.includes('All'));
+  return { gracePeriodSeconds: grace === undefined || grace === null ? undefined : Number(grace), propagationPolicy: propagation, preconditions: body.preconditions, dryRun: dry };
+}
+
+/** The defaults the apiserver fills on create, for the kinds whose shape clients rely on. */
+function withDefaults(kind: string, obj: any, now: number): any {
+  switch (kind) {
+    case 'Namespace':
+      return { ...obj, spec: { finalizers: ['kubernetes'], ...obj.spec }, status: { phase: 'Active' } };
+    case 'Pod': {
+      const spec = {
+        restartPolicy: 'Always', terminationGracePeriodSeconds: 30, dnsPolicy: 'ClusterFirst', schedulerName: 'default-scheduler',
+        serviceAccountName: 'default', serviceAccount: 'default', securityContext: {}, enableServiceLinks: true, preemptionPolicy: 'PreemptLowerPriority', priority: 0,
+        ...obj.spec,
+        containers: (obj.spec?.containers ?? []).map((c: any) => ({ imagePullPolicy: 'IfNotPresent', terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', resources: {}, ...c })),
+      };
+      if (spec.containers.length === 0) throw invalid('Pod', obj.metadata.name, [{ field: 'spec.containers', message: 'Required value', reason: 'FieldValueRequired' }]);
+      const pod = { ...obj, spec };
+      return { ...pod, status: pendingStatus(pod, now) };
+    }
+    case 'Deployment':
+      return {
+        ...obj,
+        spec: {
+          replicas: 1, revisionHistoryLimit: 10, progressDeadlineSeconds: 600,
+          strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } }, ...obj.spec,
+        },
+        status: {},
+      };
+    case 'ReplicaSet':
+    case 'StatefulSet':
+      return { ...obj, spec: { replicas: 1, ...obj.spec }, status: {} };
+    case 'Job':
+      return { ...obj, spec: { completions: 1, parallelism: 1, backoffLimit: 6, ...obj.spec }, status: {} };
+    case 'PodDisruptionBudget':
+      return { ...obj, status: { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0, observedGeneration: 0 } };
+    case 'Node':
+      return { ...obj, spec: { ...obj.spec }, status: obj.status ?? {} };
+    default:
+      return obj;
+  }
+}
+
+async function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const ch of req) chunks.push(ch as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function sendJson(res: http.ServerResponse, code: number, obj: unknown, contentType = 'application/json'): void {
+  const body = JSON.stringify(obj);
+  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function sendText(res: http.ServerResponse, code: number, text: string): void {
+  res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end(text);
+}
+
+/** A list written item by item, so 50,000 pods never become one giant string. */
+function sendList(res: http.ServerResponse, kind: string, apiVersion: string, metadata: any, items: any[]): void {
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  res.write(`{"kind":"${kind}","apiVersion":"${apiVersion}","metadata":${JSON.stringify(metadata)},"items":[`);
+  const BATCH = 500;
+  for (let i = 0; i < items.length; i += BATCH) {
+    const part = items.slice(i, i + BATCH).map((o) => JSON.stringify(o)).join(',');
+    res.write(i === 0 ? part : ',' + part);
+  }
+  res.end(']}');
+}

@@ -1,0 +1,311 @@
+/**
+ * One cluster's object storage: resource versions, watch history and live watchers.
+ *
+ * Objects are immutable once stored: every write stores a new object (sub-objects may be
+ * shared between versions and between objects), so lists, snapshots and watch history can
+ * hand out references without copying. One resource-version counter spans all kinds, as
+ * etcd's revision does.
+ */
+import { randomUUID } from 'node:crypto';
+import { ApiError, alreadyExists, conflict, expired, notFound } from './errors.js';
+import type { FieldMatcher, LabelMatcher } from './selectors.js';
+import { typeKey, type ResourceType } from './resources.js';
+
+export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface StoredEvent {
+  rv: number;
+  tk: string;
+  type: EventType;
+  obj: any;
+  /** the previous version, so a selector watcher can tell "left the selection" from "changed". */
+  old?: any;
+  /** the serialized `{"type","object"}` line, made once and shared by every full-object watcher. */
+  line?: string;
+}
+
+export interface WatchFilter {
+  tk: string;
+  namespace?: string;
+  label: LabelMatcher;
+  field: FieldMatcher;
+}
+
+export interface Watcher extends WatchFilter {
+  deliver(type: EventType, obj: any, ev: StoredEvent): void;
+}
+
+export type ChangeListener = (ev: StoredEvent) => void;
+
+interface Snapshot {
+  id: string;
+  rv: number;
+  items: any[];
+  touched: number;
+}
+
+export function objKey(ns: string | undefined, name: string): string {
+  return ns ? `${ns}/${name}` : name;
+}
+
+export function nowIso(ms = Date.now()): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+export class ClusterStore {
+  rv = 1000;
+  readonly types = new Map<string, ResourceType>();
+  private readonly objects = new Map<string, Map<string, any>>();
+  private readonly sortedKeys = new Map<string, string[] | null>();
+  private readonly history: StoredEvent[] = [];
+  private historyHead = 0;
+  /** the newest RV that is no longer in history: a watch from an older RV gets 410. */
+  compactedRv = 1000;
+  private readonly watchers = new Map<string, Set<Watcher>>();
+  private readonly listeners: ChangeListener[] = [];
+  private readonly snapshots = new Map<string, Snapshot>();
+  /** uid generator; the scenario swaps in a seeded one so a seed gives the same fleet. */
+  newUid: () => string = randomUUID;
+  clock: () => number = Date.now;
+
+  constructor(public historySize = 50_000) {}
+
+  addType(t: ResourceType): void {
+    const tk = typeKey(t);
+    this.types.set(tk, t);
+    if (!this.objects.has(tk)) this.objects.set(tk, new Map());
+  }
+
+  removeType(tk: string): void {
+    this.types.delete(tk);
+    this.objects.delete(tk);
+    this.sortedKeys.delete(tk);
+  }
+
+  type(tk: string): ResourceType {
+    const t = this.types.get(tk);
+    if (!t) throw new ApiError(404, 'NotFound', `the server could not find the requested resource`);
+    return t;
+  }
+
+  onChange(l: ChangeListener): void {
+    this.listeners.push(l);
+  }
+
+  private map(tk: string): Map<string, any> {
+    let m = this.objects.get(tk);
+    if (!m) {
+      m = new Map();
+      this.objects.set(tk, m);
+    }
+    return m;
+  }
+
+  get(tk: string, ns: string | undefined, name: string): any | undefined {
+    return this.objects.get(tk)?.get(objKey(ns, name));
+  }
+
+  mustGet(tk: string, ns: string | undefined, name: string): any {
+    const o = this.get(tk, ns, name);
+    if (!o) {
+      const t = this.type(tk);
+      throw notFound(t.plural, t.group, name);
+    }
+    return o;
+  }
+
+  count(tk: string): number {
+    return this.objects.get(tk)?.size ?? 0;
+  }
+
+  /** All objects of a kind, optionally in one namespace; unordered. */
+  *iter(tk: string, ns?: string): Iterable<any> {
+    const m = this.objects.get(tk);
+    if (!m) return;
+    for (const o of m.values()) if (!ns || o.metadata.namespace === ns) yield o;
+  }
+
+  /** Objects ordered by key (namespace, then name), as etcd returns them. */
+  sorted(tk: string): any[] {
+    const m = this.map(tk);
+    let keys = this.sortedKeys.get(tk);
+    if (!keys) {
+      keys = [...m.keys()].sort();
+      this.sortedKeys.set(tk, keys);
+    }
+    const out: any[] = new Array(keys.length);
+    let n = 0;
+    for (const k of keys) {
+      const o = m.get(k);
+      if (o) out[n++] = o;
+    }
+    out.length = n;
+    return out;
+  }
+
+  private record(tk: string, type: EventType, obj: any, old?: any): StoredEvent {
+    const ev: StoredEvent = { rv: this.rv, tk, type, obj, old };
+    if (this.history.length < this.historySize) this.history.push(ev);
+    else {
+      const dropped = this.history[this.historyHead];
+      this.compactedRv = dropped.rv;
+      this.history[this.historyHead] = ev;
+      this.historyHead = (this.historyHead + 1) % this.historySize;
+    }
+    const ws = this.watchers.get(tk);
+    if (ws) for (const w of ws) dispatch(w, ev);
+    for (const l of this.listeners) l(ev);
+    return ev;
+  }
+
+  /** Store a brand-new object: fills uid, resourceVersion, creationTimestamp, generation. */
+  create(tk: string, obj: any): any {
+    const t = this.type(tk);
+    const m = this.map(tk);
+    const md = obj.metadata ?? {};
+    const key = objKey(t.namespaced ? md.namespace : undefined, md.name);
+    if (m.has(key)) throw alreadyExists(t.plural, t.group, md.name);
+    const rv = ++this.rv;
+    const stored = {
+      ...obj,
+      apiVersion: t.group ? `${t.group}/${t.version}` : t.version,
+      kind: t.kind,
+      metadata: {
+        ...md,
+        uid: md.uid ?? this.newUid(),
+        resourceVersion: String(rv),
+        creationTimestamp: md.creationTimestamp ?? nowIso(this.clock()),
+        ...(obj.spec !== undefined && t.kind !== 'Pod' ? { generation: 1 } : {}),
+      },
+    };
+    if (!t.namespaced) delete stored.metadata.namespace;
+    m.set(key, stored);
+    this.sortedKeys.set(tk, null);
+    this.record(tk, 'ADDED', stored);
+    return stored;
+  }
+
+  /**
+   * Replace a stored object with a new version. `expectRv` enforces optimistic concurrency
+   * (409 Conflict when the stored version moved on). Bumps metadata.generation on spec changes.
+   */
+  update(tk: string, obj: any, expectRv?: string): any {
+    const t = this.type(tk);
+    const md = obj.metadata;
+    const ns = t.namespaced ? md.namespace : undefined;
+    const old = this.mustGet(tk, ns, md.name);
+    if (expectRv && expectRv !== old.metadata.resourceVersion) throw conflict(t.plural, t.group, md.name);
+    let generation = old.metadata.generation;
+    if (generation !== undefined && obj.spec !== old.spec && JSON.stringify(obj.spec) !== JSON.stringify(old.spec)) generation++;
+    const rv = ++this.rv;
+    const stored = {
+      ...obj,
+      apiVersion: old.apiVersion,
+      kind: old.kind,
+      metadata: {
+        ...md,
+        uid: old.metadata.uid,
+        creationTimestamp: old.metadata.creationTimestamp,
+        resourceVersion: String(rv),
+        ...(generation !== undefined ? { generation } : {}),
+        ...(old.metadata.deletionTimestamp && !md.deletionTimestamp
+          ? { deletionTimestamp: old.metadata.deletionTimestamp, deletionGracePeriodSeconds: old.metadata.deletionGracePeriodSeconds }
+          : {}),
+      },
+    };
+    this.map(tk).set(objKey(ns, md.name), stored);
+    this.record(tk, 'MODIFIED', stored, old);
+    return stored;
+  }
+
+  /** Apply a function to the current version and store its result (controllers' writes). */
+  mutate(tk: string, ns: string | undefined, name: string, fn: (o: any) => any): any | undefined {
+    const cur = this.get(tk, ns, name);
+    if (!cur) return undefined;
+    const next = fn(cur);
+    if (next === cur || next === undefined) return cur;
+    return this.update(tk, next);
+  }
+
+  /** Remove an object for good (after any grace period): the DELETED event carries a new RV. */
+  remove(tk: string, ns: string | undefined, name: string): any {
+    const t = this.type(tk);
+    const key = objKey(t.namespaced ? ns : undefined, name);
+    const m = this.map(tk);
+    const old = m.get(key);
+    if (!old) throw notFound(t.plural, t.group, name);
+    m.delete(key);
+    this.sortedKeys.set(tk, null);
+    const rv = ++this.rv;
+    const last = { ...old, metadata: { ...old.metadata, resourceVersion: String(rv) } };
+    this.record(tk, 'DELETED', last, old);
+    return last;
+  }
+
+  /** Events after `rv` for a watch, or 410 when that part of history is gone. */
+  eventsSince(rv: number): StoredEvent[] {
+    if (rv < this.compactedRv) throw expired(`too old resource version: ${rv} (${this.compactedRv + 1})`);
+    const out: StoredEvent[] = [];
+    const n = this.history.length;
+    // history is a ring; walk it oldest-first and binary-search would be nicer, but a scan of
+    // the kept window is cheap next to the encoding of what it returns.
+    for (let i = 0; i < n; i++) {
+      const ev = this.history[(this.historyHead + i) % n];
+      if (ev.rv > rv) out.push(ev);
+    }
+    return out;
+  }
+
+  addWatcher(w: Watcher): () => void {
+    let s = this.watchers.get(w.tk);
+    if (!s) this.watchers.set(w.tk, (s = new Set()));
+    s.add(w);
+    return () => s!.delete(w);
+  }
+
+  watcherCount(): number {
+    let n = 0;
+    for (const s of this.watchers.values()) n += s.size;
+    return n;
+  }
+
+  /** Paginated-list snapshots: a continue token names one, so later pages see the same state. */
+  makeSnapshot(tk: string): Snapshot {
+    this.gcSnapshots();
+    const s: Snapshot = { id: randomUUID(), rv: this.rv, items: this.sorted(tk), touched: Date.now() };
+    this.snapshots.set(s.id, s);
+    return s;
+  }
+
+  snapshot(id: string): Snapshot | undefined {
+    const s = this.snapshots.get(id);
+    if (s) s.touched = Date.now();
+    return s;
+  }
+
+  dropSnapshot(id: string): void {
+    this.snapshots.delete(id);
+  }
+
+  private gcSnapshots(): void {
+    const cutoff = Date.now() - 5 * 60_000;
+    for (const [id, s] of this.snapshots) if (s.touched < cutoff) this.snapshots.delete(id);
+    while (this.snapshots.size > 32) this.snapshots.delete(this.snapshots.keys().next().value!);
+  }
+}
+
+/** Send one stored event to one watcher, translating selector entry and exit as the apiserver does. */
+export function dispatch(w: Watcher, ev: StoredEvent): void {
+  const cur = ev.obj;
+  if (w.namespace && cur.metadata.namespace !== w.namespace) return;
+  const matches = (o: any) => !!o && w.label(o.metadata.labels) && w.field(o);
+  if (ev.type === 'MODIFIED') {
+    const now = matches(cur);
+    const before = matches(ev.old);
+    if (now && before) w.deliver('MODIFIED', cur, ev);
+    else if (now) w.deliver('ADDED', cur, ev);
+    else if (before) w.deliver('DELETED', cur, ev);
+    return;
+  }
+  if (matches(cur)) w.deliver(ev.type, cur, ev);
+}
