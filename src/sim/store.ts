@@ -56,6 +56,8 @@ export class ClusterStore {
   rv = 1000;
   readonly types = new Map<string, ResourceType>();
   private readonly objects = new Map<string, Map<string, any>>();
+  /** per kind, per namespace: the same objects, so a namespace's list costs its size, not the cluster's. */
+  private readonly byNs = new Map<string, Map<string, Map<string, any>>>();
   private readonly sortedKeys = new Map<string, string[] | null>();
   private readonly history: StoredEvent[] = [];
   private historyHead = 0;
@@ -79,6 +81,7 @@ export class ClusterStore {
   removeType(tk: string): void {
     this.types.delete(tk);
     this.objects.delete(tk);
+    this.byNs.delete(tk);
     this.sortedKeys.delete(tk);
   }
 
@@ -119,10 +122,29 @@ export class ClusterStore {
   }
 
   /** All objects of a kind, optionally in one namespace; unordered. */
-  *iter(tk: string, ns?: string): Iterable<any> {
-    const m = this.objects.get(tk);
+  iter(tk: string, ns?: string): Iterable<any> {
+    const m = ns ? this.byNs.get(tk)?.get(ns) : this.objects.get(tk);
+    return m ? m.values() : [];
+  }
+
+  private nsPut(tk: string, key: string, obj: any): void {
+    const ns = obj.metadata.namespace;
+    if (!ns) return;
+    let t = this.byNs.get(tk);
+    if (!t) this.byNs.set(tk, (t = new Map()));
+    let m = t.get(ns);
+    if (!m) t.set(ns, (m = new Map()));
+    m.set(key, obj);
+  }
+
+  private nsDelete(tk: string, key: string, obj: any): void {
+    const ns = obj.metadata.namespace;
+    if (!ns) return;
+    const t = this.byNs.get(tk);
+    const m = t?.get(ns);
     if (!m) return;
-    for (const o of m.values()) if (!ns || o.metadata.namespace === ns) yield o;
+    m.delete(key);
+    if (m.size === 0) t!.delete(ns);
   }
 
   /** Objects ordered by key (namespace, then name), as etcd returns them. */
@@ -180,6 +202,7 @@ export class ClusterStore {
     };
     if (!t.namespaced) delete stored.metadata.namespace;
     m.set(key, stored);
+    this.nsPut(tk, key, stored);
     this.sortedKeys.set(tk, null);
     this.record(tk, 'ADDED', stored);
     return stored;
@@ -214,6 +237,7 @@ export class ClusterStore {
       },
     };
     this.map(tk).set(objKey(ns, md.name), stored);
+    this.nsPut(tk, objKey(ns, md.name), stored);
     this.record(tk, 'MODIFIED', stored, old);
     return stored;
   }
@@ -235,6 +259,7 @@ export class ClusterStore {
     const old = m.get(key);
     if (!old) throw notFound(t.plural, t.group, name);
     m.delete(key);
+    this.nsDelete(tk, key, old);
     this.sortedKeys.set(tk, null);
     const rv = ++this.rv;
     const last = { ...old, metadata: { ...old.metadata, resourceVersion: String(rv) } };
