@@ -404,6 +404,14 @@ export class Cluster {
         throw blocked(`The disruption budget ${pdb.metadata.name} is still being processed by the server.`);
       }
       const allowed = pdb.status?.disruptionsAllowed ?? 0;
+      // An unready pod costs the budget nothing: it goes when the budget's healthy count is met
+      // (unhealthyPodEvictionPolicy IfHealthyBudget, the default), or always with AlwaysAllow.
+      const ready = pod.status?.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True');
+      const policy = pdb.spec?.unhealthyPodEvictionPolicy ?? 'IfHealthyBudget';
+      if (!ready && (policy === 'AlwaysAllow' || (pdb.status?.currentHealthy ?? 0) >= (pdb.status?.desiredHealthy ?? 0))) {
+        if (!deleteOptions.dryRun) this.deleteObject(POD, ns, name, deleteOptions);
+        return success;
+      }
       if (allowed <= 0) {
         throw blocked(`The disruption budget ${pdb.metadata.name} needs ${pdb.status?.desiredHealthy ?? 0} healthy pods and has ${pdb.status?.currentHealthy ?? 0} currently`);
       }

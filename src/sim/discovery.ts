@@ -108,3 +108,53 @@ export function apiResourceList(types: Iterable<ResourceType>, group: string, ve
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gvKey(group, version), resources };
 }
+
+/**
+ * OpenAPI v3, only as much as clients read from it: `GET /openapi/v3` lists one document per
+ * group-version, and each document has a PATCH operation per kind that declares the
+ * `fieldValidation` query parameter. kubectl create/apply check exactly that to decide that the
+ * server validates fields itself; with no OpenAPI at all they refuse to run ("failed to download
+ * openapi") unless --validate=false. Schemas are left out: kubectl then falls back to its built-in
+ * types for strategic merge patches, and to merge patches for custom resources.
+ */
+export function openApiV3Path(group: string, version: string): string {
+  return group === '' ? `api/${version}` : `apis/${group}/${version}`;
+}
+
+export function openApiV3Document(types: Iterable<ResourceType>, group: string, version: string) {
+  const ts = [...types].filter((t) => t.group === group && t.version === version && !t.virtual);
+  if (ts.length === 0) return undefined;
+  const prefix = `/${openApiV3Path(group, version)}`;
+  const fieldValidation = {
+    name: 'fieldValidation', in: 'query', schema: { type: 'string', uniqueItems: true },
+    description: 'fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: Ignore, Warn, Strict.',
+  };
+  const paths: Record<string, unknown> = {};
+  for (const t of ts) {
+    const path = t.namespaced ? `${prefix}/namespaces/{namespace}/${t.plural}/{name}` : `${prefix}/${t.plural}/{name}`;
+    paths[path] = {
+      patch: {
+        description: `partially update the specified ${t.kind}`,
+        operationId: `patch${t.kind}`,
+        parameters: [fieldValidation],
+        responses: { '200': { description: 'OK' } },
+        'x-kubernetes-action': 'patch',
+        'x-kubernetes-group-version-kind': { group: t.group, version: t.version, kind: t.kind },
+      },
+    };
+  }
+  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.4' }, paths, components: { schemas: {} } };
+}
+
+/** `GET /openapi/v3`: where each group-version's document is; the hash changes with the document. */
+export function openApiV3Index(types: Iterable<ResourceType>, hashOf: (group: string, version: string) => string) {
+  const paths: Record<string, { serverRelativeURL: string }> = {};
+  for (const [group, versions] of groupsOf(types)) {
+    for (const [version, ts] of versions) {
+      if (ts.every((t) => t.virtual)) continue;
+      const p = openApiV3Path(group, version);
+      paths[p] = { serverRelativeURL: `/openapi/v3/${p}?hash=${hashOf(group, version)}` };
+    }
+  }
+  return { paths };
+}

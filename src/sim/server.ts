@@ -2,6 +2,7 @@
  * The Kubernetes HTTP API of one simulated cluster: routing, list/watch/get/create/update/
  * patch/delete, the subresources kubectl uses, server-side Tables and discovery.
  */
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import { Cluster, POD, NODE, CRD, NS, type DeleteOptions } from './cluster.js';
@@ -9,7 +10,9 @@ import { ApiError, badRequest, invalid, notFound, qualified } from './errors.js'
 import { gvKey, typeKey, type ResourceType } from './resources.js';
 import { dispatch, nowIso, type EventType, type StoredEvent, type Watcher } from './store.js';
 import { checkFieldSelector, parseFieldSelector, parseLabelSelector, SelectorError } from './selectors.js';
-import { aggregatedList, AGGREGATED_CT, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';
+import {
+  aggregatedList, AGGREGATED_CT, apiGroup, apiGroupList, apiResourceList, apiVersions, openApiV3Document, openApiV3Index, wantsAggregated,
+} from './discovery.js';
 import { printerFor, type Printer } from './tables.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError } from './patch.js';
 import { decodeBodyAsJsonLike, isK8sProtobuf } from './protobuf.js';
@@ -135,6 +138,7 @@ export class SimServer {
       if (wantsAggregated(accept)) return sendJson(res, 200, aggregatedList(types, false), AGGREGATED_CT);
       return sendJson(res, 200, apiGroupList(types));
     }
+    if (p === '/openapi/v3' || p.startsWith('/openapi/v3/')) return this.openApiV3(res, p.slice('/openapi/v3'.length));
     const seg = p.split('/').slice(1).map(decodeURIComponent);
     let group: string, version: string, rest: string[];
     if (seg[0] === 'api' && seg.length >= 2) [group, version, rest] = ['', seg[1], seg.slice(2)];
@@ -177,6 +181,21 @@ export class SimServer {
       case 'deletecollection': return this.deleteCollection(res, route, q, body!);
       default: throw new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
     }
+  }
+
+  /** `/openapi/v3` and `/openapi/v3/api/v1`, `/openapi/v3/apis/G/V` (see discovery.ts for how little they hold). */
+  private openApiV3(res: http.ServerResponse, rest: string): void {
+    const types = () => this.cluster.store.types.values();
+    const doc = (group: string, version: string) => openApiV3Document(types(), group, version);
+    if (rest === '') {
+      const hashOf = (g: string, v: string) => createHash('sha256').update(JSON.stringify(doc(g, v))).digest('hex').toUpperCase();
+      return sendJson(res, 200, openApiV3Index(types(), hashOf));
+    }
+    const seg = rest.split('/').slice(1);
+    const gv = seg[0] === 'api' && seg.length === 2 ? ['', seg[1]] : seg[0] === 'apis' && seg.length === 3 ? [seg[1], seg[2]] : undefined;
+    const body = gv && doc(gv[0], gv[1]);
+    if (!body) throw pathNotFound();
+    sendJson(res, 200, body);
   }
 
   private parseRoute(group: string, version: string, rest: string[]): Route | undefined {
