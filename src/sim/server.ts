@@ -109,7 +109,11 @@ export class SimServer {
     if (this.requestLog.length > 20_000) this.requestLog.splice(0, 10_000);
     res.on('finish', () => (rec.status = res.statusCode));
     try {
-      if (this.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, this.faults.latencyMs));
+      if (this.faults.latencyMs > 0) {
+        await new Promise((r) => setTimeout(r, this.faults.latencyMs));
+        // the client may have given up while we were slow
+        if (res.destroyed || req.destroyed) return;
+      }
       const body = WRITE_METHODS.has(rec.method) ? await readBody(req) : undefined;
       await this.route(req, res, url, body);
     } catch (e) {

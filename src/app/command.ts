@@ -1,0 +1,78 @@
+/** The `:` command language, K9s style, plus kmux's `@context` multiplexing. */
+
+export class CommandError extends Error {}
+
+export type Command =
+  | {
+      kind: 'resource';
+      resource: string;
+      /** undefined: keep the current namespace; 'all': every namespace */
+      namespace?: string;
+      /** undefined: the current contexts; 'all': every context */
+      contexts?: string[] | 'all';
+      labelSelector?: string;
+      filter?: string;
+    }
+  | { kind: 'ctx'; name?: string }
+  | { kind: 'ns'; name?: string }
+  | { kind: 'aliases' }
+  | { kind: 'help' }
+  | { kind: 'quit' };
+
+const LABEL_REQ = /^[\w./-]+\s*(=|==|!=)\s*[\w.-]*$|^!?[\w./-]+$/;
+
+function looksLikeSelector(tok: string): boolean {
+  return /[=!]/.test(tok) && tok.split(',').every((p) => LABEL_REQ.test(p.trim()));
+}
+
+export function parseCommand(input: string, aliases: Record<string, string> = {}): Command {
+  let text = input.trim().replace(/^:/, '').trim();
+  if (!text) throw new CommandError('empty command: type a resource (pods, deploy...), ctx, ns or q');
+  // aliases may expand to whole commands; follow a few levels, not forever
+  for (let i = 0; i < 5; i++) {
+    const [head, ...rest] = text.split(/\s+/);
+    const a = aliases[head] ?? aliases[head.toLowerCase()];
+    if (!a || a === head) break;
+    text = [a, ...rest].join(' ');
+  }
+  const [head, ...args] = text.split(/\s+/);
+  const h = head.toLowerCase();
+  if (h === 'q' || h === 'q!' || h === 'quit' || h === 'exit') return { kind: 'quit' };
+  if (h === 'help' || h === '?') return { kind: 'help' };
+  if (h === 'aliases' || h === 'alias' || h === 'a') return { kind: 'aliases' };
+  if (h === 'ctx' || h === 'context' || h === 'contexts') {
+    if (args.length > 1) throw new CommandError(':ctx takes one context name');
+    return { kind: 'ctx', name: args[0] };
+  }
+  if ((h === 'ns' || h === 'namespace' || h === 'namespaces') && args.length === 1 && !args[0].startsWith('@')) {
+    return { kind: 'ns', name: args[0] };
+  }
+  const cmd: Command = { kind: 'resource', resource: h };
+  for (let i = 0; i < args.length; i++) {
+    const tok = args[i];
+    if (tok.startsWith('@')) {
+      const names = tok.slice(1).split(',').map((s) => s.trim()).filter(Boolean);
+      if (names.length === 0) throw new CommandError('@ wants context names, e.g. @prod or @dev,prod or @all');
+      cmd.contexts = names.includes('all') ? 'all' : names;
+    } else if (tok.startsWith('/')) {
+      cmd.filter = [tok.slice(1), ...args.slice(i + 1)].join(' ');
+      break;
+    } else if (tok === '-f') {
+      cmd.filter = `-f ${args.slice(i + 1).join(' ')}`;
+      break;
+    } else if (tok === '-l') {
+      if (!args[i + 1]) throw new CommandError('-l wants a label selector');
+      cmd.labelSelector = args[++i];
+    } else if (tok === '-A' || tok === 'all' || tok === '-all') {
+      cmd.namespace = 'all';
+    } else if (looksLikeSelector(tok)) {
+      cmd.labelSelector = cmd.labelSelector ? `${cmd.labelSelector},${tok}` : tok;
+    } else if (/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(tok)) {
+      if (cmd.namespace && cmd.namespace !== tok) throw new CommandError(`two namespaces given: ${cmd.namespace} and ${tok}`);
+      cmd.namespace = tok;
+    } else {
+      throw new CommandError(`cannot read "${tok}": expected a namespace, @context, a label selector (app=web), /filter or -f text`);
+    }
+  }
+  return cmd;
+}

@@ -1,0 +1,403 @@
+/**
+ * The navigator's state apart from Ink: contexts and their health, shared stores, the open
+ * table views, settings and the status line. The UI reads it and calls its methods; it never
+ * builds a request itself.
+ */
+import type { Kubeconfig } from '../kube/kubeconfig.js';
+import type { ApiResource } from '../kube/discovery.js';
+import { resolveResource, resourcePath } from '../kube/discovery.js';
+import { columnsFor } from '../resources/registry.js';
+import type { ResourceColumns } from '../resources/types.js';
+import { ContextClient } from '../store/contexts.js';
+import { MetricsPoller } from '../store/metrics.js';
+import { RowStore, StoreRegistry, type Row, type StoreKey } from '../store/rows.js';
+import { ViewModel, viewColumns, type ViewColumn } from '../store/view.js';
+import { Settings } from '../config/settings.js';
+import { loadAliases } from '../config/aliases.js';
+import { parseCommand, CommandError, type Command } from './command.js';
+import { parseFilter, FilterError, NO_FILTER } from '../store/filter.js';
+
+export type FlashLevel = 'info' | 'warn' | 'error';
+export interface Flash {
+  text: string;
+  level: FlashLevel;
+  at: number;
+}
+
+export interface SessionOptions {
+  kubeconfig: Kubeconfig;
+  contexts: string[];
+  namespace?: string; // undefined = all namespaces
+  readonly?: boolean;
+  batchMs?: number;
+  settings?: Settings;
+}
+
+/** What a table view shows; kept in history so `[` `]` and esc can rebuild it. */
+export interface ViewSpec {
+  resource: string;
+  contexts: string[];
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  filter?: string;
+  /** shown in the crumbs and title, e.g. 'pods' or 'pods(deploy/web)'. */
+  label?: string;
+}
+
+export class TableView {
+  readonly stores: RowStore[] = [];
+  readonly vm: ViewModel;
+  readonly columns: ViewColumn[];
+  cursorKey?: string;
+  cursor = 0;
+  top = 0;
+  readonly marks = new Set<string>();
+  wide = false;
+  private readonly pollers: MetricsPoller[] = [];
+  private readonly unsubs: (() => void)[] = [];
+
+  constructor(
+    readonly session: Session,
+    readonly spec: ViewSpec,
+    readonly resource: ApiResource,
+    readonly perContext: Map<string, ApiResource>,
+    cols: ResourceColumns,
+  ) {
+    const showContext = spec.contexts.length > 1;
+    const showNamespace = resource.namespaced && !spec.namespace;
+    this.columns = viewColumns(cols.columns, showContext, showNamespace);
+    for (const [ctx, r] of perContext) {
+      const key: StoreKey = { context: ctx, resource: r, namespace: r.namespaced ? spec.namespace : undefined, labelSelector: spec.labelSelector, fieldSelector: spec.fieldSelector };
+      const store = session.registry.acquire(key);
+      this.stores.push(store);
+      this.unsubs.push(store.subscribe(() => session.changed()));
+    }
+    const wantsMetrics = cols.columns.some((c) => c.kind === 'cpu' || c.kind === 'mem');
+    if (wantsMetrics && (r(resource) === 'pods' || r(resource) === 'nodes')) {
+      for (const ctx of perContext.keys()) {
+        const p = session.metricsFor(ctx, r(resource) as 'pods' | 'nodes', resource.namespaced ? spec.namespace : undefined);
+        this.pollers.push(p);
+        this.unsubs.push(p.onChange(() => session.changed()));
+      }
+    }
+    const byCtx = new Map(this.pollers.map((p, i) => [[...perContext.keys()][i], p]));
+    this.vm = new ViewModel(this.stores, this.columns, (row) => {
+      const p = byCtx.get(row.context);
+      return p?.values.get(row.namespace ? `${row.namespace}/${row.name}` : row.name);
+    });
+    if (spec.filter) {
+      try {
+        this.vm.setFilter(parseFilter(spec.filter));
+      } catch (e) {
+        session.flash((e as Error).message, 'error');
+      }
+    }
+  }
+
+  metricsAvailable(ctx: string): boolean | undefined {
+    const i = [...this.perContext.keys()].indexOf(ctx);
+    return this.pollers[i]?.available;
+  }
+
+  metricsOf(row: Row) {
+    const i = [...this.perContext.keys()].indexOf(row.context);
+    const p = this.pollers[i];
+    return p?.values.get(row.namespace ? `${row.namespace}/${row.name}` : row.name);
+  }
+
+  rows(): Row[] {
+    return this.vm.rows();
+  }
+
+  /** Keep the cursor on the same object while rows come and go. */
+  current(): Row | undefined {
+    const rows = this.rows();
+    if (rows.length === 0) return undefined;
+    if (this.cursorKey) {
+      const at = rows[this.cursor]?.key === this.cursorKey ? this.cursor : rows.findIndex((r) => r.key === this.cursorKey);
+      if (at >= 0) this.cursor = at;
+    }
+    this.cursor = Math.max(0, Math.min(this.cursor, rows.length - 1));
+    this.cursorKey = rows[this.cursor].key;
+    return rows[this.cursor];
+  }
+
+  move(delta: number): void {
+    const rows = this.rows();
+    this.current();
+    this.cursor = Math.max(0, Math.min(rows.length - 1, this.cursor + delta));
+    this.cursorKey = rows[this.cursor]?.key;
+  }
+
+  moveTo(index: number): void {
+    const rows = this.rows();
+    this.cursor = Math.max(0, Math.min(rows.length - 1, index));
+    this.cursorKey = rows[this.cursor]?.key;
+  }
+
+  storeStatus(): { context: string; error?: string; synced: boolean }[] {
+    return this.stores.map((s) => ({ context: s.key.context, error: s.status.error, synced: s.status.synced }));
+  }
+
+  dispose(): void {
+    for (const u of this.unsubs) u();
+    for (const s of this.stores) this.session.registry.release(s);
+    for (const p of this.pollers) this.session.releaseMetrics(p);
+  }
+}
+
+function r(res: ApiResource): string {
+  return res.group === '' || res.group === 'metrics.k8s.io' ? res.plural : `${res.plural}.${res.group}`;
+}
+
+export class Session {
+  readonly contexts = new Map<string, ContextClient>();
+  readonly registry: StoreRegistry;
+  readonly settings: Settings;
+  aliases: Record<string, string>;
+  aliasProblems: string[] = [];
+  readonly readonly: boolean;
+  /** the contexts new views open on */
+  active: string[];
+  namespace?: string;
+  flashMsg?: Flash;
+  private readonly listeners = new Set<() => void>();
+  private readonly pollers = new Map<string, MetricsPoller>();
+  private readonly columnCache = new Map<string, ResourceColumns>();
+  private readonly printerColumns = new Map<string, any[] | undefined>();
+
+  constructor(readonly o: SessionOptions) {
+    this.readonly = !!o.readonly;
+    this.settings = o.settings ?? new Settings();
+    const al = loadAliases();
+    this.aliases = al.aliases;
+    this.aliasProblems = al.sources.filter((s) => s.problem).map((s) => `${s.file}: ${s.problem}`);
+    for (const c of o.kubeconfig.contexts) this.contexts.set(c.name, new ContextClient(c, o.kubeconfig));
+    this.active = o.contexts;
+    this.namespace = o.namespace;
+    this.registry = new StoreRegistry(
+      (ctx) => this.client(ctx).conn,
+      (k) => this.columnsOf(k.resource),
+      o.batchMs ?? 100,
+    );
+    for (const c of this.contexts.values()) c.onChange(() => this.changed());
+  }
+
+  start(): void {
+    // only the contexts in use are checked at start: a long kubeconfig must not fan out to every cluster
+    for (const name of this.active) this.client(name).start();
+    if (this.aliasProblems.length) this.flash(`aliases: ${this.aliasProblems.join('; ')}`, 'warn');
+    if (this.settings.problem) this.flash(this.settings.problem, 'warn');
+  }
+
+  stop(): void {
+    this.registry.stopAll();
+    for (const p of this.pollers.values()) p.stop();
+    for (const c of this.contexts.values()) c.stop();
+  }
+
+  client(name: string): ContextClient {
+    const c = this.contexts.get(name);
+    if (!c) throw new CommandError(`no context named "${name}" in the kubeconfig`);
+    return c;
+  }
+
+  onChange(l: () => void): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  changed(): void {
+    for (const l of this.listeners) l();
+  }
+
+  flash(text: string, level: FlashLevel = 'info'): void {
+    this.flashMsg = { text, level, at: Date.now() };
+    this.changed();
+  }
+
+  metricsFor(ctx: string, kind: 'pods' | 'nodes', ns?: string): MetricsPoller {
+    const id = `${ctx}|${kind}|${ns ?? ''}`;
+    let p = this.pollers.get(id);
+    if (!p) {
+      p = new MetricsPoller(this.client(ctx).conn, kind, ns);
+      this.pollers.set(id, p);
+      p.start();
+    }
+    p.refs++;
+    return p;
+  }
+
+  releaseMetrics(p: MetricsPoller): void {
+    p.refs--;
+    if (p.refs > 0) return;
+    p.stop();
+    for (const [id, q] of this.pollers) if (q === p) this.pollers.delete(id);
+  }
+
+  /** Cluster CPU and MEM use for the header: sum of node usage over allocatable. */
+  clusterUsage(ctx: string): { cpu: number; mem: number } | undefined {
+    const p = this.pollers.get(`${ctx}|nodes|`);
+    if (!p?.available) return undefined;
+    let cpu = 0, mem = 0;
+    for (const v of p.values.values()) {
+      cpu += v.cpu;
+      mem += v.mem;
+    }
+    return { cpu, mem };
+  }
+
+  private columnsOf(res: ApiResource): ResourceColumns {
+    const id = `${res.group}/${res.plural}`;
+    let c = this.columnCache.get(id);
+    if (!c) {
+      c = columnsFor(res, this.printerColumns.get(id));
+      this.columnCache.set(id, c);
+    }
+    return c;
+  }
+
+  /** Printer columns of a custom resource, from its CRD (once per kind). */
+  private async loadPrinterColumns(ctx: string, res: ApiResource): Promise<void> {
+    const id = `${res.group}/${res.plural}`;
+    if (this.printerColumns.has(id) || res.group === '' || !res.group.includes('.') || res.group.endsWith('.k8s.io')) return;
+    try {
+      const crd = await this.client(ctx).conn.json('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${res.plural}.${res.group}`, { timeoutMs: 5000 });
+      const v = crd.spec?.versions?.find((x: any) => x.name === res.version) ?? crd.spec?.versions?.[0];
+      this.printerColumns.set(id, v?.additionalPrinterColumns);
+    } catch {
+      this.printerColumns.set(id, undefined);
+    }
+  }
+
+  /** All resource names `:` can open in the active contexts (for completion). */
+  resourceNames(): string[] {
+    const names = new Set<string>();
+    for (const ctx of this.active) {
+      for (const res of this.contexts.get(ctx)?.resources ?? []) {
+        if (!res.verbs.includes('list')) continue;
+        names.add(res.plural);
+        for (const s of res.shortNames) names.add(s);
+        names.add(res.singular);
+      }
+    }
+    for (const a of Object.keys(this.aliases)) names.add(a);
+    for (const extra of ['ctx', 'ns', 'aliases', 'help', 'quit']) names.add(extra);
+    return [...names].sort();
+  }
+
+  resolveContexts(sel: string[] | 'all' | undefined): string[] {
+    if (sel === 'all') return [...this.contexts.keys()];
+    if (!sel) return this.active;
+    for (const n of sel) this.client(n);
+    return sel;
+  }
+
+  /** Open a table for a spec: resolves the resource in each context (waiting for discovery). */
+  async openTable(spec: ViewSpec): Promise<TableView> {
+    for (const ctx of spec.contexts) {
+      const c = this.client(ctx);
+      if (c.health.state === 'connecting' || !c.resources) c.start();
+    }
+    const found = new Map<string, ApiResource>();
+    const missing: string[] = [];
+    const unreachable: string[] = [];
+    await Promise.all(spec.contexts.map(async (ctx) => {
+      const all = await this.client(ctx).ensureResources();
+      if (!all) {
+        unreachable.push(ctx);
+        return;
+      }
+      const res = resolveResource(all, spec.resource);
+      if (res) found.set(ctx, res);
+      else missing.push(ctx);
+    }));
+    if (found.size === 0 && unreachable.length > 0 && missing.length === 0) {
+      // nothing known yet: open on a guess so the view shows up and fills when the cluster answers
+      const guess = BUILTIN_GUESSES[spec.resource];
+      if (guess) for (const ctx of spec.contexts) found.set(ctx, guess);
+    }
+    if (found.size === 0) {
+      if (unreachable.length) throw new CommandError(`cannot reach ${unreachable.join(', ')} to look up "${spec.resource}": ${this.client(unreachable[0]).health.error ?? 'no answer yet'}`);
+      throw new CommandError(`unknown resource "${spec.resource}" (try :pods, :deploy, :nodes, or Tab to complete)`);
+    }
+    if (missing.length) this.flash(`"${spec.resource}" is not served by ${missing.join(', ')}`, 'warn');
+    const ordered = new Map([...spec.contexts].filter((c) => found.has(c)).map((c) => [c, found.get(c)!]));
+    const first = ordered.values().next().value!;
+    await this.loadPrinterColumns(ordered.keys().next().value!, first);
+    return new TableView(this, { ...spec, contexts: [...ordered.keys()] }, first, ordered, this.columnsOf(first));
+  }
+
+  specFor(cmd: Extract<Command, { kind: 'resource' }>): ViewSpec {
+    const contexts = this.resolveContexts(cmd.contexts);
+    const namespace = cmd.namespace === 'all' ? undefined : cmd.namespace ?? this.namespace;
+    return { resource: cmd.resource, contexts, namespace, labelSelector: cmd.labelSelector, filter: cmd.filter };
+  }
+
+  parse(text: string): Command {
+    return parseCommand(text, this.aliases);
+  }
+
+  setNamespace(ns: string | undefined): void {
+    this.namespace = ns;
+    if (ns) this.settings.useNamespace(ns);
+    else this.settings.update({ lastNamespace: '' });
+  }
+
+  setActive(contexts: string[]): void {
+    this.active = contexts;
+    for (const c of contexts) this.client(c).start();
+    this.settings.update({ lastContexts: contexts });
+  }
+
+  /** GET the full object behind a row (describe, YAML). */
+  async fetch(view: TableView, row: Row): Promise<any> {
+    const res = view.perContext.get(row.context) ?? view.resource;
+    return this.client(row.context).conn.json('GET', resourcePath(res, row.namespace, row.name), { timeoutMs: 15_000 });
+  }
+
+  async related(ctx: string, path: string, query: Record<string, string>): Promise<any[]> {
+    try {
+      const list = await this.client(ctx).conn.json('GET', path, { query, timeoutMs: 15_000 });
+      return list.items ?? [];
+    } catch {
+      return [];
+    }
+  }
+
+  async deleteRow(view: TableView, row: Row, propagation: string, force: boolean): Promise<void> {
+    if (this.readonly) throw new CommandError('read-only mode: delete is disabled (start kmux without --readonly to change things)');
+    const res = view.perContext.get(row.context) ?? view.resource;
+    await this.client(row.context).conn.json('DELETE', resourcePath(res, row.namespace, row.name), {
+      body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: propagation, ...(force ? { gracePeriodSeconds: 0 } : {}) },
+      timeoutMs: 15_000,
+    });
+  }
+
+  validateFilter(text: string): string | undefined {
+    try {
+      parseFilter(text);
+      return undefined;
+    } catch (e) {
+      return e instanceof FilterError ? e.message : String(e);
+    }
+  }
+}
+
+export { NO_FILTER, parseFilter, FilterError, CommandError };
+
+const core = (plural: string, kind: string, namespaced = true, shortNames: string[] = []): ApiResource => ({
+  group: '', version: 'v1', plural, singular: kind.toLowerCase(), kind, namespaced, shortNames, verbs: ['get', 'list', 'watch', 'delete'], categories: [],
+});
+const apps = (plural: string, kind: string, shortNames: string[] = []): ApiResource => ({
+  group: 'apps', version: 'v1', plural, singular: kind.toLowerCase(), kind, namespaced: true, shortNames, verbs: ['get', 'list', 'watch', 'delete'], categories: [],
+});
+/** What the common names mean before discovery has answered (a cluster that is still down). */
+const BUILTIN_GUESSES: Record<string, ApiResource> = {
+  pods: core('pods', 'Pod', true, ['po']), po: core('pods', 'Pod', true, ['po']), pod: core('pods', 'Pod', true, ['po']),
+  nodes: core('nodes', 'Node', false, ['no']), no: core('nodes', 'Node', false, ['no']), node: core('nodes', 'Node', false, ['no']),
+  namespaces: core('namespaces', 'Namespace', false, ['ns']), ns: core('namespaces', 'Namespace', false, ['ns']),
+  services: core('services', 'Service', true, ['svc']), svc: core('services', 'Service', true, ['svc']),
+  deployments: apps('deployments', 'Deployment', ['deploy']), deploy: apps('deployments', 'Deployment', ['deploy']), dp: apps('deployments', 'Deployment', ['deploy']),
+};

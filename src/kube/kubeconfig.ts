@@ -1,0 +1,223 @@
+/**
+ * Kubeconfig discovery and merging with kubectl's semantics: files are merged in order, the
+ * first file that defines a cluster, user or context name wins, and current-context comes from
+ * the first file that sets one. client-node's loadFromDefault() differs on both points (it
+ * throws on duplicates and takes the last current-context), so we merge here and hand
+ * client-node one already-merged context at a time through loadFromOptions().
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { Cluster as KCluster, Context as KContext, User as KUser } from '@kubernetes/client-node';
+import YAML from 'yaml';
+
+export class KubeconfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KubeconfigError';
+  }
+}
+
+export interface KubeContext {
+  name: string;
+  cluster: string;
+  user: string;
+  namespace?: string;
+  server?: string;
+}
+
+export interface Kubeconfig {
+  /** the files actually read */
+  files: string[];
+  /** merged, first file wins per name (kubectl semantics) */
+  contexts: KubeContext[];
+  /** from the first file that sets it */
+  currentContext?: string;
+  /** a @kubernetes/client-node KubeConfig for one context (auth: tokens, client certs, exec plugins) */
+  clientConfig(context: string): KubeConfig;
+}
+
+/** --kubeconfig wins; else KUBECONFIG split on path.delimiter (empty entries dropped); else ~/.kube/config */
+export function kubeconfigPaths(opts: { flag?: string; env?: NodeJS.ProcessEnv; home?: string }): string[] {
+  if (opts.flag) return [opts.flag];
+  const env = opts.env ?? process.env;
+  const list = env.KUBECONFIG;
+  if (list) {
+    const out: string[] = [];
+    for (const p of list.split(path.delimiter)) if (p && !out.includes(p)) out.push(p);
+    if (out.length) return out;
+  }
+  const home = opts.home ?? env.HOME ?? os.homedir();
+  return [path.join(home, '.kube', 'config')];
+}
+
+const ANONYMOUS = 'kmux:anonymous';
+
+interface RawEntry {
+  name: string;
+  body: Record<string, any>;
+  /** directory of the file that defined it: relative paths resolve against it */
+  dir: string;
+  file: string;
+}
+
+function isObject(x: unknown): x is Record<string, any> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function readEntries(doc: Record<string, any>, key: 'clusters' | 'users' | 'contexts', inner: 'cluster' | 'user' | 'context', file: string): RawEntry[] {
+  const list = doc[key];
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list)) throw new KubeconfigError(`${file}: "${key}" must be a list`);
+  const out: RawEntry[] = [];
+  list.forEach((e, i) => {
+    if (!isObject(e)) throw new KubeconfigError(`${file}: ${key}[${i}] must be a mapping`);
+    if (typeof e.name !== 'string' || !e.name) throw new KubeconfigError(`${file}: ${key}[${i}].name is missing`);
+    const body = e[inner] ?? {};
+    if (!isObject(body)) throw new KubeconfigError(`${file}: ${key}[${i}] (${e.name}): "${inner}" must be a mapping`);
+    out.push({ name: e.name, body, dir: path.dirname(path.resolve(file)), file });
+  });
+  return out;
+}
+
+function resolvePath(dir: string, p: unknown): string | undefined {
+  if (typeof p !== 'string' || !p) return undefined;
+  return path.isAbsolute(p) ? p : path.join(dir, p);
+}
+
+function str(x: unknown): string | undefined {
+  return typeof x === 'string' && x ? x : undefined;
+}
+
+function toCluster(e: RawEntry): KCluster {
+  const c = e.body;
+  const server = str(c.server);
+  if (!server) throw new KubeconfigError(`${e.file}: cluster "${e.name}" has no server`);
+  const trimmed = server.replace(/\/+$/, '');
+  return {
+    name: e.name,
+    server: trimmed,
+    caData: str(c['certificate-authority-data']),
+    caFile: resolvePath(e.dir, c['certificate-authority']),
+    // client-node refuses plain http unless skipTLSVerify is set; there is no TLS to verify anyway.
+    skipTLSVerify: c['insecure-skip-tls-verify'] === true || /^http:/i.test(trimmed),
+    tlsServerName: str(c['tls-server-name']),
+    proxyUrl: str(c['proxy-url']),
+  };
+}
+
+function toUser(e: RawEntry): KUser {
+  const u = e.body;
+  let token = str(u.token);
+  const tokenFile = resolvePath(e.dir, u['token-file']);
+  if (!token && tokenFile) {
+    try {
+      token = readFileSync(tokenFile, 'utf8').trim();
+    } catch (err) {
+      throw new KubeconfigError(`${e.file}: user "${e.name}": cannot read token-file ${tokenFile}: ${(err as Error).message}`);
+    }
+  }
+  let exec = isObject(u.exec) ? { ...u.exec } : undefined;
+  // kubectl resolves a relative exec command that contains a path separator against the file's directory
+  if (exec && typeof exec.command === 'string' && !path.isAbsolute(exec.command) && /[\\/]/.test(exec.command)) {
+    exec = { ...exec, command: path.join(e.dir, exec.command) };
+  }
+  return {
+    name: e.name,
+    certData: str(u['client-certificate-data']),
+    certFile: resolvePath(e.dir, u['client-certificate']),
+    keyData: str(u['client-key-data']),
+    keyFile: resolvePath(e.dir, u['client-key']),
+    exec,
+    authProvider: isObject(u['auth-provider']) ? u['auth-provider'] : undefined,
+    token,
+    username: str(u.username),
+    password: str(u.password),
+    impersonateUser: str(u.as),
+  };
+}
+
+/**
+ * Merge clusters/users/contexts by name, first wins. Missing files are skipped (as kubectl does
+ * for a KUBECONFIG list); if none exists, or no context results, throws KubeconfigError.
+ */
+export function loadKubeconfig(paths: string[]): Kubeconfig {
+  const files: string[] = [];
+  const clusters = new Map<string, RawEntry>();
+  const users = new Map<string, RawEntry>();
+  const contexts = new Map<string, RawEntry>();
+  let currentContext: string | undefined;
+  for (const file of paths) {
+    if (!existsSync(file)) continue;
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new KubeconfigError(`${file}: ${(err as Error).message}`);
+    }
+    files.push(file);
+    let doc: unknown;
+    try {
+      doc = YAML.parse(text, { prettyErrors: true });
+    } catch (err) {
+      throw new KubeconfigError(`${file}: invalid YAML: ${(err as Error).message}`);
+    }
+    if (doc === null || doc === undefined) continue; // an empty file is an empty config
+    if (!isObject(doc)) throw new KubeconfigError(`${file}: not a kubeconfig (expected a mapping at the top level)`);
+    for (const e of readEntries(doc, 'clusters', 'cluster', file)) if (!clusters.has(e.name)) clusters.set(e.name, e);
+    for (const e of readEntries(doc, 'users', 'user', file)) if (!users.has(e.name)) users.set(e.name, e);
+    for (const e of readEntries(doc, 'contexts', 'context', file)) if (!contexts.has(e.name)) contexts.set(e.name, e);
+    const cc = doc['current-context'];
+    if (currentContext === undefined && typeof cc === 'string' && cc) currentContext = cc;
+  }
+  if (files.length === 0) throw new KubeconfigError(`no kubeconfig found (looked for ${paths.join(', ') || 'nothing'})`);
+  if (contexts.size === 0) throw new KubeconfigError(`no kubeconfig found: no contexts defined in ${files.join(', ')}`);
+
+  const ctxList: KubeContext[] = [];
+  for (const e of contexts.values()) {
+    const cluster = str(e.body.cluster) ?? '';
+    const user = str(e.body.user) ?? '';
+    const server = str(clusters.get(cluster)?.body.server)?.replace(/\/+$/, '');
+    ctxList.push({
+      name: e.name,
+      cluster,
+      user,
+      ...(str(e.body.namespace) ? { namespace: e.body.namespace } : {}),
+      ...(server ? { server } : {}),
+    });
+  }
+
+  const cache = new Map<string, KubeConfig>();
+  const clientConfig = (name: string): KubeConfig => {
+    const hit = cache.get(name);
+    if (hit) return hit;
+    const ctx = contexts.get(name);
+    if (!ctx) throw new KubeconfigError(`context "${name}" not found in ${files.join(', ')}`);
+    const clusterName = str(ctx.body.cluster);
+    if (!clusterName) throw new KubeconfigError(`${ctx.file}: context "${name}" names no cluster`);
+    const ce = clusters.get(clusterName);
+    if (!ce) throw new KubeconfigError(`context "${name}": cluster "${clusterName}" is not defined in ${files.join(', ')}`);
+    const userName = str(ctx.body.user);
+    const ue = userName ? users.get(userName) : undefined;
+    const kcContext: KContext = {
+      name,
+      cluster: clusterName,
+      // a context without a (known) user still works: no credentials are sent. client-node
+      // applies cluster TLS settings only when the context has a user, so give it an empty one.
+      user: ue ? ue.name : ANONYMOUS,
+      ...(str(ctx.body.namespace) ? { namespace: ctx.body.namespace } : {}),
+    };
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [toCluster(ce)],
+      users: ue ? [toUser(ue)] : [{ name: ANONYMOUS }],
+      contexts: [kcContext],
+      currentContext: name,
+    });
+    cache.set(name, kc);
+    return kc;
+  };
+
+  return { files, contexts: ctxList, currentContext, clientConfig };
+}

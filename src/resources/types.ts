@@ -1,0 +1,45 @@
+/**
+ * What a resource kind contributes to a view: its columns, and a projection of an API object
+ * into a compact row. Stores keep rows, not objects (a 50,000-pod cluster would not fit in
+ * memory as full objects three times over); describe and YAML fetch the object when asked.
+ */
+
+export type RowState = 'normal' | 'new' | 'modified' | 'error' | 'pending' | 'completed' | 'terminating';
+
+export type ColumnKind =
+  | 'text'
+  | 'number' // right-aligned, sorts numerically
+  | 'age' // cell holds a creation time in ms; shown as 5m, 3d...
+  | 'cpu' // filled by the view from metrics: millicores
+  | 'mem'; // filled by the view from metrics: bytes
+
+export interface Column {
+  name: string; // upper case header, e.g. 'READY'
+  kind?: ColumnKind; // default 'text'
+  /** shown only in wide mode (ctrl-w). */
+  wide?: boolean;
+}
+
+/** A reference to an API object, enough to GET, PATCH or DELETE it. */
+export interface ObjectRef {
+  group: string;
+  version: string;
+  plural: string;
+  kind: string;
+  namespaced: boolean;
+  namespace?: string;
+  name: string;
+}
+
+export interface Projection {
+  /** one cell per column, in order; '' for metric columns (the view fills them). */
+  cells: (string | number)[];
+  state: RowState;
+  /** kind-specific facts actions and drill-down need (node name, containers, selector...). */
+  extra?: Record<string, unknown>;
+}
+
+export interface ResourceColumns {
+  columns: Column[];
+  project(obj: any, now: number): Projection;
+}

@@ -1,0 +1,72 @@
+/**
+ * metrics.k8s.io, polled on its own cadence for the views that show CPU and MEM. A cluster
+ * without the metrics API answers 404 once; from then on its columns say n/a and it is asked
+ * again only rarely.
+ */
+import type { Connection } from '../kube/connection.js';
+import { ApiError } from '../kube/connection.js';
+import { parseCpu, parseMem } from '../resources/format.js';
+import type { Metrics } from './view.js';
+
+export class MetricsPoller {
+  /** ns/name (pods) or name (nodes) -> usage */
+  readonly values = new Map<string, Metrics>();
+  available: boolean | undefined;
+  private timer?: NodeJS.Timeout;
+  private readonly listeners = new Set<() => void>();
+  refs = 0;
+
+  constructor(
+    private readonly conn: Connection,
+    readonly kind: 'pods' | 'nodes',
+    readonly namespace: string | undefined,
+    private readonly everyMs = 15_000,
+  ) {}
+
+  onChange(l: () => void): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  start(): void {
+    if (!this.timer) void this.poll();
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private async poll(): Promise<void> {
+    let wait = this.everyMs;
+    try {
+      const path = this.kind === 'nodes' ? '/apis/metrics.k8s.io/v1beta1/nodes'
+        : this.namespace ? `/apis/metrics.k8s.io/v1beta1/namespaces/${this.namespace}/pods` : '/apis/metrics.k8s.io/v1beta1/pods';
+      const list = await this.conn.json('GET', path, { timeoutMs: 20_000 });
+      this.values.clear();
+      for (const m of list.items ?? []) {
+        let cpu = 0, mem = 0;
+        if (this.kind === 'nodes') {
+          cpu = parseCpu(m.usage?.cpu);
+          mem = parseMem(m.usage?.memory);
+        } else {
+          for (const c of m.containers ?? []) {
+            cpu += parseCpu(c.usage?.cpu);
+            mem += parseMem(c.usage?.memory);
+          }
+        }
+        this.values.set(this.kind === 'nodes' ? m.metadata.name : `${m.metadata.namespace}/${m.metadata.name}`, { cpu, mem });
+      }
+      this.available = true;
+    } catch (e) {
+      if (e instanceof ApiError && (e.status === 404 || e.status === 403 || e.status === 503)) {
+        this.available = false;
+        this.values.clear();
+        wait = 5 * 60_000;
+      }
+    }
+    for (const l of this.listeners) l();
+    this.timer = setTimeout(() => void this.poll(), wait);
+    this.timer.unref?.();
+  }
+}

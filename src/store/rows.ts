@@ -1,0 +1,224 @@
+/**
+ * Row stores: one per (context, resource, namespace scope, selectors), fed by one reflector,
+ * shared by every view that shows the same data and stopped when the last one lets go.
+ * Views hear of changes at most every `batchMs`, never once per watch event.
+ */
+import { Reflector, type ReflectorStatus } from '../kube/reflector.js';
+import type { Connection } from '../kube/connection.js';
+import type { ApiResource } from '../kube/discovery.js';
+import type { ResourceColumns, RowState } from '../resources/types.js';
+
+export interface Row {
+  /** unique across a merged view: context|namespace/name */
+  key: string;
+  context: string;
+  namespace?: string;
+  name: string;
+  uid: string;
+  labels?: Record<string, string>;
+  created: number;
+  cells: (string | number)[];
+  state: RowState;
+  extra?: Record<string, unknown>;
+  /** when the row appeared or last changed after the initial sync (for the new/modified colors). */
+  addedAt?: number;
+  modifiedAt?: number;
+  /** row text for the regex filter, made once per row version. */
+  text?: string;
+  /** fuzzysort's prepared form of the name, made once per row version. */
+  prepared?: unknown;
+}
+
+export interface StoreKey {
+  context: string;
+  resource: ApiResource;
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+export function storeId(k: StoreKey): string {
+  return [k.context, k.resource.group, k.resource.plural, k.namespace ?? '', k.labelSelector ?? '', k.fieldSelector ?? ''].join('|');
+}
+
+export type Listener = () => void;
+
+export class RowStore {
+  readonly rows = new Map<string, Row>();
+  status: ReflectorStatus = { phase: 'listing', synced: false, relists: 0 };
+  /** bumps on every applied change: views compare it to know whether to recompute. */
+  version = 0;
+  /** keys added, changed or removed since the views last looked (null: everything changed). */
+  private pendingChanges: Set<string> | null = null;
+  private readonly listeners = new Set<Listener>();
+  private reflector?: Reflector<Row>;
+  private timer?: NodeJS.Timeout;
+  private lastFlush = 0;
+  refs = 0;
+
+  constructor(
+    readonly key: StoreKey,
+    private readonly conn: Connection,
+    private readonly columns: ResourceColumns,
+    private readonly batchMs = 100,
+  ) {}
+
+  private project(obj: any): Row {
+    const md = obj.metadata ?? {};
+    const p = this.columns.project(obj, Date.now());
+    const ns = md.namespace;
+    return {
+      key: `${this.key.context}|${ns ? `${ns}/` : ''}${md.name}`,
+      context: this.key.context,
+      namespace: ns,
+      name: md.name,
+      uid: md.uid ?? '',
+      labels: md.labels,
+      created: md.creationTimestamp ? Date.parse(md.creationTimestamp) : 0,
+      cells: p.cells,
+      state: p.state,
+      extra: p.extra,
+    };
+  }
+
+  start(): void {
+    if (this.reflector) return;
+    this.reflector = new Reflector<Row>({
+      conn: this.conn,
+      resource: this.key.resource,
+      namespace: this.key.namespace,
+      labelSelector: this.key.labelSelector,
+      fieldSelector: this.key.fieldSelector,
+      transform: (o) => this.project(o),
+      onEvent: (ev) => {
+        const now = Date.now();
+        switch (ev.type) {
+          case 'replace': {
+            const first = !this.status.synced && this.rows.size === 0;
+            const seen = new Set<string>();
+            for (const r of ev.items) {
+              seen.add(r.key);
+              const old = this.rows.get(r.key);
+              if (!first && !old) r.addedAt = now;
+              else if (old && old.uid === r.uid) {
+                r.addedAt = old.addedAt;
+                r.modifiedAt = old.modifiedAt;
+              }
+              this.rows.set(r.key, r);
+            }
+            for (const k of [...this.rows.keys()]) if (!seen.has(k)) this.rows.delete(k);
+            this.changedAll();
+            break;
+          }
+          case 'upsert': {
+            const old = this.rows.get(ev.item.key);
+            if (old) {
+              ev.item.addedAt = old.uid === ev.item.uid ? old.addedAt : now;
+              ev.item.modifiedAt = now;
+            } else ev.item.addedAt = now;
+            this.rows.set(ev.item.key, ev.item);
+            this.changed(ev.item.key);
+            break;
+          }
+          case 'delete':
+            this.rows.delete(ev.item.key);
+            this.changed(ev.item.key);
+            break;
+          case 'status':
+            this.status = ev.status;
+            this.changedAll(false);
+            break;
+        }
+      },
+    });
+    this.reflector.start();
+  }
+
+  stop(): void {
+    this.reflector?.stop();
+    this.reflector = undefined;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  subscribe(l: Listener): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  /** Keys changed since the last call; null when the whole set must be re-read. */
+  takeChanges(): Set<string> | null {
+    const c = this.pendingChanges;
+    this.pendingChanges = new Set();
+    return c;
+  }
+
+  private changed(key: string): void {
+    this.version++;
+    this.pendingChanges?.add(key);
+    this.schedule();
+  }
+
+  private changedAll(data = true): void {
+    this.version++;
+    if (data) this.pendingChanges = null;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    const wait = Math.max(0, this.batchMs - (Date.now() - this.lastFlush));
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.lastFlush = Date.now();
+      for (const l of this.listeners) l();
+    }, wait);
+  }
+}
+
+/** Shares stores between views by key and stops a store when its last user releases it. */
+export class StoreRegistry {
+  private readonly stores = new Map<string, RowStore>();
+
+  constructor(
+    private readonly connFor: (context: string) => Connection,
+    private readonly columnsFor: (k: StoreKey) => ResourceColumns,
+    private readonly batchMs = 100,
+  ) {}
+
+  acquire(k: StoreKey): RowStore {
+    const id = storeId(k);
+    let s = this.stores.get(id);
+    if (!s) {
+      s = new RowStore(k, this.connFor(k.context), this.columnsFor(k), this.batchMs);
+      this.stores.set(id, s);
+      s.start();
+    }
+    s.refs++;
+    return s;
+  }
+
+  release(s: RowStore): void {
+    s.refs--;
+    if (s.refs > 0) return;
+    s.stop();
+    this.stores.delete(storeId(s.key));
+  }
+
+  /** Restart every store's reflector (ctrl-r): a fresh list, then watch. */
+  refresh(): void {
+    for (const s of this.stores.values()) {
+      s.stop();
+      s.start();
+    }
+  }
+
+  get size(): number {
+    return this.stores.size;
+  }
+
+  stopAll(): void {
+    for (const s of this.stores.values()) s.stop();
+    this.stores.clear();
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * The view model of a table: rows of one or more stores (one per context), filtered, sorted,
+ * with the CONTEXT and NAMESPACE columns when they matter.
+ *
+ * Recomputing 50,000 rows ten times a second must stay cheap: the sorted order of all rows is
+ * kept between batches; when the sort column cannot change for an existing object (name,
+ * namespace, context, age) only added and removed rows are merged in, and the filter result is
+ * cached per row version.
+ */
+import fuzzysort from 'fuzzysort';
+import type * as Fuzzysort from 'fuzzysort';
+import type { Column } from '../resources/types.js';
+import type { Filter } from './filter.js';
+import { NO_FILTER } from './filter.js';
+import type { Row, RowStore } from './rows.js';
+
+export interface SortSpec {
+  /** a column name, or '' for the natural order (context, namespace, name). */
+  column: string;
+  asc: boolean;
+}
+
+export interface Metrics {
+  cpu: number; // millicores
+  mem: number; // bytes
+}
+
+export type MetricsLookup = (row: Row) => Metrics | undefined;
+
+export interface ViewColumn extends Column {
+  /** index into row.cells, or -1 for CONTEXT/NAMESPACE. */
+  cell: number;
+}
+
+const IMMUTABLE = new Set(['', 'NAME', 'NAMESPACE', 'CONTEXT']);
+
+export function viewColumns(columns: Column[], showContext: boolean, showNamespace: boolean): ViewColumn[] {
+  const out: ViewColumn[] = [];
+  if (showContext) out.push({ name: 'CONTEXT', cell: -1 });
+  if (showNamespace) out.push({ name: 'NAMESPACE', cell: -1 });
+  columns.forEach((c, i) => out.push({ ...c, cell: i }));
+  return out;
+}
+
+function natural(a: Row, b: Row): number {
+  if (a.context !== b.context) return a.context < b.context ? -1 : 1;
+  const an = a.namespace ?? '', bn = b.namespace ?? '';
+  if (an !== bn) return an < bn ? -1 : 1;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+export function rowText(r: Row): string {
+  if (r.text === undefined) {
+    r.text = `${r.context} ${r.namespace ?? ''} ${r.cells.join(' ')}`;
+  }
+  return r.text;
+}
+
+export class ViewModel {
+  private filter: Filter = NO_FILTER;
+  private sort: SortSpec = { column: '', asc: true };
+  private faultsOnly = false;
+  private sortedAll: Row[] = [];
+  private sortedKeys = new Set<string>();
+  private filterGen = 0;
+  private readonly filterCache = new WeakMap<Row, { gen: number; ok: boolean }>();
+  private lastVersions = '';
+  private lastResult: Row[] = [];
+  private dirtySort = true;
+  /** fuzzy matches: row key -> indexes of matched characters in the name. */
+  highlights = new Map<string, number[]>();
+
+  constructor(
+    readonly stores: RowStore[],
+    readonly columns: ViewColumn[],
+    private readonly metrics?: MetricsLookup,
+  ) {}
+
+  setFilter(f: Filter): void {
+    this.filter = f;
+    this.filterGen++;
+    this.lastVersions = '';
+  }
+
+  getFilter(): Filter {
+    return this.filter;
+  }
+
+  setSort(s: SortSpec): void {
+    this.sort = s;
+    this.dirtySort = true;
+    this.lastVersions = '';
+  }
+
+  getSort(): SortSpec {
+    return this.sort;
+  }
+
+  setFaultsOnly(on: boolean): void {
+    this.faultsOnly = on;
+    this.filterGen++;
+    this.lastVersions = '';
+  }
+
+  getFaultsOnly(): boolean {
+    return this.faultsOnly;
+  }
+
+  get total(): number {
+    let n = 0;
+    for (const s of this.stores) n += s.rows.size;
+    return n;
+  }
+
+  private sortValue(r: Row, col: ViewColumn): string | number {
+    if (col.name === 'CONTEXT') return r.context;
+    if (col.name === 'NAMESPACE') return r.namespace ?? '';
+    if (col.kind === 'age') return -(Number(r.cells[col.cell]) || 0);
+    if (col.kind === 'cpu') return this.metrics?.(r)?.cpu ?? -1;
+    if (col.kind === 'mem') return this.metrics?.(r)?.mem ?? -1;
+    const v = r.cells[col.cell];
+    if (col.kind === 'number') return typeof v === 'number' ? v : parseFloat(String(v)) || 0;
+    return v ?? '';
+  }
+
+  private comparator(): (a: Row, b: Row) => number {
+    const { column, asc } = this.sort;
+    const col = this.columns.find((c) => c.name === column);
+    const dir = asc ? 1 : -1;
+    if (!col || column === '') return (a, b) => dir * natural(a, b);
+    if (col.name === 'NAME') return (a, b) => dir * (a.name < b.name ? -1 : a.name > b.name ? 1 : natural(a, b));
+    return (a, b) => {
+      const x = this.sortValue(a, col), y = this.sortValue(b, col);
+      if (x !== y) return dir * (x < y ? -1 : 1);
+      return natural(a, b);
+    };
+  }
+
+  private immutableSort(): boolean {
+    const col = this.columns.find((c) => c.name === this.sort.column);
+    return IMMUTABLE.has(this.sort.column) || col?.kind === 'age';
+  }
+
+  private passes(r: Row): boolean {
+    const c = this.filterCache.get(r);
+    if (c && c.gen === this.filterGen) return c.ok;
+    let ok = true;
+    if (this.faultsOnly && !(r.state === 'error' || r.state === 'pending' || r.state === 'terminating')) ok = false;
+    const f = this.filter;
+    if (ok && f.kind === 'regex') ok = f.re.test(rowText(r)) !== f.inverse;
+    else if (ok && f.kind === 'labels') ok = f.match(r.labels);
+    this.filterCache.set(r, { gen: this.filterGen, ok });
+    return ok;
+  }
+
+  /** The rows to show, recomputed only when a store, the filter or the sort changed. */
+  rows(): Row[] {
+    const versions = this.stores.map((s) => s.version).join(',');
+    if (versions === this.lastVersions) return this.lastResult;
+    this.lastVersions = versions;
+    this.refreshSorted();
+    let out = this.sortedAll.filter((r) => this.passes(r));
+    this.highlights = new Map();
+    if (this.filter.kind === 'fuzzy') {
+      const targets = out.map((r) => {
+        if (!r.prepared) r.prepared = fuzzysort.prepare(r.name);
+        return r.prepared as Fuzzysort.Prepared;
+      });
+      const results = fuzzysort.go(this.filter.query, targets, { threshold: 0, limit: Infinity });
+      // the same name matches the same way in every namespace and context
+      const byName = new Map<string, number[]>();
+      for (const res of results) byName.set(res.target, [...res.indexes]);
+      out = out.filter((r) => {
+        const idx = byName.get(r.name);
+        if (idx) this.highlights.set(r.key, idx);
+        return !!idx;
+      });
+    }
+    this.lastResult = out;
+    return out;
+  }
+
+  private refreshSorted(): void {
+    const cmp = this.comparator();
+    if (this.dirtySort || !this.immutableSort()) {
+      const all: Row[] = [];
+      for (const s of this.stores) for (const r of s.rows.values()) all.push(r);
+      all.sort(cmp);
+      this.sortedAll = all;
+      this.sortedKeys = new Set(all.map((r) => r.key));
+      this.dirtySort = false;
+      return;
+    }
+    // Same order for surviving rows: swap in their current versions, drop the gone, merge the new.
+    const storeOf = new Map<string, RowStore>();
+    for (const s of this.stores) storeOf.set(s.key.context, s);
+    const kept: Row[] = [];
+    const keys = new Set<string>();
+    for (const r of this.sortedAll) {
+      const cur = storeOf.get(r.context)?.rows.get(r.key);
+      if (cur) {
+        kept.push(cur);
+        keys.add(cur.key);
+      }
+    }
+    const added: Row[] = [];
+    for (const s of this.stores) for (const r of s.rows.values()) if (!keys.has(r.key)) added.push(r);
+    if (added.length === 0) {
+      this.sortedAll = kept;
+      this.sortedKeys = keys;
+      return;
+    }
+    added.sort(cmp);
+    const merged: Row[] = new Array(kept.length + added.length);
+    let i = 0, j = 0, k = 0;
+    while (i < kept.length && j < added.length) merged[k++] = cmp(kept[i], added[j]) <= 0 ? kept[i++] : added[j++];
+    while (i < kept.length) merged[k++] = kept[i++];
+    while (j < added.length) merged[k++] = added[j++];
+    for (const r of added) keys.add(r.key);
+    this.sortedAll = merged;
+    this.sortedKeys = keys;
+  }
+}

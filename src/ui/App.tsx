@@ -1,0 +1,998 @@
+/**
+ * The navigator screen: header, table (virtualized: only the visible rows are rendered),
+ * crumbs, status line, the `:` and `/` prompts, describe/YAML viewers, help and dialogs.
+ * Key handling lives here; every action goes through the Session.
+ */
+import React, { useEffect, useReducer, useRef } from 'react';
+import { Box, Text, useApp, useInput, useWindowSize, type Key } from 'ink';
+import type { Session, TableView, ViewSpec } from '../app/session.js';
+import { parseFilter, FilterError } from '../store/filter.js';
+import type { Row } from '../store/rows.js';
+import { humanAge } from '../resources/format.js';
+import { describe as describeObject } from '../resources/describe.js';
+import { toYaml } from '../resources/yaml.js';
+import { STOCK, type Theme } from '../theme/theme.js';
+import { clean, fit, width } from './text.js';
+
+export interface AppProps {
+  session: Session;
+  initial: ViewSpec;
+  version: string;
+  theme?: Theme;
+  /** called when a key press has been drawn (benchmarks): label, ms from key to frame. */
+  onKeyFrame?: (label: string, ms: number) => void;
+  headless?: boolean;
+  crumbsless?: boolean;
+}
+
+interface TextScreen {
+  type: 'text';
+  title: string;
+  lines: string[];
+  top: number;
+  reveal: boolean;
+  reload?: (reveal: boolean) => Promise<string[]>;
+}
+interface ListRow {
+  key: string;
+  cells: string[];
+  color?: keyof Theme;
+}
+interface ListScreen {
+  type: 'list';
+  title: string;
+  columns: string[];
+  rows: ListRow[] | (() => ListRow[]);
+  cursor: number;
+  top: number;
+  marks: Set<string>;
+  onEnter?: (row: ListRow, marked: string[]) => void;
+  hint?: string;
+}
+type Screen = { type: 'table'; view: TableView } | TextScreen | ListScreen | { type: 'help'; top: number };
+
+type Mode = 'normal' | 'command' | 'filter' | 'sortcol' | 'delete';
+
+interface Binding {
+  key: string; // shown in help, e.g. '<ctrl-d>'
+  desc: string;
+  section: 'General' | 'Navigation' | 'Resource' | 'Sort' | 'View';
+  test: (input: string, key: Key) => boolean;
+  run: () => void;
+}
+
+const ch = (c: string) => (input: string, key: Key) => input === c && !key.ctrl && !key.meta;
+const ctrl = (c: string) => (input: string, key: Key) => key.ctrl && input === c;
+
+function listRows(s: ListScreen): ListRow[] {
+  return typeof s.rows === 'function' ? s.rows() : s.rows;
+}
+
+/** Label selector string from a workload's spec.selector (matchLabels + matchExpressions). */
+export function selectorString(sel: any): string | undefined {
+  if (!sel) return undefined;
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(sel.matchLabels ?? (sel.matchExpressions ? {} : sel))) parts.push(`${k}=${v}`);
+  for (const e of sel.matchExpressions ?? []) {
+    if (e.operator === 'In') parts.push(`${e.key} in (${e.values.join(',')})`);
+    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${e.values.join(',')})`);
+    else if (e.operator === 'Exists') parts.push(e.key);
+    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
+  }
+  return parts.length ? parts.join(',') : undefined;
+}
+
+export function App({ session, initial, version, theme = STOCK, onKeyFrame, headless, crumbsless }: AppProps): React.ReactElement {
+  const { exit } = useApp();
+  const { columns: W, rows: Hraw } = useWindowSize();
+  const H = Hraw || 40;
+  const [, bump] = useReducer((x: number) => x + 1, 0);
+  const st = useRef({
+    stack: [] as Screen[],
+    history: [] as ViewSpec[],
+    histIdx: -1,
+    mode: 'normal' as Mode,
+    input: '',
+    inputError: '',
+    showHeader: !headless,
+    showCrumbs: !crumbsless,
+    sortCol: 0,
+    del: { propagation: 'Background', force: false },
+    pendingKey: undefined as undefined | { label: string; t: number },
+  }).current;
+
+  // redraw on data (stores batch their notices) and once a second for ages and fading colors
+  useEffect(() => {
+    const off = session.onChange(bump);
+    const t = setInterval(bump, 1000);
+    return () => {
+      off();
+      clearInterval(t);
+    };
+  }, [session]);
+
+  // the key-to-frame measure: the frame after a key press is the one that shows it
+  useEffect(() => {
+    if (st.pendingKey && onKeyFrame) {
+      const p = st.pendingKey;
+      st.pendingKey = undefined;
+      setImmediate(() => onKeyFrame(p.label, performance.now() - p.t));
+    }
+  });
+
+  const top = (): Screen | undefined => st.stack[st.stack.length - 1];
+  const tableOf = (): TableView | undefined => {
+    const s = top();
+    return s?.type === 'table' ? s.view : undefined;
+  };
+
+  const pushScreen = (s: Screen) => {
+    st.stack.push(s);
+    bump();
+  };
+
+  const popScreen = () => {
+    if (st.stack.length <= 1) return;
+    const s = st.stack.pop()!;
+    if (s.type === 'table') s.view.dispose();
+    bump();
+  };
+
+  const openSpec = async (spec: ViewSpec, opts: { replace?: boolean; record?: boolean; reset?: boolean } = {}) => {
+    try {
+      const view = await session.openTable(spec);
+      if (opts.reset) {
+        for (const old of st.stack.splice(0)) if (old.type === 'table') old.view.dispose();
+      } else if (opts.replace) {
+        const old = st.stack.pop();
+        if (old?.type === 'table') old.view.dispose();
+      }
+      st.stack.push({ type: 'table', view });
+      if (opts.record !== false) {
+        st.history = st.history.slice(0, st.histIdx + 1);
+        st.history.push(spec);
+        st.histIdx = st.history.length - 1;
+      }
+      session.settings.update({ lastView: spec.resource });
+      bump();
+    } catch (e) {
+      session.flash((e as Error).message, 'error');
+    }
+  };
+
+  // first view
+  useEffect(() => {
+    void openSpec(initial);
+    return () => {
+      for (const s of st.stack) if (s.type === 'table') s.view.dispose();
+    };
+  }, []);
+
+  const flash = (t: string, l: 'info' | 'warn' | 'error' = 'info') => session.flash(t, l);
+
+  // ------------------------------------------------------------------ actions
+  const runCommand = async (text: string) => {
+    let cmd;
+    try {
+      cmd = session.parse(text);
+    } catch (e) {
+      flash((e as Error).message, 'error');
+      return;
+    }
+    switch (cmd.kind) {
+      case 'quit':
+        exit();
+        return;
+      case 'help':
+        pushScreen({ type: 'help', top: 0 });
+        return;
+      case 'aliases':
+        pushScreen({
+          type: 'list', title: 'aliases', columns: ['ALIAS', 'COMMAND'], cursor: 0, top: 0, marks: new Set(),
+          rows: Object.entries(session.aliases).sort().map(([k, v]) => ({ key: k, cells: [k, v] })),
+          onEnter: (row) => void runCommand(row.cells[1]),
+        });
+        return;
+      case 'ctx':
+        if (cmd.name) return switchContexts([cmd.name]);
+        return openContexts();
+      case 'ns':
+        return switchNamespace(cmd.name === 'all' || cmd.name === '-A' ? undefined : cmd.name);
+      case 'resource': {
+        let spec: ViewSpec;
+        try {
+          spec = session.specFor(cmd);
+        } catch (e) {
+          flash((e as Error).message, 'error');
+          return;
+        }
+        await openSpec(spec, { reset: true });
+      }
+    }
+  };
+
+  const openContexts = () => {
+    const screen: ListScreen = {
+      type: 'list', title: 'contexts', columns: ['NAME', 'CLUSTER', 'USER', 'SERVER', 'STATUS', 'VERSION', 'NODES'], cursor: 0, top: 0, marks: new Set(),
+      hint: '<enter> switch  <space> mark (several = merged view)',
+      rows: () => [...session.contexts.values()].map((c) => {
+        const h = c.health;
+        const active = session.active.includes(c.name);
+        return {
+          key: c.name,
+          cells: [
+            (active ? '* ' : '  ') + c.name, c.info.cluster, c.info.user, c.info.server ?? '',
+            h.state === 'ok' ? 'reachable' : h.state === 'connecting' ? (c.health.checkedAt ? 'checking' : 'not checked') : `unreachable: ${h.error ?? ''}`,
+            h.version ?? '', h.nodes === undefined ? '' : String(h.nodes),
+          ],
+          color: h.state === 'error' ? 'rowError' : h.state === 'ok' ? 'rowNormal' : 'rowPending',
+        };
+      }),
+      onEnter: (row, marked) => switchContexts(marked.length ? marked : [row.key]),
+    };
+    for (const c of session.contexts.values()) if (c.health.state === 'connecting' && !c.health.checkedAt) c.start();
+    pushScreen(screen);
+  };
+
+  const currentSpec = (): ViewSpec | undefined => tableOf()?.spec ?? st.history[st.histIdx];
+
+  const switchContexts = (names: string[]) => {
+    try {
+      for (const n of names) session.client(n);
+    } catch (e) {
+      flash((e as Error).message, 'error');
+      return;
+    }
+    session.setActive(names);
+    const base = currentSpec() ?? initial;
+    while (st.stack.length && top()?.type !== 'table') st.stack.pop();
+    flash(`context: ${names.join(', ')}`);
+    void openSpec({ ...base, contexts: names }, { reset: true });
+  };
+
+  const switchNamespace = (ns: string | undefined) => {
+    session.setNamespace(ns);
+    const base = currentSpec() ?? initial;
+    while (st.stack.length && top()?.type !== 'table') st.stack.pop();
+    const resource = base.resource === 'namespaces' || base.resource === 'ns' ? 'pods' : base.resource;
+    flash(`namespace: ${ns ?? 'all'}`);
+    void openSpec({ ...base, resource, namespace: ns, label: undefined, labelSelector: undefined, fieldSelector: undefined }, { reset: true });
+  };
+
+  const showText = async (title: string, load: (reveal: boolean) => Promise<string[]>) => {
+    try {
+      const lines = await load(false);
+      pushScreen({ type: 'text', title, lines, top: 0, reveal: false, reload: load });
+    } catch (e) {
+      flash((e as Error).message, 'error');
+    }
+  };
+
+  const describeRow = (view: TableView, row: Row) => {
+    void showText(`describe ${view.resource.plural}/${row.name}`, async () => {
+      const obj = await session.fetch(view, row);
+      const ctx = row.context;
+      const events = await session.related(ctx, obj.metadata.namespace ? `/api/v1/namespaces/${obj.metadata.namespace}/events` : '/api/v1/events', {
+        // the kubelet records a node's events with the node's name as its uid: ask by name and kind
+        fieldSelector: obj.kind === 'Node' ? `involvedObject.kind=Node,involvedObject.name=${obj.metadata.name}` : `involvedObject.uid=${obj.metadata.uid}`,
+      });
+      let pods: any[] | undefined;
+      let replicaSets: any[] | undefined;
+      if (obj.kind === 'Node') pods = await session.related(ctx, '/api/v1/pods', { fieldSelector: `spec.nodeName=${obj.metadata.name}` });
+      if (obj.kind === 'Deployment') {
+        replicaSets = (await session.related(ctx, `/apis/apps/v1/namespaces/${obj.metadata.namespace}/replicasets`, {}))
+          .filter((rs) => rs.metadata.ownerReferences?.some((o: any) => o.uid === obj.metadata.uid));
+      }
+      return clean(describeObject(obj, { events, pods, replicaSets, now: Date.now() })).split('\n');
+    });
+  };
+
+  const yamlRow = (view: TableView, row: Row) => {
+    void showText(`yaml ${view.resource.plural}/${row.name}`, async (reveal) => {
+      const obj = await session.fetch(view, row);
+      return clean(toYaml(obj, { revealSecrets: reveal })).split('\n');
+    });
+  };
+
+  const drill = async (view: TableView, row: Row) => {
+    const plural = view.resource.plural;
+    const g = view.resource.group;
+    const base = { contexts: [row.context] };
+    if (plural === 'namespaces' && g === '') return switchNamespace(row.name);
+    if (plural === 'nodes' && g === '') {
+      return openSpec({ ...base, resource: 'pods', namespace: undefined, fieldSelector: `spec.nodeName=${row.name}`, label: `pods(node/${row.name})` });
+    }
+    if (plural === 'pods' && g === '') return showContainers(view, row);
+    if (['deployments', 'replicasets', 'statefulsets', 'daemonsets', 'jobs'].includes(plural) || (plural === 'services' && g === '')) {
+      try {
+        const obj = await session.fetch(view, row);
+        const sel = selectorString(plural === 'services' ? obj.spec?.selector : obj.spec?.selector);
+        if (!sel) {
+          flash(`${plural}/${row.name} has no selector`, 'warn');
+          return;
+        }
+        return openSpec({ ...base, resource: 'pods', namespace: row.namespace, labelSelector: sel, label: `pods(${view.resource.singular}/${row.name})` });
+      } catch (e) {
+        flash((e as Error).message, 'error');
+        return;
+      }
+    }
+    if (plural === 'cronjobs') return openSpec({ ...base, resource: 'jobs', namespace: row.namespace, label: `jobs(cronjob/${row.name})`, filter: row.name });
+    describeRow(view, row);
+  };
+
+  const showContainers = async (view: TableView, row: Row) => {
+    try {
+      const pod = await session.fetch(view, row);
+      const statuses = new Map<string, any>([...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].map((s: any) => [s.name, s]));
+      const mk = (c: any, init: boolean): ListRow => {
+        const s = statuses.get(c.name) ?? {};
+        const state = s.state?.running ? 'Running' : s.state?.waiting ? s.state.waiting.reason : s.state?.terminated ? s.state.terminated.reason : 'Unknown';
+        return {
+          key: c.name,
+          cells: [c.name + (init ? ' (init)' : ''), c.image, String(!!s.ready), state, String(s.restartCount ?? 0), (c.ports ?? []).map((p: any) => `${p.containerPort}/${p.protocol ?? 'TCP'}`).join(','),
+            c.resources?.requests?.cpu ?? '', c.resources?.requests?.memory ?? ''],
+          color: state === 'Running' && s.ready ? 'rowNormal' : state === 'Completed' ? 'rowCompleted' : /BackOff|Err|Error/.test(state) ? 'rowError' : 'rowPending',
+        };
+      };
+      pushScreen({
+        type: 'list', title: `containers(${row.namespace}/${row.name})`, columns: ['NAME', 'IMAGE', 'READY', 'STATE', 'RESTARTS', 'PORTS', 'CPU/R', 'MEM/R'],
+        rows: [...(pod.spec.initContainers ?? []).map((c: any) => mk(c, true)), ...pod.spec.containers.map((c: any) => mk(c, false))],
+        cursor: 0, top: 0, marks: new Set(),
+      });
+    } catch (e) {
+      flash((e as Error).message, 'error');
+    }
+  };
+
+  const confirmDelete = async () => {
+    const view = tableOf();
+    if (!view) return;
+    const targets = marked(view);
+    st.mode = 'normal';
+    for (const row of targets) {
+      try {
+        await session.deleteRow(view, row, st.del.propagation, st.del.force);
+      } catch (e) {
+        flash(`delete ${row.name}: ${(e as Error).message}`, 'error');
+        return;
+      }
+    }
+    view.marks.clear();
+    flash(`deleted ${targets.length === 1 ? `${view.resource.plural}/${targets[0].name}` : `${targets.length} ${view.resource.plural}`}${st.del.force ? ' (forced)' : ''}`);
+  };
+
+  const marked = (view: TableView): Row[] => {
+    if (view.marks.size) return view.rows().filter((r) => view.marks.has(r.key));
+    const cur = view.current();
+    return cur ? [cur] : [];
+  };
+
+  const sortBy = (view: TableView, name: string) => {
+    const cur = view.vm.getSort();
+    const asc = cur.column === name ? !cur.asc : name !== 'AGE';
+    view.vm.setSort({ column: name, asc });
+    flash(`sorted by ${name} ${asc ? 'ascending' : 'descending'}`);
+  };
+
+  // ------------------------------------------------------------------ bindings
+  const tableRowsVisible = () => Math.max(1, H - (st.showHeader && H >= 20 ? 7 : 0) - (st.showCrumbs ? 1 : 0) - 1 - 3 - (st.mode === 'command' || st.mode === 'filter' ? 3 : 0));
+
+  const bindings = (): Binding[] => {
+    const s = top();
+    const b: Binding[] = [
+      { key: ':', desc: 'command', section: 'General', test: ch(':'), run: () => { st.mode = 'command'; st.input = ''; st.inputError = ''; } },
+      { key: '?', desc: 'help', section: 'General', test: ch('?'), run: () => pushScreen({ type: 'help', top: 0 }) },
+      { key: '<esc>', desc: 'back', section: 'General', test: (_i, k) => k.escape, run: () => {
+        const v = tableOf();
+        if (v && v.vm.getFilter().kind !== 'none') { v.vm.setFilter(parseFilter('')); bump(); return; }
+        popScreen();
+      } },
+      { key: '<ctrl-c>', desc: 'quit', section: 'General', test: ctrl('c'), run: () => exit() },
+      { key: '[', desc: 'history back', section: 'General', test: ch('['), run: () => {
+        if (st.histIdx <= 0) return flash('no earlier view', 'warn');
+        st.histIdx--;
+        void openSpec(st.history[st.histIdx], { replace: true, record: false });
+      } },
+      { key: ']', desc: 'history forward', section: 'General', test: ch(']'), run: () => {
+        if (st.histIdx >= st.history.length - 1) return flash('no later view', 'warn');
+        st.histIdx++;
+        void openSpec(st.history[st.histIdx], { replace: true, record: false });
+      } },
+      { key: '-', desc: 'previous view', section: 'General', test: ch('-'), run: () => {
+        if (st.histIdx <= 0) return flash('no previous view', 'warn');
+        const prev = st.history[st.histIdx - 1];
+        void openSpec(prev, { replace: true });
+      } },
+      { key: '<ctrl-e>', desc: 'toggle header', section: 'View', test: ctrl('e'), run: () => { st.showHeader = !st.showHeader; } },
+      { key: '<ctrl-g>', desc: 'toggle crumbs', section: 'View', test: ctrl('g'), run: () => { st.showCrumbs = !st.showCrumbs; } },
+      { key: '<ctrl-r>', desc: 'refresh', section: 'General', test: ctrl('r'), run: () => {
+        session.registry.refresh();
+        for (const c of session.active) session.client(c).recheck();
+        flash('refreshing');
+      } },
+      { key: '<ctrl-a>', desc: 'aliases', section: 'General', test: ctrl('a'), run: () => void runCommand('aliases') },
+    ];
+    if (s?.type === 'table') {
+      const v = s.view;
+      const page = tableRowsVisible();
+      const res = v.resource;
+      b.push(
+        { key: '/', desc: 'filter', section: 'General', test: ch('/'), run: () => { st.mode = 'filter'; st.input = v.vm.getFilter().raw; st.inputError = ''; } },
+        { key: '<ctrl-u>', desc: 'clear filter', section: 'General', test: ctrl('u'), run: () => { v.vm.setFilter(parseFilter('')); } },
+        { key: 'j/<down>', desc: 'down', section: 'Navigation', test: (i, k) => k.downArrow || ch('j')(i, k), run: () => v.move(1) },
+        { key: 'k/<up>', desc: 'up', section: 'Navigation', test: (i, k) => k.upArrow || ch('k')(i, k), run: () => v.move(-1) },
+        { key: '<pgdn>/<ctrl-f>', desc: 'page down', section: 'Navigation', test: (i, k) => k.pageDown || ctrl('f')(i, k), run: () => v.move(page) },
+        { key: '<pgup>/<ctrl-b>', desc: 'page up', section: 'Navigation', test: (i, k) => k.pageUp || ctrl('b')(i, k), run: () => v.move(-page) },
+        { key: 'g/<home>', desc: 'top', section: 'Navigation', test: (i, k) => k.home || ch('g')(i, k), run: () => v.moveTo(0) },
+        { key: 'G/<end>', desc: 'bottom', section: 'Navigation', test: (i, k) => k.end || ch('G')(i, k), run: () => v.moveTo(Number.MAX_SAFE_INTEGER) },
+        { key: '<space>', desc: 'mark', section: 'Resource', test: ch(' '), run: () => {
+          const cur = v.current();
+          if (!cur) return;
+          if (v.marks.has(cur.key)) v.marks.delete(cur.key);
+          else v.marks.add(cur.key);
+          v.move(1);
+        } },
+        { key: '<ctrl-\\>', desc: 'clear marks', section: 'Resource', test: (i, k) => (k.ctrl && i === '\\') || i === '\x1c', run: () => v.marks.clear() },
+        { key: '<enter>', desc: 'drill down', section: 'Resource', test: (_i, k) => k.return, run: () => { const r = v.current(); if (r) void drill(v, r); } },
+        { key: 'd', desc: 'describe', section: 'Resource', test: ch('d'), run: () => { const r = v.current(); if (r) describeRow(v, r); } },
+        { key: 'y', desc: 'yaml', section: 'Resource', test: ch('y'), run: () => { const r = v.current(); if (r) yamlRow(v, r); } },
+        { key: '<ctrl-w>', desc: 'wide columns', section: 'View', test: ctrl('w'), run: () => { v.wide = !v.wide; } },
+        { key: '<ctrl-z>', desc: 'faults only', section: 'View', test: ctrl('z'), run: () => { v.vm.setFaultsOnly(!v.vm.getFaultsOnly()); flash(v.vm.getFaultsOnly() ? 'showing faults only' : 'showing all'); } },
+        { key: 'N', desc: 'sort by name', section: 'Sort', test: ch('N'), run: () => sortBy(v, 'NAME') },
+        { key: 'A', desc: 'sort by age', section: 'Sort', test: ch('A'), run: () => sortBy(v, 'AGE') },
+        { key: 'S', desc: 'sort by status', section: 'Sort', test: ch('S'), run: () => {
+          const col = v.columns.find((c) => c.name === 'STATUS') ?? v.columns.find((c) => c.name === 'READY');
+          if (col) sortBy(v, col.name);
+          else flash('this view has no status column', 'warn');
+        } },
+        { key: 'O', desc: 'sort by column (pick with ←/→, <enter>)', section: 'Sort', test: ch('O'), run: () => { st.mode = 'sortcol'; st.sortCol = 0; } },
+      );
+      if (!session.readonly) {
+        b.push({ key: '<ctrl-d>', desc: 'delete', section: 'Resource', test: ctrl('d'), run: () => {
+          if (marked(v).length === 0) return;
+          st.mode = 'delete';
+          st.del = { propagation: 'Background', force: false };
+        } });
+      }
+      if (res.namespaced) {
+        b.push({ key: '0-9', desc: 'favorite namespace (0 = all)', section: 'View', test: (i, k) => !k.ctrl && /^[0-9]$/.test(i), run: () => {} });
+      }
+    } else if (s?.type === 'text') {
+      const page = H - 4;
+      b.push(
+        { key: 'j/<down>', desc: 'down', section: 'Navigation', test: (i, k) => k.downArrow || ch('j')(i, k), run: () => { s.top = Math.min(Math.max(0, s.lines.length - page), s.top + 1); } },
+        { key: 'k/<up>', desc: 'up', section: 'Navigation', test: (i, k) => k.upArrow || ch('k')(i, k), run: () => { s.top = Math.max(0, s.top - 1); } },
+        { key: '<pgdn>', desc: 'page down', section: 'Navigation', test: (i, k) => k.pageDown || ctrl('f')(i, k) || ch(' ')(i, k), run: () => { s.top = Math.min(Math.max(0, s.lines.length - page), s.top + page); } },
+        { key: '<pgup>', desc: 'page up', section: 'Navigation', test: (i, k) => k.pageUp || ctrl('b')(i, k), run: () => { s.top = Math.max(0, s.top - page); } },
+        { key: 'g', desc: 'top', section: 'Navigation', test: (i, k) => k.home || ch('g')(i, k), run: () => { s.top = 0; } },
+        { key: 'G', desc: 'bottom', section: 'Navigation', test: (i, k) => k.end || ch('G')(i, k), run: () => { s.top = Math.max(0, s.lines.length - page); } },
+      );
+      if (s.title.startsWith('yaml secrets/')) {
+        b.push({ key: 'x', desc: 'reveal/mask secret values', section: 'Resource', test: ch('x'), run: () => {
+          s.reveal = !s.reveal;
+          void s.reload?.(s.reveal).then((lines) => { s.lines = lines; bump(); }).catch((e) => flash((e as Error).message, 'error'));
+        } });
+      }
+    } else if (s?.type === 'list') {
+      const rows = listRows(s);
+      b.push(
+        { key: 'j/<down>', desc: 'down', section: 'Navigation', test: (i, k) => k.downArrow || ch('j')(i, k), run: () => { s.cursor = Math.min(rows.length - 1, s.cursor + 1); } },
+        { key: 'k/<up>', desc: 'up', section: 'Navigation', test: (i, k) => k.upArrow || ch('k')(i, k), run: () => { s.cursor = Math.max(0, s.cursor - 1); } },
+        { key: '<space>', desc: 'mark', section: 'Resource', test: ch(' '), run: () => {
+          const r = rows[s.cursor];
+          if (!r) return;
+          if (s.marks.has(r.key)) s.marks.delete(r.key);
+          else s.marks.add(r.key);
+        } },
+      );
+      if (s.onEnter) b.push({ key: '<enter>', desc: s.title === 'contexts' ? 'switch context(s)' : 'select', section: 'Resource', test: (_i, k) => k.return, run: () => { const r = rows[s.cursor]; if (r) s.onEnter!(r, [...s.marks]); } });
+    } else if (s?.type === 'help') {
+      b.push(
+        { key: 'j/<down>', desc: 'down', section: 'Navigation', test: (i, k) => k.downArrow || ch('j')(i, k), run: () => { s.top++; } },
+        { key: 'k/<up>', desc: 'up', section: 'Navigation', test: (i, k) => k.upArrow || ch('k')(i, k), run: () => { s.top = Math.max(0, s.top - 1); } },
+      );
+    }
+    return b;
+  };
+
+  // ------------------------------------------------------------------ input
+  const suggestion = (): string => {
+    if (st.mode !== 'command' || !st.input) return '';
+    const parts = st.input.split(/\s+/);
+    const last = parts[parts.length - 1];
+    let pool: string[];
+    if (parts.length === 1) pool = session.resourceNames();
+    else if (last.startsWith('@')) {
+      const typed = last.slice(1).split(',');
+      const prefix = typed.slice(0, -1).join(',');
+      const cands = ['all', ...session.contexts.keys()].filter((c) => c.startsWith(typed[typed.length - 1]) && !typed.slice(0, -1).includes(c));
+      return cands.length && typed[typed.length - 1] !== cands[0] ? '@' + (prefix ? `${prefix},` : '') + cands[0] : '';
+    } else if (parts[0] === 'ctx' || parts[0] === 'context') pool = [...session.contexts.keys()];
+    else pool = namespaceNames();
+    if (!last) return '';
+    const hit = pool.find((p) => p.startsWith(last) && p !== last);
+    return hit ?? '';
+  };
+
+  const namespaceNames = (): string[] => {
+    const names = new Set<string>();
+    for (const s of st.stack) {
+      if (s.type !== 'table') continue;
+      for (const store of s.view.stores) for (const r of store.rows.values()) if (r.namespace) names.add(r.namespace);
+    }
+    return [...names].sort();
+  };
+
+  const acceptSuggestion = () => {
+    const sug = suggestion();
+    if (!sug) return false;
+    const parts = st.input.split(/\s+/);
+    parts[parts.length - 1] = sug;
+    st.input = parts.join(' ');
+    return true;
+  };
+
+  const handlePrompt = (input: string, key: Key) => {
+    if (key.escape) {
+      st.mode = 'normal';
+      st.input = '';
+      return;
+    }
+    if (key.return) {
+      const text = st.input;
+      const mode = st.mode;
+      st.mode = 'normal';
+      st.input = '';
+      if (mode === 'command') void runCommand(text);
+      else {
+        const v = tableOf();
+        if (!v) return;
+        try {
+          v.vm.setFilter(parseFilter(text));
+          v.cursor = 0;
+          v.cursorKey = undefined;
+        } catch (e) {
+          flash(e instanceof FilterError ? e.message : String(e), 'error');
+        }
+      }
+      return;
+    }
+    if ((key.tab || key.rightArrow) && st.mode === 'command') {
+      acceptSuggestion();
+      return;
+    }
+    if (key.ctrl && input === 'u') {
+      st.input = '';
+    } else if (key.backspace || key.delete) {
+      st.input = st.input.slice(0, -1);
+    } else if (input && !key.ctrl && !key.meta && !/[\u0000-\u001f]/.test(input)) {
+      st.input += input;
+    }
+    if (st.mode === 'filter') {
+      // live filtering: apply as you type when it parses; say why when it does not
+      const v = tableOf();
+      try {
+        const f = parseFilter(st.input);
+        st.inputError = '';
+        if (v) {
+          v.vm.setFilter(f);
+          v.cursor = 0;
+          v.cursorKey = undefined;
+        }
+      } catch (e) {
+        st.inputError = (e as Error).message;
+      }
+    }
+  };
+
+  const handleSortCol = (_input: string, key: Key) => {
+    const v = tableOf();
+    if (!v) {
+      st.mode = 'normal';
+      return;
+    }
+    const cols = v.columns.filter((c) => v.wide || !c.wide);
+    if (key.escape) st.mode = 'normal';
+    else if (key.leftArrow) st.sortCol = Math.max(0, st.sortCol - 1);
+    else if (key.rightArrow) st.sortCol = Math.min(cols.length - 1, st.sortCol + 1);
+    else if (key.return) {
+      st.mode = 'normal';
+      sortBy(v, cols[st.sortCol].name);
+    }
+  };
+
+  const handleDelete = (input: string, key: Key) => {
+    if (key.escape || input === 'n') {
+      st.mode = 'normal';
+      flash('delete cancelled');
+    } else if (key.tab || input === 'p') {
+      const order = ['Background', 'Foreground', 'Orphan'];
+      st.del.propagation = order[(order.indexOf(st.del.propagation) + 1) % order.length];
+    } else if (input === 'f') {
+      st.del.force = !st.del.force;
+    } else if (key.return || input === 'y') {
+      void confirmDelete();
+    }
+  };
+
+  useInput((input, key) => {
+    // esc followed quickly by a key reaches us as meta+key; kmux binds no meta keys, so it is both
+    if (key.meta && !key.escape && input.length === 1 && input >= ' ') {
+      const none: Key = { ...key, meta: false };
+      onKey('', { ...none, escape: true });
+      onKey(input, none);
+      return;
+    }
+    // Keys typed faster than a read (or pasted) arrive together, e.g. "/coredns\r": replay them
+    // one by one so each sees the mode the previous one left.
+    if (input.length > 1 && !key.meta && !input.startsWith('\x1b')) {
+      const none: Key = { ...key, return: false, backspace: false, delete: false, tab: false, escape: false, ctrl: false };
+      for (const c of input) {
+        const code = c.charCodeAt(0);
+        if (c === '\r' || c === '\n') onKey('', { ...none, return: true });
+        else if (c === '\t') onKey('', { ...none, tab: true });
+        else if (code === 0x7f || code === 0x08) onKey('', { ...none, backspace: true });
+        else if (code < 0x20) onKey(String.fromCharCode(code + 96), { ...none, ctrl: true });
+        else onKey(c, none);
+      }
+      return;
+    }
+    onKey(input, key);
+  });
+
+  function onKey(input: string, key: Key) {
+    st.pendingKey = { label: key.upArrow || key.downArrow || input === 'j' || input === 'k' ? 'move' : st.mode === 'filter' ? 'filter' : 'other', t: performance.now() };
+    if (st.mode === 'command' || st.mode === 'filter') handlePrompt(input, key);
+    else if (st.mode === 'sortcol') handleSortCol(input, key);
+    else if (st.mode === 'delete') handleDelete(input, key);
+    else {
+      const v = tableOf();
+      if (v && v.resource.namespaced && !key.ctrl && /^[0-9]$/.test(input)) {
+        const n = Number(input);
+        if (n === 0) switchNamespace(undefined);
+        else {
+          const fav = session.settings.data.favorites[n - 1];
+          if (fav) switchNamespace(fav);
+          else flash(`no favorite namespace on ${n}`, 'warn');
+        }
+      } else {
+        const b = bindings().find((x) => x.test(input, key));
+        if (b) b.run();
+      }
+    }
+    bump();
+  }
+
+  // ------------------------------------------------------------------ render
+  const lines: React.ReactElement[] = [];
+  const s = top();
+  const view = tableOf();
+
+  if (st.showHeader && H >= 20) lines.push(...renderHeader());
+  if (st.mode === 'command' || st.mode === 'filter') lines.push(...renderPrompt());
+  const bodyHeight = H - lines.length - (st.showCrumbs ? 1 : 0) - 1;
+  if (!s) lines.push(...frame(' kmux ', [fit('  connecting...', W - 2)], bodyHeight));
+  else if (s.type === 'table') lines.push(...renderTable(s.view, bodyHeight));
+  else if (s.type === 'text') lines.push(...renderText(s, bodyHeight));
+  else if (s.type === 'list') lines.push(...renderList(s, bodyHeight));
+  else lines.push(...renderHelp(s, bodyHeight));
+  if (st.showCrumbs) lines.push(renderCrumbs());
+  lines.push(renderStatus());
+
+  return <Box flexDirection="column" width={W} height={H}>{lines}</Box>;
+
+  // ---------------------------------------------------------------- pieces
+  function renderHeader(): React.ReactElement[] {
+    const ctxs = view?.spec.contexts ?? session.active;
+    const c0 = session.contexts.get(ctxs[0]);
+    const healthOf = (n: string) => session.contexts.get(n)?.health;
+    const ctxText = ctxs.map((n) => (healthOf(n)?.state === 'error' ? `${n}(down)` : n)).join(',');
+    const usage = c0 ? session.clusterUsage(c0.name) : undefined;
+    const info: [string, string][] = [
+      ['Context:', ctxText],
+      ['Cluster:', ctxs.length > 1 ? `${ctxs.length} clusters` : c0?.info.cluster ?? ''],
+      ['User:', ctxs.length > 1 ? '(per context)' : c0?.info.user ?? ''],
+      ['K8s Rev:', ctxs.map((n) => healthOf(n)?.version ?? (healthOf(n)?.state === 'error' ? 'n/a' : '…')).join(',')],
+      ['kmux Rev:', `v${version}`],
+      ['CPU:', usage ? `${Math.round(usage.cpu)}m` : 'n/a'],
+      ['MEM:', usage ? `${Math.round(usage.mem / 2 ** 20)}Mi` : 'n/a'],
+    ];
+    const hints = bindings().filter((b) => b.section === 'Resource' || b.key === ':' || b.key === '/' || b.key === '?').slice(0, 14);
+    const colW = 22;
+    const leftW = 34;
+    const logo = [' _                        ', '| | ___ __ ___  _   ___ __', '| |/ / \'_ ` _ \\| | | \\ \\/ /', '|   <| | | | | | |_| |>  < ', '|_|\\_\\_| |_| |_|\\__,_/_/\\_\\', '', ''];
+    const logoW = W >= 120 ? 28 : 0;
+    const hintCols = Math.max(1, Math.floor((W - leftW - logoW) / colW));
+    const out: React.ReactElement[] = [];
+    for (let i = 0; i < 7; i++) {
+      const parts: React.ReactElement[] = [];
+      parts.push(<Text key="l" color={theme.infoLabel}>{fit(info[i][0], 10)}</Text>);
+      parts.push(<Text key="v" color={theme.infoValue} bold>{fit(clean(info[i][1]), leftW - 10)}</Text>);
+      for (let c = 0; c < hintCols; c++) {
+        const h = hints[c * 7 + i];
+        parts.push(h
+          ? <Text key={`h${c}`}><Text color={theme.menuKey}>{fit(h.key, 9)}</Text><Text color={theme.menuDesc}>{fit(h.desc, colW - 9)}</Text></Text>
+          : <Text key={`h${c}`}>{' '.repeat(colW)}</Text>);
+      }
+      const used = leftW + hintCols * colW;
+      if (logoW) parts.push(<Text key="logo" color={theme.logo}>{fit(logo[i], W - used)}</Text>);
+      else parts.push(<Text key="pad">{' '.repeat(Math.max(0, W - used))}</Text>);
+      out.push(<Text key={`hdr${i}`} wrap="truncate">{parts}</Text>);
+    }
+    return out;
+  }
+
+  function renderPrompt(): React.ReactElement[] {
+    const sug = suggestion();
+    const typed = st.input;
+    const icon = st.mode === 'command' ? ':' : '/';
+    const rest = sug ? sug.slice(typed.split(/\s+/).pop()!.length) : '';
+    const err = st.inputError;
+    const inner = W - 4;
+    const body = `${icon}${typed}`;
+    return [
+      <Text key="p1" color={theme.promptBorder}>{'┌' + '─'.repeat(W - 2) + '┐'}</Text>,
+      <Text key="p2">
+        <Text color={theme.promptBorder}>│ </Text>
+        <Text color={theme.promptFg}>{fit(body, Math.min(inner, width(body)))}</Text>
+        <Text inverse> </Text>
+        <Text color={err ? theme.flashError : theme.promptSuggest}>{fit(err ? `  ${err}` : rest, Math.max(0, inner - width(body) - 1))}</Text>
+        <Text color={theme.promptBorder}> │</Text>
+      </Text>,
+      <Text key="p3" color={theme.promptBorder}>{'└' + '─'.repeat(W - 2) + '┘'}</Text>,
+    ];
+  }
+
+  function frame(title: React.ReactElement | string, body: (React.ReactElement | string)[], height: number): React.ReactElement[] {
+    const titleW = typeof title === 'string' ? width(title) : Number((title.props as any)['data-width'] ?? 10);
+    const left = Math.max(1, Math.floor((W - 2 - titleW) / 2));
+    const right = Math.max(0, W - 2 - titleW - left);
+    const out: React.ReactElement[] = [
+      <Text key="ft"><Text color={theme.border}>{'┌' + '─'.repeat(left)}</Text>{typeof title === 'string' ? <Text color={theme.title} bold>{title}</Text> : title}<Text color={theme.border}>{'─'.repeat(right) + '┐'}</Text></Text>,
+    ];
+    const inner = Math.max(0, height - 2);
+    for (let i = 0; i < inner; i++) {
+      const l = body[i];
+      out.push(<Text key={`fb${i}`}><Text color={theme.border}>│</Text>{l === undefined ? ' '.repeat(W - 2) : typeof l === 'string' ? <Text color={theme.fg}>{fit(l, W - 2)}</Text> : l}<Text color={theme.border}>│</Text></Text>);
+    }
+    out.push(<Text key="fbot" color={theme.border}>{'└' + '─'.repeat(W - 2) + '┘'}</Text>);
+    return out;
+  }
+
+  function renderTable(v: TableView, height: number): React.ReactElement[] {
+    const rows = v.rows();
+    const cur = v.current();
+    const visible = Math.max(1, height - 3);
+    if (v.cursor < v.top) v.top = v.cursor;
+    if (v.cursor >= v.top + visible) v.top = v.cursor - visible + 1;
+    v.top = Math.max(0, Math.min(v.top, Math.max(0, rows.length - visible)));
+    const slice = rows.slice(v.top, v.top + visible);
+    const cols = v.columns.filter((c) => v.wide || !c.wide);
+    const now = Date.now();
+    const cellText = (r: Row, c: (typeof cols)[number]): string => {
+      if (c.name === 'CONTEXT') return r.context;
+      if (c.name === 'NAMESPACE') return r.namespace ?? '';
+      if (c.kind === 'age') {
+        const at = r.cells[c.cell];
+        return at === '' || at === undefined || !Number.isFinite(Number(at)) ? '<none>' : humanAge(now - Number(at));
+      }
+      if (c.kind === 'cpu' || c.kind === 'mem') {
+        const m = v.metricsOf(r);
+        if (!m) return v.metricsAvailable(r.context) === false ? 'n/a' : '-';
+        return c.kind === 'cpu' ? String(Math.round(m.cpu)) : String(Math.round(m.mem / 2 ** 20));
+      }
+      return clean(String(r.cells[c.cell] ?? ''));
+    };
+    const texts = slice.map((r) => cols.map((c) => cellText(r, c)));
+    const sort = v.vm.getSort();
+    const headers = cols.map((c) => c.name + (sort.column === c.name ? (sort.asc ? '↑' : '↓') : '') + (c.kind === 'cpu' || c.kind === 'mem' ? (c.kind === 'cpu' ? '(m)' : '(Mi)') : ''));
+    const widths = cols.map((_c, i) => Math.max(width(headers[i]), ...texts.map((t) => width(t[i]))));
+    const avail = W - 2 - 1;
+    const gap = 2;
+    let total = widths.reduce((a, b) => a + b, 0) + gap * (cols.length - 1);
+    // shrink the widest text columns until the row fits
+    while (total > avail) {
+      let wi = 0;
+      widths.forEach((w, i) => { if (w > widths[wi]) wi = i; });
+      if (widths[wi] <= 6) break;
+      const cut = Math.min(total - avail, widths[wi] - 6);
+      widths[wi] -= cut;
+      total -= cut;
+    }
+    const right = (c: (typeof cols)[number]) => c.kind === 'number' || c.kind === 'age' || c.kind === 'cpu' || c.kind === 'mem';
+    const line = (cells: string[]) => ' ' + cells.map((t, i) => fit(t, widths[i], right(cols[i]) ? 'right' : 'left')).join(' '.repeat(gap));
+    const body: React.ReactElement[] = [];
+    body.push(<Text key="hdr" color={theme.tableHeader} bold>{fit(line(headers.map((h, i) => (st.mode === 'sortcol' && i === st.sortCol ? `[${h}]` : h))), W - 2)}</Text>);
+    slice.forEach((r, i) => {
+      const isCur = cur && r.key === cur.key;
+      const marked = v.marks.has(r.key);
+      let state = r.state;
+      if (state === 'normal' && r.addedAt && now - r.addedAt < 3000) state = 'new';
+      else if (state === 'normal' && r.modifiedAt && now - r.modifiedAt < 3000) state = 'modified';
+      const color = marked ? theme.mark : rowColor(theme, state);
+      const text = fit(line(texts[i]), W - 2);
+      const hl = v.vm.highlights.get(r.key);
+      if (isCur) body.push(<Text key={r.key} color={theme.cursorFg} backgroundColor={theme.cursorBg}>{text}</Text>);
+      else if (hl && hl.length) body.push(<Text key={r.key} color={color}>{highlight(text, r.name, hl)}</Text>);
+      else body.push(<Text key={r.key} color={color}>{text}</Text>);
+    });
+    if (rows.length === 0) {
+      const st0 = v.storeStatus();
+      const errs = st0.filter((x) => x.error);
+      const msg = errs.length ? errs.map((e) => `${e.context}: ${e.error}`).join('; ') : st0.every((x) => x.synced) ? 'no objects' : 'loading...';
+      body.push(<Text key="empty" color={errs.length ? theme.rowError : theme.fg}>{fit('  ' + clean(msg), W - 2)}</Text>);
+    }
+    const ns = v.resource.namespaced ? (v.spec.namespace ?? 'all') : '';
+    const f = v.vm.getFilter();
+    const errs = v.storeStatus().filter((x) => x.error).map((x) => x.context);
+    const label = v.spec.label ?? v.resource.plural;
+    const ctxPart = v.spec.contexts.length > 1 ? `@${v.spec.contexts.join(',')}` : '';
+    const titleStr = ` ${label}${ns ? `(${ns})` : ''}${ctxPart}[${rows.length}${rows.length !== v.vm.total ? `/${v.vm.total}` : ''}]${f.raw ? ` </${f.raw}>` : ''}${v.vm.getFaultsOnly() ? ' <faults>' : ''}${errs.length ? ` (${errs.join(',')} unreachable)` : ''} `;
+    const title = (
+      <Text data-width={width(titleStr)}>
+        <Text color={theme.title} bold>{` ${label}`}</Text>
+        {ns ? <Text color={theme.title}>({ns})</Text> : null}
+        {ctxPart ? <Text color={theme.title}>{ctxPart}</Text> : null}
+        <Text color={theme.titleCounter}>[{rows.length}{rows.length !== v.vm.total ? `/${v.vm.total}` : ''}]</Text>
+        {f.raw ? <Text color={theme.titleFilter}>{` </${f.raw}>`}</Text> : null}
+        {v.vm.getFaultsOnly() ? <Text color={theme.rowError}> {'<faults>'}</Text> : null}
+        {errs.length ? <Text color={theme.rowError}>{` (${errs.join(',')} unreachable)`}</Text> : null}
+        <Text> </Text>
+      </Text>
+    );
+    const out = frame(title, body, height);
+    if (st.mode === 'delete') overlayDelete(out, v, height);
+    return out;
+  }
+
+  function overlayDelete(out: React.ReactElement[], v: TableView, height: number) {
+    const targets = marked(v);
+    const what = targets.length === 1 ? `${v.resource.plural}/${targets[0].name}${targets[0].namespace ? ` in ${targets[0].namespace}` : ''} (${targets[0].context})` : `${targets.length} marked ${v.resource.plural}`;
+    const dw = Math.min(W - 4, Math.max(50, width(what) + 8));
+    const pad = (t: string) => '│ ' + fit(t, dw - 4) + ' │';
+    const box = [
+      '┌' + fit('─ Delete ', dw - 2).replace(/ /g, '─') + '┐',
+      pad(`Delete ${what}?`),
+      pad(''),
+      pad(`Propagation: ${st.del.propagation}   (tab/p to change)`),
+      pad(`Force:       ${st.del.force ? 'yes (grace period 0)' : 'no'}   (f to toggle)`),
+      pad(''),
+      pad('<enter> delete    <esc> cancel'),
+      '└' + '─'.repeat(dw - 2) + '┘',
+    ];
+    const start = Math.max(1, Math.floor((height - box.length) / 2));
+    const leftPad = Math.max(0, Math.floor((W - dw) / 2));
+    box.forEach((l, i) => {
+      out[start + i] = <Text key={`dlg${i}`}>{' '.repeat(leftPad)}<Text color={theme.dialogFg} bold={i === 1}>{l}</Text>{' '.repeat(Math.max(0, W - leftPad - dw))}</Text>;
+    });
+  }
+
+  function renderText(s: TextScreen, height: number): React.ReactElement[] {
+    const inner = height - 2;
+    s.top = Math.max(0, Math.min(s.top, Math.max(0, s.lines.length - inner)));
+    const isYaml = s.title.startsWith('yaml');
+    const body = s.lines.slice(s.top, s.top + inner).map((l, i) => {
+      const t = fit(l, W - 2);
+      if (isYaml) {
+        const m = t.match(/^(\s*-?\s*)([^:\s][^:]*?)(:)(\s.*|$)/);
+        if (m) return <Text key={`t${i}`}><Text color={theme.yamlKey}>{m[1] + m[2]}</Text><Text color={theme.fg}>{m[3]}</Text><Text color={theme.yamlValue}>{m[4]}</Text></Text>;
+      }
+      return <Text key={`t${i}`} color={theme.fg}>{t}</Text>;
+    });
+    const pct = s.lines.length <= inner ? '' : ` ${Math.round(((s.top + inner) / s.lines.length) * 100)}%`;
+    return frame(` ${s.title}${s.reveal ? ' (revealed)' : ''}${pct} `, body, height);
+  }
+
+  function renderList(s: ListScreen, height: number): React.ReactElement[] {
+    const rows = listRows(s);
+    const inner = height - 3;
+    s.cursor = Math.max(0, Math.min(s.cursor, rows.length - 1));
+    if (s.cursor < s.top) s.top = s.cursor;
+    if (s.cursor >= s.top + inner) s.top = s.cursor - inner + 1;
+    const slice = rows.slice(s.top, s.top + inner);
+    const widths = s.columns.map((c, i) => Math.max(width(c), ...slice.map((r) => width(clean(r.cells[i] ?? '')))));
+    let total = widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
+    while (total > W - 3) {
+      let wi = 0;
+      widths.forEach((w, i) => { if (w > widths[wi]) wi = i; });
+      if (widths[wi] <= 6) break;
+      const cut = Math.min(total - (W - 3), widths[wi] - 6);
+      widths[wi] -= cut;
+      total -= cut;
+    }
+    const line = (cells: string[]) => ' ' + cells.map((t, i) => fit(clean(t ?? ''), widths[i])).join('  ');
+    const body: React.ReactElement[] = [<Text key="h" color={theme.tableHeader} bold>{fit(line(s.columns), W - 2)}</Text>];
+    slice.forEach((r, i) => {
+      const idx = s.top + i;
+      const text = fit(line(r.cells), W - 2);
+      if (idx === s.cursor) body.push(<Text key={r.key} color={theme.cursorFg} backgroundColor={theme.cursorBg}>{text}</Text>);
+      else body.push(<Text key={r.key} color={s.marks.has(r.key) ? theme.mark : theme[r.color ?? 'rowNormal']}>{text}</Text>);
+    });
+    return frame(` ${s.title}[${rows.length}]${s.hint ? `  ${s.hint}` : ''} `, body, height);
+  }
+
+  function renderHelp(s: { top: number }, height: number): React.ReactElement[] {
+    const under = st.stack.length >= 2 ? st.stack[st.stack.length - 2] : undefined;
+    // help describes the view below it: swap it in to list that view's bindings
+    st.stack.pop();
+    const list = bindings();
+    st.stack.push({ type: 'help', top: s.top });
+    const sections = ['General', 'Navigation', 'Resource', 'Sort', 'View'] as const;
+    const all: React.ReactElement[] = [];
+    for (const sec of sections) {
+      const items = list.filter((b) => b.section === sec);
+      if (!items.length) continue;
+      all.push(<Text key={`s${sec}`} color={theme.helpSection} bold>{fit(` ${sec.toUpperCase()}`, W - 2)}</Text>);
+      for (const b of items) all.push(<Text key={`b${sec}${b.key}`}><Text color={theme.helpKey}>{fit(`   ${b.key}`, 22)}</Text><Text color={theme.fg}>{fit(b.desc, W - 24)}</Text></Text>);
+    }
+    if (under?.type === 'table' && under.view.resource.namespaced) {
+      const favs = session.settings.data.favorites;
+      all.push(<Text key="favs" color={theme.fg}>{fit(`   favorites: 0 all${favs.map((f, i) => `  ${i + 1} ${f}`).join('')}`, W - 2)}</Text>);
+    }
+    all.push(<Text key="cmds" color={theme.helpSection} bold>{fit(' COMMANDS', W - 2)}</Text>);
+    for (const c of [':pods, :po, :deploy, :nodes ... (any resource, short name or alias)', ':po kube-system   a namespace; all or -A for every namespace', ':po app=web   label selector; :po /text filter; :po -f text fuzzy', ':pods @all  or  :deploy @dev,prod   several contexts in one view', ':ctx [name]   contexts;  :ns [name]   namespaces;  :aliases;  :q quit']) {
+      all.push(<Text key={`c${c}`} color={theme.fg}>{fit(`   ${c}`, W - 2)}</Text>);
+    }
+    s.top = Math.max(0, Math.min(s.top, Math.max(0, all.length - (height - 2))));
+    return frame(' help ', all.slice(s.top), height);
+  }
+
+  function renderCrumbs(): React.ReactElement {
+    const crumbs = st.stack.map((x) => (x.type === 'table' ? (x.view.spec.label ?? x.view.resource.plural) : x.type === 'help' ? 'help' : x.title.split(' ')[0]));
+    const ctx = (view?.spec.contexts ?? session.active).join(',');
+    const parts: React.ReactElement[] = [<Text key="ctx" color={theme.crumbFg} backgroundColor={theme.crumbBg}>{` ${ctx} `}</Text>, <Text key="sp0"> </Text>];
+    crumbs.forEach((c, i) => {
+      parts.push(<Text key={`c${i}`} color={theme.crumbFg} backgroundColor={i === crumbs.length - 1 ? theme.crumbActiveBg : theme.crumbBg}>{` <${c}> `}</Text>);
+      parts.push(<Text key={`s${i}`}> </Text>);
+    });
+    return <Text key="crumbs" wrap="truncate">{parts}</Text>;
+  }
+
+  function renderStatus(): React.ReactElement {
+    const f = session.flashMsg;
+    const fresh = f && Date.now() - f.at < (f.level === 'error' ? 10_000 : 5_000);
+    if (st.mode === 'sortcol') return <Text key="status" color={theme.flashInfo}>{fit(' sort by column: ←/→ to choose, <enter> to sort, <esc> to cancel', W)}</Text>;
+    if (fresh) return <Text key="status" color={f.level === 'error' ? theme.flashError : f.level === 'warn' ? theme.flashWarn : theme.flashInfo}>{fit(' ' + clean(f.text), W)}</Text>;
+    const down = [...session.contexts.values()].filter((c) => session.active.includes(c.name) && c.health.state === 'error');
+    if (down.length) return <Text key="status" color={theme.flashWarn}>{fit(` ${down.map((c) => `${c.name} unreachable (${c.health.error}), retrying`).join('; ')}`, W)}</Text>;
+    return <Text key="status">{' '.repeat(W)}</Text>;
+  }
+}
+
+function rowColor(t: Theme, state: Row['state']): string {
+  switch (state) {
+    case 'new': return t.rowNew;
+    case 'modified': return t.rowModified;
+    case 'error': return t.rowError;
+    case 'pending': return t.rowPending;
+    case 'completed': return t.rowCompleted;
+    case 'terminating': return t.rowTerminating;
+    default: return t.rowNormal;
+  }
+}
+
+/** Bold the fuzzy-matched characters of the name inside a rendered line. */
+function highlight(line: string, name: string, idx: number[]): React.ReactElement[] {
+  const at = line.indexOf(name);
+  if (at < 0) return [<Text key="all">{line}</Text>];
+  const set = new Set(idx.map((i) => i + at));
+  const out: React.ReactElement[] = [];
+  let buf = '';
+  let bold = false;
+  const flush = (k: number) => {
+    if (buf) out.push(<Text key={k} bold={bold} underline={bold}>{buf}</Text>);
+    buf = '';
+  };
+  [...line].forEach((c, i) => {
+    const b = set.has(i);
+    if (b !== bold) {
+      flush(i);
+      bold = b;
+    }
+    buf += c;
+  });
+  flush(line.length);
+  return out;
+}
+

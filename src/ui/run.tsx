@@ -1,0 +1,131 @@
+/** Starting the navigator: flags, kubeconfig, the embedded fleet for --demo, the Ink instance. */
+import React from 'react';
+import { render } from 'ink';
+import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { App } from './App.js';
+import { Session } from '../app/session.js';
+import { kubeconfigPaths, loadKubeconfig, KubeconfigError, type Kubeconfig } from '../kube/kubeconfig.js';
+import { CommandError } from '../app/command.js';
+
+export const UI_USAGE = `Usage: kmux [options]
+
+Options:
+  --kubeconfig FILE       kubeconfig to use (default: $KUBECONFIG, else ~/.kube/config)
+  --context NAME[,NAME]   context(s) to open; several open one merged view
+  -n, --namespace NS      namespace to start in
+  -A, --all-namespaces    start in all namespaces
+  -c, --command VIEW      first view, e.g. pods, nodes, deploy, "pods @all"
+  --readonly              refuse every change (delete, and later edit, scale, drain...)
+  --headless              hide the header
+  --crumbsless            hide the crumbs
+  --demo                  open on an embedded simulated fleet (no cluster needed)
+  -h, --help              this help
+
+Subcommands:
+  kmux sim [options]      run a simulated fleet (kmux sim --help)
+`;
+
+export function version(): string {
+  try {
+    return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export async function uiMain(argv: string[]): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        kubeconfig: { type: 'string' }, context: { type: 'string' }, namespace: { type: 'string', short: 'n' },
+        'all-namespaces': { type: 'boolean', short: 'A' }, command: { type: 'string', short: 'c' }, readonly: { type: 'boolean' },
+        write: { type: 'boolean' }, headless: { type: 'boolean' }, crumbsless: { type: 'boolean' }, logoless: { type: 'boolean' },
+        demo: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    process.stderr.write(`kmux: ${(e as Error).message}\n\n${UI_USAGE}`);
+    process.exit(2);
+  }
+  if (values.help) {
+    process.stdout.write(UI_USAGE);
+    return;
+  }
+  let fleetStop: (() => Promise<void>) | undefined;
+  let kcPath = values.kubeconfig;
+  if (values.demo) {
+    const { startFleet } = await import('../sim/fleet.js');
+    const fleet = await startFleet({ churn: 1 });
+    const dir = mkdtempSync(join(tmpdir(), 'kmux-demo-'));
+    kcPath = join(dir, 'kubeconfig.yaml');
+    fleet.writeKubeconfig(kcPath);
+    fleetStop = () => fleet.stop();
+  }
+  let kubeconfig: Kubeconfig;
+  try {
+    kubeconfig = loadKubeconfig(kubeconfigPaths({ flag: kcPath }));
+  } catch (e) {
+    if (e instanceof KubeconfigError) {
+      process.stderr.write(`kmux: ${e.message}\n\nNo cluster to talk to? Try the embedded simulated fleet:\n  kmux --demo\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+  const known = new Set(kubeconfig.contexts.map((c) => c.name));
+  const wanted = values.context ? values.context.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  for (const w of wanted) {
+    if (!known.has(w)) {
+      process.stderr.write(`kmux: no context "${w}" in the kubeconfig (${kubeconfig.files.join(', ')}); known: ${[...known].join(', ')}\n`);
+      process.exit(1);
+    }
+  }
+  const contexts = wanted.length ? wanted : [kubeconfig.currentContext && known.has(kubeconfig.currentContext) ? kubeconfig.currentContext : kubeconfig.contexts[0].name];
+  const ctxNs = kubeconfig.contexts.find((c) => c.name === contexts[0])?.namespace;
+  // the demo opens on every namespace: a new user should see the whole fleet at once
+  const namespace = values['all-namespaces'] ? undefined : values.namespace ?? (values.demo ? undefined : ctxNs);
+  const session = new Session({ kubeconfig, contexts, namespace, readonly: values.readonly && !values.write });
+  let initial;
+  try {
+    const cmd = session.parse(values.command ?? 'pods');
+    if (cmd.kind !== 'resource') throw new CommandError(`-c wants a resource view, e.g. pods or "deploy @all"`);
+    initial = session.specFor(cmd);
+  } catch (e) {
+    process.stderr.write(`kmux: ${(e as Error).message}\n`);
+    process.exit(2);
+  }
+  session.start();
+  const trace = process.env.KMUX_TRACE;
+  const instance = render(
+    <App
+      session={session}
+      initial={initial}
+      version={version()}
+      headless={!!values.headless}
+      crumbsless={!!values.crumbsless}
+      onKeyFrame={trace ? (label, ms) => appendFileSync(trace, `${label} ${ms.toFixed(2)}\n`) : undefined}
+    />,
+    { alternateScreen: true, exitOnCtrlC: false, maxFps: 60, incrementalRendering: true, patchConsole: true },
+  );
+  const shutdown = async (code: number, err?: unknown) => {
+    try {
+      instance.unmount();
+    } catch {
+      // already gone
+    }
+    session.stop();
+    await fleetStop?.();
+    if (err) process.stderr.write(`kmux crashed: ${(err as Error)?.stack ?? err}\n`);
+    process.exit(code);
+  };
+  process.on('uncaughtException', (e) => void shutdown(1, e));
+  process.on('unhandledRejection', (e) => void shutdown(1, e));
+  process.on('SIGTERM', () => void shutdown(0));
+  process.on('SIGHUP', () => void shutdown(0));
+  await instance.waitUntilExit();
+  await shutdown(0);
+}

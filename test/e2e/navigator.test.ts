@@ -1,0 +1,187 @@
+/**
+ * The real kmux binary in a real terminal (tmux) against an in-process simulated fleet:
+ * type keys as a user would and read the screen.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startFleet, type Fleet } from '../../src/sim/fleet.js';
+import { Terminal, hasTmux } from '../helpers/tmux.js';
+
+const BIN = resolve(import.meta.dirname, '../../bin/kmux.js');
+const tmux = hasTmux();
+if (!tmux) console.warn('e2e: tmux is not installed; these tests need a real terminal');
+
+let fleet: Fleet;
+let dir: string;
+let kubeconfig: string;
+
+function kmux(args: string[], env: Record<string, string> = {}): Terminal {
+  return new Terminal([process.execPath, BIN, '--kubeconfig', kubeconfig, ...args], {
+    env: { XDG_CONFIG_HOME: join(dir, 'config'), ...env },
+  });
+}
+
+/** The table rows on screen (lines between the frame's borders). */
+function tableLines(screen: string): string[] {
+  return screen.split('\n').filter((l) => l.startsWith('│')).map((l) => l.slice(1, -1).trim());
+}
+
+beforeAll(async () => {
+  fleet = await startFleet({ clusters: 3, nodes: 3, pods: 40, seed: 11, cluster: { startDelayMs: [100, 300], stopDelayMs: [100, 300] } });
+  dir = mkdtempSync(join(tmpdir(), 'kmux-e2e-'));
+  kubeconfig = join(dir, 'kubeconfig.yaml');
+  fleet.writeKubeconfig(kubeconfig);
+});
+
+afterAll(async () => {
+  await fleet?.stop();
+});
+
+describe.skipIf(!tmux)('kmux in a terminal', () => {
+  it('opens on the current context, and :pods @all merges every context live', async () => {
+    const t = kmux(['-A']);
+    try {
+      const first = await t.waitFor(/pods\(all\)\[\d+\]/);
+      expect(first).toMatch(/Context:\s+dev/);
+      const devPods = [...fleet.member('dev').cluster.store.iter('pods')].length;
+      await t.waitFor(new RegExp(`pods\\(all\\)\\[${devPods}\\]`));
+
+      t.type(':pods @all');
+      t.keys('Enter');
+      const merged = await t.waitFor(/pods\(all\)@dev,staging,prod\[\d+\]/);
+      expect(merged).toMatch(/CONTEXT\s+NAMESPACE\s+NAME\s+READY\s+STATUS/);
+
+      // a pod deleted behind kmux's back vanishes within about a second
+      const prod = fleet.member('prod').cluster;
+      const victim = [...prod.store.iter('pods')].find((p) => p.metadata.namespace !== 'kube-system' && p.metadata.ownerReferences?.[0]?.kind === 'ReplicaSet')!;
+      t.type(`/${victim.metadata.name}`);
+      t.keys('Enter');
+      await t.waitFor((s) => tableLines(s).some((l) => l.startsWith('prod') && l.includes(victim.metadata.name)));
+      prod.deletePod(victim, 0);
+      const t0 = Date.now();
+      await t.waitFor((s) => !s.includes(victim.metadata.name + ' ') && /\[0\/\d+\]/.test(s), 3000);
+      expect(Date.now() - t0).toBeLessThan(1500);
+    } finally {
+      t.kill();
+    }
+  });
+
+  it('says what is wrong with a bad command, regex or selector, and keeps running', async () => {
+    const t = kmux(['-A']);
+    try {
+      await t.waitFor(/pods\(all\)\[\d+\]/);
+      t.type(':nosuchthing');
+      t.keys('Enter');
+      await t.waitFor(/unknown resource "nosuchthing"/);
+      t.type('/[oops');
+      await t.waitFor(/invalid regular expression/);
+      t.keys('Enter');
+      await t.waitFor(/invalid regular expression "\[oops"/);
+      t.type('/-l app in (web');
+      t.keys('Enter');
+      await t.waitFor(/unbalanced "\(" in selector/);
+      t.type(':po app==');
+      t.keys('Enter');
+      const s = await t.waitFor(/pods\(all\)|selector|cannot/);
+      expect(s).not.toMatch(/\[exited/);
+      // still alive and responsive
+      t.keys('?');
+      await t.waitFor(/ help /);
+      expect(t.screen()).toMatch(/<ctrl-d>\s+delete/);
+      t.keys('Escape');
+      await t.waitFor(/pods\(all\)/);
+    } finally {
+      t.kill();
+    }
+  });
+
+  it('recovers by itself when the fleet goes away and comes back on the same ports', async () => {
+    const t = kmux(['--context', 'staging', '-A']);
+    try {
+      await t.waitFor(/pods\(all\)\[\d+\]/);
+      const m = fleet.member('staging');
+      await m.server.stop();
+      await t.waitFor(/staging unreachable|unreachable/, 15_000);
+      // a change while it is down must show once it is back
+      const pod = [...m.cluster.store.iter('pods')].find((p) => p.metadata.ownerReferences?.[0]?.kind === 'ReplicaSet')!;
+      m.cluster.deletePod(pod, 0);
+      await m.server.start();
+      await t.waitFor((s) => !/unreachable/.test(s) && /pods\(all\)\[\d+\]/.test(s), 20_000);
+      await t.waitFor((s) => !s.includes(pod.metadata.name), 10_000);
+    } finally {
+      t.kill();
+    }
+  });
+
+  it('describes, shows YAML, drills down and deletes with a confirmation', async () => {
+    const t = kmux(['--context', 'prod', '-c', 'deploy', '-A']);
+    try {
+      await t.waitFor(/deployments\(all\)\[\d+\]/);
+      t.type('/coredns');
+      t.keys('Enter');
+      await t.waitFor(/deployments\(all\)\[1\//);
+      t.keys('Enter');
+      await t.waitFor(/pods\(deployment\/coredns\)/);
+      await t.waitFor((s) => tableLines(s).filter((l) => /coredns-/.test(l)).length === 2);
+      t.keys('d');
+      await t.waitFor(/describe pods\/coredns-/);
+      expect(t.screen()).toMatch(/Controlled By:\s+ReplicaSet\/coredns-/);
+      t.keys('Escape');
+      t.keys('y');
+      await t.waitFor(/yaml pods\/coredns-/);
+      expect(t.screen()).toMatch(/kind: Pod/);
+      t.keys('Escape');
+      await t.waitFor(/pods\(deployment\/coredns\)/);
+      const before = [...fleet.member('prod').cluster.store.iter('pods', 'kube-system')].filter((p) => p.metadata.name.startsWith('coredns-')).map((p) => p.metadata.name);
+      t.keys('C-d');
+      await t.waitFor(/Delete pods\/coredns-/);
+      t.keys('Enter');
+      await t.waitFor(/deleted pods\/coredns-/);
+      const after = () => [...fleet.member('prod').cluster.store.iter('pods', 'kube-system')].filter((p) => p.metadata.name.startsWith('coredns-') && !p.metadata.deletionTimestamp).map((p) => p.metadata.name);
+      for (let i = 0; i < 30 && before.every((n) => after().includes(n)); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(before.filter((n) => !after().includes(n))).toHaveLength(1);
+    } finally {
+      t.kill();
+    }
+  });
+
+  it('lists contexts with their health and switches; lists namespaces and switches', async () => {
+    const t = kmux(['--context', 'dev']);
+    try {
+      await t.waitFor(/pods\(/);
+      t.type(':ctx');
+      t.keys('Enter');
+      await t.waitFor(/contexts\[3\]/);
+      await t.waitFor((s) => (s.match(/reachable/g) ?? []).length >= 1);
+      t.keys('Down', 'Down', 'Enter');
+      await t.waitFor(/Context:\s+prod/);
+      t.type(':ns');
+      t.keys('Enter');
+      await t.waitFor(/namespaces\[\d+\]/);
+      t.type('/kube-system');
+      t.keys('Enter');
+      await t.waitFor(/namespaces\[1\//);
+      t.keys('Enter');
+      await t.waitFor(/pods\(kube-system\)\[\d+\]/);
+    } finally {
+      t.kill();
+    }
+  });
+
+  it('refuses to delete in read-only mode', async () => {
+    const t = kmux(['--context', 'dev', '-A', '--readonly']);
+    try {
+      await t.waitFor(/pods\(all\)\[\d+\]/);
+      t.keys('C-d');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(t.screen()).not.toMatch(/Delete pods\//);
+      t.keys('?');
+      await t.waitFor(/ help /);
+      expect(t.screen()).not.toMatch(/<ctrl-d>\s+delete/);
+    } finally {
+      t.kill();
+    }
+  });
+});

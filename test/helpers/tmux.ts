@@ -1,0 +1,69 @@
+/** Runs a program in a real terminal (a detached tmux session): type keys, read the screen. */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+
+export function hasTmux(): boolean {
+  try {
+    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function quote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export class Terminal {
+  readonly socket = `kmux-test-${process.pid}`;
+  readonly name = `t${randomBytes(4).toString('hex')}`;
+
+  private tmux(...args: string[]): string {
+    return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' });
+  }
+
+  constructor(argv: string[], opts: { width?: number; height?: number; env?: Record<string, string> } = {}) {
+    const env = Object.entries({ TERM: 'xterm-256color', ...opts.env }).map(([k, v]) => `${k}=${quote(v)}`).join(' ');
+    const cmd = `env ${env} ${argv.map(quote).join(' ')}; echo "[exited $?]"; sleep 30`;
+    this.tmux('new-session', '-d', '-s', this.name, '-x', String(opts.width ?? 160), '-y', String(opts.height ?? 45), cmd);
+  }
+
+  /** Named keys as tmux knows them: Enter, Escape, Up, Down, C-d, PPage... */
+  keys(...keys: string[]): void {
+    this.tmux('send-keys', '-t', this.name, ...keys);
+  }
+
+  /** Literal text. */
+  type(text: string): void {
+    this.tmux('send-keys', '-t', this.name, '-l', text);
+  }
+
+  screen(): string {
+    return this.tmux('capture-pane', '-p', '-t', this.name);
+  }
+
+  /** Screen with colors (SGR escapes), for checks on row states. */
+  screenAnsi(): string {
+    return this.tmux('capture-pane', '-p', '-e', '-t', this.name);
+  }
+
+  async waitFor(test: RegExp | ((screen: string) => boolean), timeoutMs = 10_000): Promise<string> {
+    const t0 = Date.now();
+    let last = '';
+    while (Date.now() - t0 < timeoutMs) {
+      last = this.screen();
+      if (typeof test === 'function' ? test(last) : test.test(last)) return last;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`screen did not show ${test} within ${timeoutMs} ms; it shows:\n${last}`);
+  }
+
+  kill(): void {
+    try {
+      this.tmux('kill-session', '-t', this.name);
+    } catch {
+      // already gone
+    }
+  }
+}
