@@ -31,7 +31,9 @@ export function parseCommand(input: string, aliases: Record<string, string> = {}
   // aliases may expand to whole commands; follow a few levels, not forever
   for (let i = 0; i < 5; i++) {
     const [head, ...rest] = text.split(/\s+/);
-    const a = aliases[head] ?? aliases[head.toLowerCase()];
+    // own keys only: a plain object would otherwise "expand" constructor, toString...
+    const own = (k: string) => (Object.hasOwn(aliases, k) && typeof aliases[k] === 'string' ? aliases[k] : undefined);
+    const a = own(head) ?? own(head.toLowerCase());
     if (!a || a === head) break;
     text = [a, ...rest].join(' ');
   }

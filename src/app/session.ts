@@ -184,9 +184,12 @@ export class Session {
     for (const c of this.contexts.values()) c.onChange(() => this.changed());
   }
 
+  private headerMetrics = new Map<string, MetricsPoller>();
+
   start(): void {
     // only the contexts in use are checked at start: a long kubeconfig must not fan out to every cluster
     for (const name of this.active) this.client(name).start();
+    this.watchHeaderMetrics();
     if (this.aliasProblems.length) this.flash(`aliases: ${this.aliasProblems.join('; ')}`, 'warn');
     if (this.settings.problem) this.flash(this.settings.problem, 'warn');
   }
@@ -237,7 +240,7 @@ export class Session {
   }
 
   /** Cluster CPU and MEM use for the header: sum of node usage over allocatable. */
-  clusterUsage(ctx: string): { cpu: number; mem: number } | undefined {
+  clusterUsage(ctx: string): { cpu: number; mem: number; cpuPct?: number; memPct?: number } | undefined {
     const p = this.pollers.get(`${ctx}|nodes|`);
     if (!p?.available) return undefined;
     let cpu = 0, mem = 0;
@@ -245,7 +248,12 @@ export class Session {
       cpu += v.cpu;
       mem += v.mem;
     }
-    return { cpu, mem };
+    const alloc = this.contexts.get(ctx)?.health.allocatable;
+    return {
+      cpu, mem,
+      cpuPct: alloc?.cpu ? Math.round((cpu / alloc.cpu) * 100) : undefined,
+      memPct: alloc?.mem ? Math.round((mem / alloc.mem) * 100) : undefined,
+    };
   }
 
   private columnsOf(res: ApiResource): ResourceColumns {
@@ -313,6 +321,12 @@ export class Session {
       if (res) found.set(ctx, res);
       else missing.push(ctx);
     }));
+    if (found.size > 0 && unreachable.length > 0) {
+      // an unreachable context stays in the view on the others' resource: it shows as down and
+      // fills in by itself when it answers again
+      const known = found.values().next().value!;
+      for (const ctx of unreachable) found.set(ctx, known);
+    }
     if (found.size === 0 && unreachable.length > 0 && missing.length === 0) {
       // nothing known yet: open on a guess so the view shows up and fills when the cluster answers
       const guess = BUILTIN_GUESSES[spec.resource];
@@ -345,9 +359,25 @@ export class Session {
     else this.settings.update({ lastNamespace: '' });
   }
 
+  /** Node metrics for the header's CPU and MEM of the active contexts. */
+  private watchHeaderMetrics(): void {
+    for (const [ctx, p] of this.headerMetrics) {
+      if (this.active.includes(ctx)) continue;
+      this.releaseMetrics(p);
+      this.headerMetrics.delete(ctx);
+    }
+    for (const ctx of this.active) {
+      if (this.headerMetrics.has(ctx)) continue;
+      const p = this.metricsFor(ctx, 'nodes', undefined);
+      p.onChange(() => this.changed());
+      this.headerMetrics.set(ctx, p);
+    }
+  }
+
   setActive(contexts: string[]): void {
     this.active = contexts;
     for (const c of contexts) this.client(c).start();
+    this.watchHeaderMetrics();
     this.settings.update({ lastContexts: contexts });
   }
 

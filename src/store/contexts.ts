@@ -5,12 +5,15 @@
 import { Connection } from '../kube/connection.js';
 import { discover, type ApiResource } from '../kube/discovery.js';
 import type { Kubeconfig, KubeContext } from '../kube/kubeconfig.js';
+import { parseCpu, parseMem } from '../resources/format.js';
 
 export interface Health {
   state: 'connecting' | 'ok' | 'error';
   version?: string;
   error?: string;
   nodes?: number;
+  /** allocatable CPU (millicores) and memory (bytes) summed over the nodes listed. */
+  allocatable?: { cpu: number; mem: number };
   checkedAt?: number;
 }
 
@@ -62,14 +65,21 @@ export class ContextClient {
       const v = await this.conn.json('GET', '/version', { timeoutMs: 5000 });
       if (!this.resources) this.resources = await discover(this.conn);
       let nodes: number | undefined;
+      let allocatable: Health['allocatable'];
       try {
-        const list = await this.conn.json('GET', '/api/v1/nodes', { query: { limit: 1 }, timeoutMs: 5000 });
+        // one page is enough for the header's totals; remainingItemCount gives the count beyond it
+        const list = await this.conn.json('GET', '/api/v1/nodes', { query: { limit: 1000 }, timeoutMs: 10_000 });
         nodes = (list.items?.length ?? 0) + (list.metadata?.remainingItemCount ?? 0);
+        allocatable = { cpu: 0, mem: 0 };
+        for (const n of list.items ?? []) {
+          allocatable.cpu += parseCpu(n.status?.allocatable?.cpu);
+          allocatable.mem += parseMem(n.status?.allocatable?.memory);
+        }
       } catch {
         nodes = undefined; // not allowed to list nodes: health is still fine
       }
       this.failures = 0;
-      this.health = { state: 'ok', version: v.gitVersion, nodes, checkedAt: Date.now() };
+      this.health = { state: 'ok', version: v.gitVersion, nodes, allocatable, checkedAt: Date.now() };
     } catch (e) {
       this.failures++;
       this.health = { ...this.health, state: 'error', error: (e as Error).message, checkedAt: Date.now() };

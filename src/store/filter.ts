@@ -73,17 +73,17 @@ export function parseLabelSelector(sel: string): LabelMatch {
     if ((m = part.match(/^(\S+)\s+(in|notin)\s*\((.*)\)$/))) {
       const k = key(m[1]);
       const vs = m[3].split(',').map((v) => value(v.trim()));
-      tests.push(m[2] === 'in' ? (l) => !!l && k in l && vs.includes(l[k]) : (l) => !l || !(k in l) || !vs.includes(l[k]));
+      tests.push(m[2] === 'in' ? (l) => !!l && Object.hasOwn(l, k) && vs.includes(l[k]) : (l) => !l || !Object.hasOwn(l, k) || !vs.includes(l[k]));
     } else if ((m = part.match(/^([^=!\s]+)\s*(==|=|!=)\s*(\S*)$/))) {
       const k = key(m[1]);
       const v = value(m[3]);
       tests.push(m[2] === '!=' ? (l) => !l || l[k] !== v : (l) => !!l && l[k] === v);
     } else if ((m = part.match(/^!\s*(\S+)$/))) {
       const k = key(m[1]);
-      tests.push((l) => !l || !(k in l));
+      tests.push((l) => !l || !Object.hasOwn(l, k));
     } else if (/^\S+$/.test(part)) {
       const k = key(part);
-      tests.push((l) => !!l && k in l);
+      tests.push((l) => !!l && Object.hasOwn(l, k));
     } else {
       throw new FilterError(`cannot parse "${part}" in selector "${sel}": expected key, !key, key=value, key!=value, key in (a,b) or key notin (a,b)`);
     }

@@ -21,6 +21,8 @@ export interface AppProps {
   theme?: Theme;
   /** called when a key press has been drawn (benchmarks): label, ms from key to frame. */
   onKeyFrame?: (label: string, ms: number) => void;
+  /** called once, after the first frame that shows the first table view with every store synced (benchmarks). */
+  onReady?: () => void;
   headless?: boolean;
   crumbsless?: boolean;
 }
@@ -82,7 +84,7 @@ export function selectorString(sel: any): string | undefined {
   return parts.length ? parts.join(',') : undefined;
 }
 
-export function App({ session, initial, version, theme = STOCK, onKeyFrame, headless, crumbsless }: AppProps): React.ReactElement {
+export function App({ session, initial, version, theme = STOCK, onKeyFrame, onReady, headless, crumbsless }: AppProps): React.ReactElement {
   const { exit } = useApp();
   const { columns: W, rows: Hraw } = useWindowSize();
   const H = Hraw || 40;
@@ -118,6 +120,16 @@ export function App({ session, initial, version, theme = STOCK, onKeyFrame, head
       st.pendingKey = undefined;
       setImmediate(() => onKeyFrame(p.label, performance.now() - p.t));
     }
+  });
+
+  // the launch measure: decided at render time, reported once that frame is committed
+  const readySent = useRef(false);
+  const firstScreen = st.stack[0];
+  const readyNow = !!onReady && !readySent.current && firstScreen?.type === 'table' && firstScreen.view.storeStatus().every((x) => x.synced);
+  useEffect(() => {
+    if (!readyNow || readySent.current) return;
+    readySent.current = true;
+    setImmediate(() => onReady!());
   });
 
   const top = (): Screen | undefined => st.stack[st.stack.length - 1];
@@ -695,8 +707,8 @@ export function App({ session, initial, version, theme = STOCK, onKeyFrame, head
       ['User:', ctxs.length > 1 ? '(per context)' : c0?.info.user ?? ''],
       ['K8s Rev:', ctxs.map((n) => healthOf(n)?.version ?? (healthOf(n)?.state === 'error' ? 'n/a' : '…')).join(',')],
       ['kmux Rev:', `v${version}`],
-      ['CPU:', usage ? `${Math.round(usage.cpu)}m` : 'n/a'],
-      ['MEM:', usage ? `${Math.round(usage.mem / 2 ** 20)}Mi` : 'n/a'],
+      ['CPU:', usage ? `${usage.cpuPct !== undefined ? `${usage.cpuPct}% ` : ''}(${(usage.cpu / 1000).toFixed(1)} cores)` : 'n/a'],
+      ['MEM:', usage ? `${usage.memPct !== undefined ? `${usage.memPct}% ` : ''}(${(usage.mem / 2 ** 30).toFixed(1)} GiB)` : 'n/a'],
     ];
     const hints = bindings().filter((b) => b.section === 'Resource' || b.key === ':' || b.key === '/' || b.key === '?').slice(0, 14);
     const colW = 22;

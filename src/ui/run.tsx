@@ -9,6 +9,7 @@ import { App } from './App.js';
 import { Session } from '../app/session.js';
 import { kubeconfigPaths, loadKubeconfig, KubeconfigError, type Kubeconfig } from '../kube/kubeconfig.js';
 import { CommandError } from '../app/command.js';
+import { Settings } from '../config/settings.js';
 
 export const UI_USAGE = `Usage: kmux [options]
 
@@ -84,14 +85,21 @@ export async function uiMain(argv: string[]): Promise<void> {
       process.exit(1);
     }
   }
-  const contexts = wanted.length ? wanted : [kubeconfig.currentContext && known.has(kubeconfig.currentContext) ? kubeconfig.currentContext : kubeconfig.contexts[0].name];
+  // flags first, then what kmux remembered from last time, then the kubeconfig's own choice
+  const settings = new Settings();
+  const remembered = settings.data.lastContexts.filter((c) => known.has(c));
+  const current = kubeconfig.currentContext && known.has(kubeconfig.currentContext) ? kubeconfig.currentContext : kubeconfig.contexts[0].name;
+  const contexts = wanted.length ? wanted : remembered.length ? remembered : [current];
   const ctxNs = kubeconfig.contexts.find((c) => c.name === contexts[0])?.namespace;
+  const rememberedNs = remembered.length ? settings.data.lastNamespace || undefined : undefined;
   // the demo opens on every namespace: a new user should see the whole fleet at once
-  const namespace = values['all-namespaces'] ? undefined : values.namespace ?? (values.demo ? undefined : ctxNs);
-  const session = new Session({ kubeconfig, contexts, namespace, readonly: values.readonly && !values.write });
+  const namespace = values['all-namespaces'] ? undefined
+    : values.namespace ?? (remembered.length ? rememberedNs : values.demo ? undefined : ctxNs);
+  const session = new Session({ kubeconfig, contexts, namespace, readonly: values.readonly && !values.write, settings });
+  settings.update({ lastContexts: contexts, lastNamespace: namespace ?? '' });
   let initial;
   try {
-    const cmd = session.parse(values.command ?? 'pods');
+    const cmd = session.parse(values.command ?? (remembered.length ? settings.data.lastView || 'pods' : 'pods'));
     if (cmd.kind !== 'resource') throw new CommandError(`-c wants a resource view, e.g. pods or "deploy @all"`);
     initial = session.specFor(cmd);
   } catch (e) {
@@ -108,6 +116,7 @@ export async function uiMain(argv: string[]): Promise<void> {
       headless={!!values.headless}
       crumbsless={!!values.crumbsless}
       onKeyFrame={trace ? (label, ms) => appendFileSync(trace, `${label} ${ms.toFixed(2)}\n`) : undefined}
+      onReady={trace ? () => appendFileSync(trace, `ready ${Date.now()}\n`) : undefined}
     />,
     { alternateScreen: true, exitOnCtrlC: false, maxFps: 60, incrementalRendering: true, patchConsole: true },
   );

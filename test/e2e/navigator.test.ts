@@ -17,9 +17,11 @@ let fleet: Fleet;
 let dir: string;
 let kubeconfig: string;
 
+let runs = 0;
+/** kmux in a terminal, each run with a config dir of its own unless one is given. */
 function kmux(args: string[], env: Record<string, string> = {}): Terminal {
   return new Terminal([process.execPath, BIN, '--kubeconfig', kubeconfig, ...args], {
-    env: { XDG_CONFIG_HOME: join(dir, 'config'), ...env },
+    env: { XDG_CONFIG_HOME: join(dir, `config-${++runs}`), ...env },
   });
 }
 
@@ -182,6 +184,48 @@ describe.skipIf(!tmux)('kmux in a terminal', () => {
       expect(t.screen()).not.toMatch(/<ctrl-d>\s+delete/);
     } finally {
       t.kill();
+    }
+  });
+
+  it('keeps the reachable contexts working when one context is down, and shows why', async () => {
+    const broken = join(dir, 'with-broken.yaml');
+    const text = fleet.kubeconfig()
+      .replace('clusters:\n', 'clusters:\n- name: gone\n  cluster:\n    server: http://127.0.0.1:9\n')
+      .replace('contexts:\n', 'contexts:\n- name: gone\n  context:\n    cluster: gone\n    user: dev-admin\n');
+    writeFileSync(broken, text);
+    const t = new Terminal([process.execPath, BIN, '--kubeconfig', broken, '--context', 'gone,dev', '-A'], { env: { XDG_CONFIG_HOME: join(dir, 'config-broken') } });
+    try {
+      const devPods = [...fleet.member('dev').cluster.store.iter('pods')].length;
+      const s = await t.waitFor(new RegExp(`pods\\(all\\)@dev\\[${devPods}\\]|pods\\(all\\)@gone,dev\\[${devPods}\\]`), 15_000);
+      expect(s).toMatch(/gone\(down\)|gone unreachable|ECONNREFUSED/);
+    } finally {
+      t.kill();
+    }
+  });
+
+  it('opens custom resources with their printer columns, remembers the last view, and restores the screen on :q', async () => {
+    const cfg = join(dir, 'config-remember');
+    const t1 = new Terminal([process.execPath, BIN, '--kubeconfig', kubeconfig, '--context', 'staging', '-A'], { env: { XDG_CONFIG_HOME: cfg } });
+    try {
+      await t1.waitFor(/pods\(all\)\[\d+\]/);
+      t1.type(':db');
+      t1.keys('Enter');
+      const s = await t1.waitFor(/databases\(all\)\[\d+\]/);
+      expect(s).toMatch(/ENGINE\s+VERSION\s+REPLICAS\s+STATUS\s+AGE/);
+      t1.type(':q');
+      t1.keys('Enter');
+      const after = await t1.waitFor(/\[exited 0\]/);
+      // the alternate screen is gone: no frame left on the terminal
+      expect(after).not.toMatch(/databases\(all\)/);
+    } finally {
+      t1.kill();
+    }
+    const t2 = new Terminal([process.execPath, BIN, '--kubeconfig', kubeconfig], { env: { XDG_CONFIG_HOME: cfg } });
+    try {
+      const s = await t2.waitFor(/databases\(all\)\[\d+\]/);
+      expect(s).toMatch(/Context:\s+staging/);
+    } finally {
+      t2.kill();
     }
   });
 });
