@@ -16,6 +16,8 @@ import { Settings } from '../config/settings.js';
 import { loadAliases } from '../config/aliases.js';
 import { parseCommand, CommandError, type Command } from './command.js';
 import { parseFilter, FilterError, NO_FILTER } from '../store/filter.js';
+import { drainNode, previewDrain, setCordon, type CordonResult, type DrainResult, type DrainRunOptions } from '../actions/drain-run.js';
+import type { DrainOptions, DrainPlan } from '../actions/drain-plan.js';
 
 export type FlashLevel = 'info' | 'warn' | 'error';
 export interface Flash {
@@ -55,6 +57,7 @@ export class TableView {
   readonly marks = new Set<string>();
   wide = false;
   private readonly pollers: MetricsPoller[] = [];
+  private readonly podStores: RowStore[] = [];
   private readonly unsubs: (() => void)[] = [];
 
   constructor(
@@ -86,6 +89,7 @@ export class TableView {
       const p = byCtx.get(row.context);
       return p?.values.get(row.namespace ? `${row.namespace}/${row.name}` : row.name);
     });
+    if (cols.columns.some((c) => c.kind === 'podcount')) this.countPodsPerNode();
     if (spec.filter) {
       try {
         this.vm.setFilter(parseFilter(spec.filter));
@@ -93,6 +97,35 @@ export class TableView {
         session.flash((e as Error).message, 'error');
       }
     }
+  }
+
+  /** The nodes view's PODS column: a pods store per context (shared with any pods view), counted by node. */
+  private countPodsPerNode(): void {
+    const counts = new Map<string, { version: number; byNode: Map<string, number> }>();
+    const podStores = new Map<string, RowStore>();
+    for (const ctx of this.perContext.keys()) {
+      const pods = resolveResource(this.session.client(ctx).resources ?? [], 'pods');
+      if (!pods) continue;
+      const store = this.session.registry.acquire({ context: ctx, resource: pods });
+      this.podStores.push(store);
+      podStores.set(ctx, store);
+      this.unsubs.push(store.subscribe(() => this.session.changed()));
+    }
+    this.vm.podCount = (row) => {
+      const store = podStores.get(row.context);
+      if (!store || !store.status.synced) return undefined;
+      let c = counts.get(row.context);
+      if (!c || c.version !== store.version) {
+        const byNode = new Map<string, number>();
+        for (const p of store.rows.values()) {
+          const node = (p.extra as any)?.nodeName;
+          if (node && p.state !== 'completed') byNode.set(node, (byNode.get(node) ?? 0) + 1);
+        }
+        c = { version: store.version, byNode };
+        counts.set(row.context, c);
+      }
+      return c.byNode.get(row.name) ?? 0;
+    };
   }
 
   metricsAvailable(ctx: string): boolean | undefined {
@@ -142,7 +175,7 @@ export class TableView {
 
   dispose(): void {
     for (const u of this.unsubs) u();
-    for (const s of this.stores) this.session.registry.release(s);
+    for (const s of [...this.stores, ...this.podStores]) this.session.registry.release(s);
     for (const p of this.pollers) this.session.releaseMetrics(p);
   }
 }
@@ -403,6 +436,24 @@ export class Session {
       body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: propagation, ...(force ? { gracePeriodSeconds: 0 } : {}) },
       timeoutMs: 15_000,
     });
+  }
+
+  private guard(what: string): void {
+    if (this.readonly) throw new CommandError(`read-only mode: ${what} is disabled (start kmux without --readonly to change things)`);
+  }
+
+  async cordon(ctx: string, node: string, on: boolean): Promise<CordonResult> {
+    this.guard(on ? 'cordon' : 'uncordon');
+    return setCordon(this.client(ctx).conn, node, on);
+  }
+
+  async previewDrain(ctx: string, node: string, o: DrainOptions): Promise<DrainPlan> {
+    return (await previewDrain(this.client(ctx).conn, node, o)).plan;
+  }
+
+  async drain(ctx: string, node: string, o: DrainOptions, r: DrainRunOptions): Promise<DrainResult> {
+    this.guard('drain');
+    return drainNode(this.client(ctx).conn, node, o, r);
   }
 
   validateFilter(text: string): string | undefined {

@@ -11,7 +11,10 @@ export type ColumnKind =
   | 'number' // right-aligned, sorts numerically
   | 'age' // cell holds a creation time in ms; shown as 5m, 3d...
   | 'cpu' // filled by the view from metrics: millicores
-  | 'mem'; // filled by the view from metrics: bytes
+  | 'mem' // filled by the view from metrics: bytes
+  | 'cpupct' // filled by the view: CPU use over the row's extra.allocatable.cpuMilli
+  | 'mempct' // filled by the view: memory use over the row's extra.allocatable.memBytes
+  | 'podcount'; // filled by the view: pods on the node (nodes view)
 
 export interface Column {
   name: string; // upper case header, e.g. 'READY'

@@ -49,9 +49,24 @@ function natural(a: Row, b: Row): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
-export function rowText(r: Row): string {
+/**
+ * The text the regex filter sees: context, namespace and the cells, made once per row version.
+ * `cells` picks the cells to include; AGE cells hold a creation time in ms that is never shown
+ * as such, so they are left out (typing digits must not match every row's timestamp).
+ */
+/** A node's (or pod's) use as a share of its allocatable CPU or memory, in percent. */
+export function percentOf(r: Row, kind: 'cpupct' | 'mempct', m: Metrics | undefined): number | undefined {
+  const alloc = (r.extra as any)?.allocatable;
+  if (!m || !alloc) return undefined;
+  const total = kind === 'cpupct' ? alloc.cpuMilli : alloc.memBytes;
+  if (!total) return undefined;
+  return Math.round(((kind === 'cpupct' ? m.cpu : m.mem) / total) * 100);
+}
+
+export function rowText(r: Row, cells?: readonly number[]): string {
   if (r.text === undefined) {
-    r.text = `${r.context} ${r.namespace ?? ''} ${r.cells.join(' ')}`;
+    const shown = cells ? cells.map((i) => r.cells[i] ?? '') : r.cells;
+    r.text = `${r.context} ${r.namespace ?? ''} ${shown.join(' ')}`;
   }
   return r.text;
 }
@@ -69,12 +84,19 @@ export class ViewModel {
   private dirtySort = true;
   /** fuzzy matches: row key -> indexes of matched characters in the name. */
   highlights = new Map<string, number[]>();
+  /** pods per node, for the nodes view's PODS column */
+  podCount?: (row: Row) => number | undefined;
+
+  /** indexes of the cells the regex filter matches: not AGE (a raw timestamp), not metrics (empty). */
+  private readonly textCells: number[];
 
   constructor(
     readonly stores: RowStore[],
     readonly columns: ViewColumn[],
     private readonly metrics?: MetricsLookup,
-  ) {}
+  ) {
+    this.textCells = columns.filter((c) => c.cell >= 0 && (c.kind === undefined || c.kind === 'text' || c.kind === 'number')).map((c) => c.cell);
+  }
 
   setFilter(f: Filter): void {
     this.filter = f;
@@ -118,6 +140,8 @@ export class ViewModel {
     if (col.kind === 'age') return -(Number(r.cells[col.cell]) || 0);
     if (col.kind === 'cpu') return this.metrics?.(r)?.cpu ?? -1;
     if (col.kind === 'mem') return this.metrics?.(r)?.mem ?? -1;
+    if (col.kind === 'cpupct' || col.kind === 'mempct') return percentOf(r, col.kind, this.metrics?.(r)) ?? -1;
+    if (col.kind === 'podcount') return this.podCount?.(r) ?? -1;
     const v = r.cells[col.cell];
     if (col.kind === 'number') return typeof v === 'number' ? v : parseFloat(String(v)) || 0;
     return v ?? '';
@@ -147,7 +171,7 @@ export class ViewModel {
     let ok = true;
     if (this.faultsOnly && !(r.state === 'error' || r.state === 'pending' || r.state === 'terminating')) ok = false;
     const f = this.filter;
-    if (ok && f.kind === 'regex') ok = f.re.test(rowText(r)) !== f.inverse;
+    if (ok && f.kind === 'regex') ok = f.re.test(rowText(r, this.textCells)) !== f.inverse;
     else if (ok && f.kind === 'labels') ok = f.match(r.labels);
     this.filterCache.set(r, { gen: this.filterGen, ok });
     return ok;
@@ -194,10 +218,15 @@ export class ViewModel {
     // Same order for surviving rows: swap in their current versions, drop the gone, merge the new.
     const storeOf = new Map<string, RowStore>();
     for (const s of this.stores) storeOf.set(s.key.context, s);
+    const col = this.columns.find((c) => c.name === this.sort.column);
+    const ageCol = col?.kind === 'age' ? col : undefined;
     const kept: Row[] = [];
     const keys = new Set<string>();
     for (const r of this.sortedAll) {
       const cur = storeOf.get(r.context)?.rows.get(r.key);
+      // deleted and created again under the same name since the last look: a new creation time,
+      // so its place is found again with the added rows
+      if (cur && ageCol && cur !== r && this.sortValue(cur, ageCol) !== this.sortValue(r, ageCol)) continue;
       if (cur) {
         kept.push(cur);
         keys.add(cur.key);

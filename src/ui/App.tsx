@@ -12,6 +12,9 @@ import { humanAge } from '../resources/format.js';
 import { describe as describeObject } from '../resources/describe.js';
 import { toYaml } from '../resources/yaml.js';
 import { STOCK, type Theme } from '../theme/theme.js';
+import { DEFAULT_DRAIN_OPTIONS, refusalMessage, type DrainOptions, type DrainPlan } from '../actions/drain-plan.js';
+import type { DrainResult, PodProgress } from '../actions/drain-run.js';
+import { percentOf } from '../store/view.js';
 import { clean, fit, width } from './text.js';
 
 export interface AppProps {
@@ -51,7 +54,23 @@ interface ListScreen {
   onEnter?: (row: ListRow, marked: string[]) => void;
   hint?: string;
 }
-type Screen = { type: 'table'; view: TableView } | TextScreen | ListScreen | { type: 'help'; top: number };
+interface DrainScreen {
+  type: 'drain';
+  title: string;
+  stage: 'options' | 'planning' | 'plan' | 'running' | 'done';
+  targets: { context: string; node: string }[];
+  opts: DrainOptions;
+  field: number;
+  plans: ({ plan?: DrainPlan; error?: string } | undefined)[];
+  current: number;
+  progress: Map<string, PodProgress>;
+  notes: string[];
+  results: DrainResult[];
+  started?: number;
+  abort?: AbortController;
+  top: number;
+}
+type Screen = { type: 'table'; view: TableView } | TextScreen | ListScreen | DrainScreen | { type: 'help'; top: number };
 
 type Mode = 'normal' | 'command' | 'filter' | 'sortcol' | 'delete';
 
@@ -387,6 +406,145 @@ export function App({ session, initial, version, theme = STOCK, onKeyFrame, onRe
     flash(`sorted by ${name} ${asc ? 'ascending' : 'descending'}`);
   };
 
+  // ------------------------------------------------------------------ node lifecycle
+  const cordonRows = async (view: TableView, on: boolean) => {
+    const rows = marked(view);
+    const said: string[] = [];
+    for (const r of rows) {
+      try {
+        const res = await session.cordon(r.context, r.name, on);
+        said.push(`node/${r.name} ${res}${view.spec.contexts.length > 1 ? ` (${r.context})` : ''}`);
+      } catch (e) {
+        flash(`${on ? 'cordon' : 'uncordon'} ${r.name}: ${(e as Error).message}`, 'error');
+        return;
+      }
+    }
+    view.marks.clear();
+    flash(said.join('; '));
+  };
+
+  const DRAIN_FIELDS: { key: keyof DrainOptions; label: string; kind: 'number' | 'bool' | 'text' }[] = [
+    { key: 'gracePeriodSeconds', label: 'Grace period (s, -1 = the pod\'s own)', kind: 'number' },
+    { key: 'timeoutSeconds', label: 'Timeout (s, 0 = none)', kind: 'number' },
+    { key: 'ignoreDaemonSets', label: 'Ignore DaemonSets', kind: 'bool' },
+    { key: 'deleteEmptyDirData', label: 'Delete emptyDir data', kind: 'bool' },
+    { key: 'force', label: 'Force (pods with no controller)', kind: 'bool' },
+    { key: 'disableEviction', label: 'Disable eviction (plain delete, ignores PDBs)', kind: 'bool' },
+    { key: 'podSelector', label: 'Pod selector', kind: 'text' },
+    { key: 'dryRun', label: 'Dry run (change nothing)', kind: 'bool' },
+  ];
+
+  const openDrain = (view: TableView) => {
+    const rows = marked(view);
+    if (!rows.length) return;
+    pushScreen({
+      type: 'drain', title: rows.length === 1 ? `drain ${rows[0].name}` : `drain ${rows.length} nodes`, stage: 'options',
+      targets: rows.map((r) => ({ context: r.context, node: r.name })), opts: { ...DEFAULT_DRAIN_OPTIONS }, field: 0,
+      plans: [], current: 0, progress: new Map(), notes: [], results: [], top: 0,
+    });
+  };
+
+  const planDrains = async (d: DrainScreen) => {
+    d.stage = 'planning';
+    d.plans = [];
+    bump();
+    for (const t of d.targets) {
+      try {
+        d.plans.push({ plan: await session.previewDrain(t.context, t.node, d.opts) });
+      } catch (e) {
+        d.plans.push({ error: (e as Error).message });
+      }
+    }
+    if (d.stage === 'planning') d.stage = 'plan';
+    bump();
+  };
+
+  const runDrains = async (d: DrainScreen) => {
+    d.stage = 'running';
+    d.started = Date.now();
+    d.results = [];
+    for (d.current = 0; d.current < d.targets.length; d.current++) {
+      const t = d.targets[d.current];
+      d.progress = new Map();
+      d.notes = [];
+      d.abort = new AbortController();
+      try {
+        const res = await session.drain(t.context, t.node, d.opts, {
+          signal: d.abort.signal,
+          onEvent: (ev) => {
+            if (ev.type === 'cordon') d.notes.push(`node/${ev.node} ${ev.result}${d.opts.dryRun ? ' (dry run)' : ''}`);
+            else if (ev.type === 'plan') d.notes.push(...ev.warnings);
+            else if (ev.type === 'pod') d.progress.set(ev.pod.entry.uid, ev.pod);
+            bump();
+          },
+        });
+        d.results.push(res);
+      } catch (e) {
+        d.results.push({ node: t.node, outcome: 'failed', message: (e as Error).message, evicted: [], remaining: [] });
+      }
+      bump();
+      if (d.abort.signal.aborted) break;
+    }
+    d.stage = 'done';
+    const summary = d.results.map((r) => `${r.node}: ${r.outcome}`).join('; ');
+    flash(summary, d.results.every((r) => r.outcome === 'drained' || r.outcome === 'dry run') ? 'info' : 'warn');
+    bump();
+  };
+
+  const handleDrainKey = (d: DrainScreen, input: string, key: Key) => {
+    if (d.stage === 'options') {
+      const f = DRAIN_FIELDS[d.field];
+      if (key.escape) return popScreen();
+      if (key.upArrow || (key.tab && key.shift)) d.field = (d.field + DRAIN_FIELDS.length - 1) % DRAIN_FIELDS.length;
+      else if (key.downArrow || key.tab) d.field = (d.field + 1) % DRAIN_FIELDS.length;
+      else if (key.return) void planDrains(d);
+      else if (f.kind === 'bool' && input === ' ') (d.opts as any)[f.key] = !(d.opts as any)[f.key];
+      else if (f.kind === 'number') {
+        const cur = String((d.opts as any)[f.key]);
+        let next = cur;
+        if (key.backspace || key.delete) next = cur.slice(0, -1);
+        else if (/^[0-9-]$/.test(input)) next = cur === '0' || cur === '-1' ? input : cur + input;
+        const n = next === '' || next === '-' ? 0 : Number(next);
+        if (Number.isInteger(n) && n >= -1) (d.opts as any)[f.key] = n;
+      } else if (f.kind === 'text') {
+        const cur = String((d.opts as any)[f.key]);
+        if (key.backspace || key.delete) (d.opts as any)[f.key] = cur.slice(0, -1);
+        else if (input && !key.ctrl && input >= ' ') (d.opts as any)[f.key] = cur + input;
+      }
+      return;
+    }
+    if (d.stage === 'planning') {
+      if (key.escape) popScreen();
+      return;
+    }
+    if (d.stage === 'plan') {
+      if (key.escape) return popScreen();
+      if (input === 'o') {
+        d.stage = 'options';
+        return;
+      }
+      if (key.return) {
+        if (d.plans.some((p) => p?.plan)) void runDrains(d);
+        else flash('nothing to drain: every plan failed', 'error');
+      }
+      if (key.downArrow || input === 'j') d.top++;
+      if (key.upArrow || input === 'k') d.top = Math.max(0, d.top - 1);
+      return;
+    }
+    if (d.stage === 'running') {
+      if (key.escape) {
+        d.abort?.abort();
+        flash('cancelling the drain: evicted pods stay evicted, the node stays cordoned');
+      }
+      if (key.downArrow || input === 'j') d.top++;
+      if (key.upArrow || input === 'k') d.top = Math.max(0, d.top - 1);
+      return;
+    }
+    if (key.escape || key.return) popScreen();
+    if (key.downArrow || input === 'j') d.top++;
+    if (key.upArrow || input === 'k') d.top = Math.max(0, d.top - 1);
+  };
+
   // ------------------------------------------------------------------ bindings
   const tableRowsVisible = () => Math.max(1, H - (st.showHeader && H >= 20 ? 7 : 0) - (st.showCrumbs ? 1 : 0) - 1 - 3 - (st.mode === 'command' || st.mode === 'filter' ? 3 : 0));
 
@@ -466,6 +624,15 @@ export function App({ session, initial, version, theme = STOCK, onKeyFrame, onRe
           st.mode = 'delete';
           st.del = { propagation: 'Background', force: false };
         } });
+      }
+      if (res.plural === 'nodes' && res.group === '') {
+        const ro = session.readonly;
+        const refuse = (what: string) => () => flash(`read-only mode: ${what} is disabled (start kmux without --readonly)`, 'error');
+        b.push(
+          { key: 'c', desc: ro ? 'cordon (read-only)' : 'cordon', section: 'Resource', test: ch('c'), run: ro ? refuse('cordon') : () => void cordonRows(v, true) },
+          { key: 'u', desc: ro ? 'uncordon (read-only)' : 'uncordon', section: 'Resource', test: ch('u'), run: ro ? refuse('uncordon') : () => void cordonRows(v, false) },
+          { key: 'r', desc: ro ? 'drain (read-only)' : 'drain', section: 'Resource', test: ch('r'), run: ro ? refuse('drain') : () => openDrain(v) },
+        );
       }
       if (res.namespaced) {
         b.push({ key: '0-9', desc: 'favorite namespace (0 = all)', section: 'View', test: (i, k) => !k.ctrl && /^[0-9]$/.test(i), run: () => {} });
@@ -655,7 +822,9 @@ export function App({ session, initial, version, theme = STOCK, onKeyFrame, onRe
 
   function onKey(input: string, key: Key) {
     st.pendingKey = { label: key.upArrow || key.downArrow || input === 'j' || input === 'k' ? 'move' : st.mode === 'filter' ? 'filter' : 'other', t: performance.now() };
-    if (st.mode === 'command' || st.mode === 'filter') handlePrompt(input, key);
+    const d = top();
+    if (d?.type === 'drain' && st.mode === 'normal' && !(key.ctrl && input === 'c')) handleDrainKey(d, input, key);
+    else if (st.mode === 'command' || st.mode === 'filter') handlePrompt(input, key);
     else if (st.mode === 'sortcol') handleSortCol(input, key);
     else if (st.mode === 'delete') handleDelete(input, key);
     else {
@@ -688,6 +857,7 @@ export function App({ session, initial, version, theme = STOCK, onKeyFrame, onRe
   else if (s.type === 'table') lines.push(...renderTable(s.view, bodyHeight));
   else if (s.type === 'text') lines.push(...renderText(s, bodyHeight));
   else if (s.type === 'list') lines.push(...renderList(s, bodyHeight));
+  else if (s.type === 'drain') lines.push(...renderDrain(s, bodyHeight));
   else lines.push(...renderHelp(s, bodyHeight));
   if (st.showCrumbs) lines.push(renderCrumbs());
   lines.push(renderStatus());
@@ -789,6 +959,16 @@ export function App({ session, initial, version, theme = STOCK, onKeyFrame, onRe
         const at = r.cells[c.cell];
         return at === '' || at === undefined || !Number.isFinite(Number(at)) ? '<none>' : humanAge(now - Number(at));
       }
+      if (c.kind === 'podcount') {
+        const n = v.vm.podCount?.(r);
+        return n === undefined ? '-' : String(n);
+      }
+      if (c.kind === 'cpupct' || c.kind === 'mempct') {
+        const m = v.metricsOf(r);
+        if (!m) return v.metricsAvailable(r.context) === false ? 'n/a' : '-';
+        const pct = percentOf(r, c.kind, m);
+        return pct === undefined ? 'n/a' : String(pct);
+      }
       if (c.kind === 'cpu' || c.kind === 'mem') {
         const m = v.metricsOf(r);
         if (!m) return v.metricsAvailable(r.context) === false ? 'n/a' : '-';
@@ -812,7 +992,7 @@ export function App({ session, initial, version, theme = STOCK, onKeyFrame, onRe
       widths[wi] -= cut;
       total -= cut;
     }
-    const right = (c: (typeof cols)[number]) => c.kind === 'number' || c.kind === 'age' || c.kind === 'cpu' || c.kind === 'mem';
+    const right = (c: (typeof cols)[number]) => c.kind !== undefined && c.kind !== 'text';
     const line = (cells: string[]) => ' ' + cells.map((t, i) => fit(t, widths[i], right(cols[i]) ? 'right' : 'left')).join(' '.repeat(gap));
     const body: React.ReactElement[] = [];
     body.push(<Text key="hdr" color={theme.tableHeader} bold>{fit(line(headers.map((h, i) => (st.mode === 'sortcol' && i === st.sortCol ? `[${h}]` : h))), W - 2)}</Text>);
@@ -922,6 +1102,92 @@ export function App({ session, initial, version, theme = STOCK, onKeyFrame, onRe
       else body.push(<Text key={r.key} color={s.marks.has(r.key) ? theme.mark : theme[r.color ?? 'rowNormal']}>{text}</Text>);
     });
     return frame(` ${s.title}[${rows.length}]${s.hint ? `  ${s.hint}` : ''} `, body, height);
+  }
+
+  function renderDrain(d: DrainScreen, height: number): React.ReactElement[] {
+    const body: React.ReactElement[] = [];
+    const line = (k: string, text: string, color: string = theme.fg, bold = false) => body.push(<Text key={k} color={color} bold={bold}>{fit(' ' + clean(text), W - 2)}</Text>);
+    const where = (i: number) => `${d.targets[i].node}${d.targets.length > 1 || session.active.length > 1 ? ` (${d.targets[i].context})` : ''}`;
+    if (d.stage === 'options') {
+      line('h', `Drain ${d.targets.map((_t, i) => where(i)).join(', ')}: kubectl drain's options`, theme.title, true);
+      line('h2', '');
+      DRAIN_FIELDS.forEach((f, i) => {
+        const v = (d.opts as any)[f.key];
+        const val = f.kind === 'bool' ? (v ? '[x]' : '[ ]') : f.kind === 'text' ? `[${v}${i === d.field ? '_' : ''}]` : `[${v}]`;
+        const text = `${i === d.field ? '>' : ' '} ${fit(f.label, 48)} ${val}`;
+        body.push(i === d.field
+          ? <Text key={`f${i}`} color={theme.cursorFg} backgroundColor={theme.cursorBg}>{fit(' ' + text, W - 2)}</Text>
+          : <Text key={`f${i}`} color={theme.fg}>{fit(' ' + text, W - 2)}</Text>);
+      });
+      line('h3', '');
+      line('h4', '↑/↓ choose   <space> toggle   type digits or text to edit   <enter> show the plan   <esc> cancel', theme.menuDesc);
+      return frame(` ${d.title} `, body, height);
+    }
+    if (d.stage === 'planning') {
+      line('p', 'Reading the node\'s pods and their DaemonSets... (nothing is changed yet)', theme.flashInfo);
+      return frame(` ${d.title}: plan `, body, height);
+    }
+    if (d.stage === 'plan') {
+      d.plans.forEach((p, i) => {
+        line(`n${i}`, `Node ${where(i)}${d.opts.dryRun ? '   (dry run: nothing will change)' : ''}`, theme.title, true);
+        if (!p || p.error) {
+          line(`e${i}`, `  cannot plan: ${p?.error ?? 'unknown error'}`, theme.rowError);
+          return;
+        }
+        const plan = p.plan!;
+        const ev = plan.entries.filter((e) => e.kind === 'evict');
+        const sk = plan.entries.filter((e) => e.kind === 'skip');
+        const rf = plan.entries.filter((e) => e.kind === 'refuse');
+        line(`s${i}`, `  ${ev.length} to ${d.opts.disableEviction ? 'delete' : 'evict'}, ${sk.length} skipped, ${rf.length} refusing`);
+        for (const e of rf) line(`r${i}${e.uid}`, `  REFUSES  ${e.namespace}/${e.name}: cannot delete ${e.reason}`, theme.rowError);
+        for (const e of ev) line(`v${i}${e.uid}`, `  ${d.opts.disableEviction ? 'delete' : 'evict '}   ${e.namespace}/${e.name}${e.warning ? `  (${e.warning})` : ''}${e.emptyDir && !e.warning ? '  (emptyDir data is lost)' : ''}`, theme.rowNormal);
+        for (const e of sk) line(`k${i}${e.uid}`, `  skip     ${e.namespace}/${e.name}  (${e.warning ?? 'mirror pod'})`, theme.rowCompleted);
+        if (!plan.ok) line(`x${i}`, `  kubectl would stop here: ${refusalMessage(plan)}`, theme.rowError);
+      });
+      const shown = body.splice(0);
+      const inner = height - 4;
+      d.top = Math.max(0, Math.min(d.top, Math.max(0, shown.length - inner)));
+      body.push(...shown.slice(d.top, d.top + inner));
+      line('keys', `<enter> ${d.opts.dryRun ? 'run the dry run' : 'cordon and drain'}   o options   <esc> cancel   j/k scroll`, theme.menuDesc);
+      return frame(` ${d.title}: plan `, body, height);
+    }
+    // running or done
+    const elapsed = d.started ? Math.round((Date.now() - d.started) / 1000) : 0;
+    const list = [...d.progress.values()];
+    const gone = list.filter((p) => p.phase === 'gone').length;
+    const total = list.length;
+    const barW = Math.max(10, Math.min(50, W - 60));
+    const filled = total ? Math.round((gone / total) * barW) : d.stage === 'done' ? barW : 0;
+    const nodeNo = d.targets.length > 1 ? `node ${Math.min(d.current + 1, d.targets.length)}/${d.targets.length} ` : '';
+    line('bar', `${nodeNo}${where(Math.min(d.current, d.targets.length - 1))}  [${'#'.repeat(filled)}${'-'.repeat(barW - filled)}] ${gone}/${total} evicted   ${elapsed}s`, theme.title, true);
+    for (const [i, n] of d.notes.entries()) line(`note${i}`, n, /^Warning/.test(n) ? theme.flashWarn : theme.fg);
+    const rows: React.ReactElement[] = [];
+    for (const p of list) {
+      const id = `${p.entry.namespace}/${p.entry.name}`;
+      let text: string;
+      let color = theme.fg;
+      switch (p.phase) {
+        case 'pending': text = 'waiting'; break;
+        case 'evicting': text = p.attempts > 1 ? `evicting (attempt ${p.attempts})` : 'evicting'; color = theme.rowPending; break;
+        case 'blocked': {
+          const wait = p.nextRetryAt ? Math.max(0, Math.ceil((p.nextRetryAt - Date.now()) / 1000)) : 0;
+          text = `${p.detail}, retrying in ${wait}s`;
+          color = theme.rowError;
+          break;
+        }
+        case 'terminating': text = 'terminating'; color = theme.rowTerminating; break;
+        case 'gone': text = p.replacedBy ? `gone, replaced by ${p.replacedBy.name} on ${p.replacedBy.node}` : 'gone'; color = theme.rowCompleted; break;
+        case 'failed': text = `failed: ${p.detail}`; color = theme.rowError; break;
+        default: text = 'remains on the node'; color = theme.rowPending;
+      }
+      rows.push(<Text key={`pp${p.entry.uid}`} color={color}>{fit(` ${fit(id, 56)} ${clean(text)}`, W - 2)}</Text>);
+    }
+    const resLines = d.results.map((r, i) => <Text key={`res${i}`} color={r.outcome === 'drained' || r.outcome === 'dry run' ? theme.rowNormal : theme.rowError} bold>{fit(` ${r.node}: ${r.outcome}: ${clean(r.message)}`, W - 2)}</Text>);
+    const inner = height - 4 - body.length - resLines.length;
+    d.top = Math.max(0, Math.min(d.top, Math.max(0, rows.length - inner)));
+    body.push(...rows.slice(d.top, d.top + Math.max(0, inner)), ...resLines);
+    line('keys', d.stage === 'running' ? '<esc> cancel (evicted pods stay evicted, the node stays cordoned)   j/k scroll' : '<esc>/<enter> close', theme.menuDesc);
+    return frame(` ${d.title}${d.stage === 'done' ? ': done' : ''} `, body, height);
   }
 
   function renderHelp(s: { top: number }, height: number): React.ReactElement[] {
