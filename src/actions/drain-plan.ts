@@ -80,7 +80,8 @@ export function planDrain(nodeName: string, pods: any[], daemonSetExists: (ns: s
     // 1. pods deleted long ago (only with --skip-wait-for-delete-timeout)
     (pod) => {
       const ts = pod.metadata?.deletionTimestamp;
-      if (o.skipWaitForDeleteTimeoutSeconds > 0 && ts && now - Date.parse(ts) > o.skipWaitForDeleteTimeoutSeconds * 1000) return skip;
+      // whole seconds, as kubectl counts them: int(time.Since(deletionTimestamp).Seconds()) > timeout
+      if (o.skipWaitForDeleteTimeoutSeconds > 0 && ts && Math.trunc((now - Date.parse(ts)) / 1000) > o.skipWaitForDeleteTimeoutSeconds) return skip;
       return okay;
     },
     // 2. DaemonSet pods

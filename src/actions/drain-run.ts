@@ -85,11 +85,17 @@ export interface DrainRunOptions {
  * (with the pod selector) and whether their DaemonSets still exist, one GET each as kubectl does.
  */
 export async function previewDrain(conn: Connection, node: string, o: DrainOptions): Promise<{ plan: DrainPlan; pods: any[] }> {
-  const list = await conn.json('GET', '/api/v1/pods', {
-    query: { fieldSelector: `spec.nodeName=${node}`, labelSelector: o.podSelector || undefined, limit: 500 },
-    timeoutMs: 30_000,
-  });
-  const pods: any[] = list.items ?? [];
+  // every page, as kubectl does (a node may hold more pods than one page of 500)
+  const pods: any[] = [];
+  let cont: string | undefined;
+  do {
+    const list = await conn.json('GET', '/api/v1/pods', {
+      query: { fieldSelector: `spec.nodeName=${node}`, labelSelector: o.podSelector || undefined, limit: 500, continue: cont },
+      timeoutMs: 30_000,
+    });
+    pods.push(...(list.items ?? []));
+    cont = list.metadata?.continue || undefined;
+  } while (cont);
   const dsExists = new Map<string, boolean>();
   for (const p of pods) {
     const ctl = p.metadata.ownerReferences?.find((x: any) => x.controller);

@@ -90,6 +90,7 @@ export class TableView {
       return p?.values.get(row.namespace ? `${row.namespace}/${row.name}` : row.name);
     });
     if (cols.columns.some((c) => c.kind === 'podcount')) this.countPodsPerNode();
+    this.vm.joinedVersion = () => `|${this.pollers.map((p) => p.version).join(',')}|${this.podStores.map((s) => s.version).join(',')}`;
     if (spec.filter) {
       try {
         this.vm.setFilter(parseFilter(spec.filter));

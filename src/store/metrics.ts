@@ -12,6 +12,8 @@ export class MetricsPoller {
   /** ns/name (pods) or name (nodes) -> usage */
   readonly values = new Map<string, Metrics>();
   available: boolean | undefined;
+  /** bumps on every poll, so views sorted by a metric re-sort */
+  version = 0;
   private timer?: NodeJS.Timeout;
   private readonly listeners = new Set<() => void>();
   refs = 0;
@@ -65,6 +67,7 @@ export class MetricsPoller {
         wait = 5 * 60_000;
       }
     }
+    this.version++;
     for (const l of this.listeners) l();
     this.timer = setTimeout(() => void this.poll(), wait);
     this.timer.unref?.();

@@ -86,6 +86,8 @@ export class ViewModel {
   highlights = new Map<string, number[]>();
   /** pods per node, for the nodes view's PODS column */
   podCount?: (row: Row) => number | undefined;
+  /** a version of what the view joins in (metrics, pod counts): a sort on those re-sorts when it moves */
+  joinedVersion?: () => string;
 
   /** indexes of the cells the regex filter matches: not AGE (a raw timestamp), not metrics (empty). */
   private readonly textCells: number[];
@@ -179,7 +181,8 @@ export class ViewModel {
 
   /** The rows to show, recomputed only when a store, the filter or the sort changed. */
   rows(): Row[] {
-    const versions = this.stores.map((s) => s.version).join(',');
+    const joined = this.immutableSort() ? '' : this.joinedVersion?.() ?? '';
+    const versions = this.stores.map((s) => s.version).join(',') + joined;
     if (versions === this.lastVersions) return this.lastResult;
     this.lastVersions = versions;
     this.refreshSorted();

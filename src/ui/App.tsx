@@ -982,16 +982,8 @@ export function App({ session, initial, version, theme = STOCK, onKeyFrame, onRe
     const widths = cols.map((_c, i) => Math.max(width(headers[i]), ...texts.map((t) => width(t[i]))));
     const avail = W - 2 - 1;
     const gap = 2;
-    let total = widths.reduce((a, b) => a + b, 0) + gap * (cols.length - 1);
-    // shrink the widest text columns until the row fits
-    while (total > avail) {
-      let wi = 0;
-      widths.forEach((w, i) => { if (w > widths[wi]) wi = i; });
-      if (widths[wi] <= 6) break;
-      const cut = Math.min(total - avail, widths[wi] - 6);
-      widths[wi] -= cut;
-      total -= cut;
-    }
+    const total = widths.reduce((a, b) => a + b, 0) + gap * (cols.length - 1);
+    shrink(widths, total, avail, widths.map((w, i) => Math.min(w, Math.max(width(headers[i]), 12))), cols.findIndex((c) => c.name === 'NAME'));
     const right = (c: (typeof cols)[number]) => c.kind !== undefined && c.kind !== 'text';
     const line = (cells: string[]) => ' ' + cells.map((t, i) => fit(t, widths[i], right(cols[i]) ? 'right' : 'left')).join(' '.repeat(gap));
     const body: React.ReactElement[] = [];
@@ -1084,15 +1076,7 @@ export function App({ session, initial, version, theme = STOCK, onKeyFrame, onRe
     if (s.cursor >= s.top + inner) s.top = s.cursor - inner + 1;
     const slice = rows.slice(s.top, s.top + inner);
     const widths = s.columns.map((c, i) => Math.max(width(c), ...slice.map((r) => width(clean(r.cells[i] ?? '')))));
-    let total = widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
-    while (total > W - 3) {
-      let wi = 0;
-      widths.forEach((w, i) => { if (w > widths[wi]) wi = i; });
-      if (widths[wi] <= 6) break;
-      const cut = Math.min(total - (W - 3), widths[wi] - 6);
-      widths[wi] -= cut;
-      total -= cut;
-    }
+    shrink(widths, widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1), W - 3);
     const line = (cells: string[]) => ' ' + cells.map((t, i) => fit(clean(t ?? ''), widths[i])).join('  ');
     const body: React.ReactElement[] = [<Text key="h" color={theme.tableHeader} bold>{fit(line(s.columns), W - 2)}</Text>];
     slice.forEach((r, i) => {
@@ -1236,6 +1220,25 @@ export function App({ session, initial, version, theme = STOCK, onKeyFrame, onRe
     if (down.length) return <Text key="status" color={theme.flashWarn}>{fit(` ${down.map((c) => `${c.name} unreachable (${c.health.error}), retrying`).join('; ')}`, W)}</Text>;
     return <Text key="status">{' '.repeat(W)}</Text>;
   }
+}
+
+/**
+ * Fit a row into the width: first take cells one at a time from the widest columns other than
+ * the name, never below their header; then from the widest of all, never below 6.
+ */
+function shrink(widths: number[], total: number, avail: number, floors: number[] = [], keep = -1): void {
+  const cut = (eligible: (i: number) => boolean) => {
+    while (total > avail) {
+      let wi = -1;
+      widths.forEach((w, i) => { if (eligible(i) && (wi < 0 || w > widths[wi])) wi = i; });
+      if (wi < 0) return;
+      widths[wi]--;
+      total--;
+    }
+  };
+  cut((i) => i !== keep && widths[i] > Math.max(6, floors[i] ?? 0));
+  cut((i) => i === keep && widths[i] > 20);
+  cut((i) => widths[i] > 6);
 }
 
 function rowColor(t: Theme, state: Row['state']): string {
