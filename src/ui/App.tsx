@@ -28,6 +28,7 @@ export interface AppProps {
   onReady?: () => void;
   headless?: boolean;
   crumbsless?: boolean;
+  logoless?: boolean;
 }
 
 interface TextScreen {
@@ -103,7 +104,7 @@ export function selectorString(sel: any): string | undefined {
   return parts.length ? parts.join(',') : undefined;
 }
 
-export function App({ session, initial, version, theme = STOCK, onKeyFrame, onReady, headless, crumbsless }: AppProps): React.ReactElement {
+export function App({ session, initial, version, theme = STOCK, onKeyFrame, onReady, headless, crumbsless, logoless }: AppProps): React.ReactElement {
   const { exit } = useApp();
   const { columns: W, rows: Hraw } = useWindowSize();
   const H = Hraw || 40;
@@ -152,6 +153,8 @@ export function App({ session, initial, version, theme = STOCK, onKeyFrame, onRe
   });
 
   const top = (): Screen | undefined => st.stack[st.stack.length - 1];
+  // compact mode: under 24 rows or 80 columns the header gives its room to the table
+  const headerShown = () => st.showHeader && H >= 24 && W >= 80;
   const tableOf = (): TableView | undefined => {
     const s = top();
     return s?.type === 'table' ? s.view : undefined;
@@ -546,7 +549,7 @@ export function App({ session, initial, version, theme = STOCK, onKeyFrame, onRe
   };
 
   // ------------------------------------------------------------------ bindings
-  const tableRowsVisible = () => Math.max(1, H - (st.showHeader && H >= 20 ? 7 : 0) - (st.showCrumbs ? 1 : 0) - 1 - 3 - (st.mode === 'command' || st.mode === 'filter' ? 3 : 0));
+  const tableRowsVisible = () => Math.max(1, H - (headerShown() ? 7 : 0) - (st.showCrumbs ? 1 : 0) - 1 - 3 - (st.mode === 'command' || st.mode === 'filter' ? 3 : 0));
 
   const bindings = (): Binding[] => {
     const s = top();
@@ -850,7 +853,7 @@ export function App({ session, initial, version, theme = STOCK, onKeyFrame, onRe
   const s = top();
   const view = tableOf();
 
-  if (st.showHeader && H >= 20) lines.push(...renderHeader());
+  if (headerShown()) lines.push(...renderHeader());
   if (st.mode === 'command' || st.mode === 'filter') lines.push(...renderPrompt());
   const bodyHeight = H - lines.length - (st.showCrumbs ? 1 : 0) - 1;
   if (!s) lines.push(...frame(' kmux ', [fit('  connecting...', W - 2)], bodyHeight));
@@ -884,7 +887,7 @@ export function App({ session, initial, version, theme = STOCK, onKeyFrame, onRe
     const colW = 22;
     const leftW = 34;
     const logo = [' _                        ', '| | ___ __ ___  _   ___ __', '| |/ / \'_ ` _ \\| | | \\ \\/ /', '|   <| | | | | | |_| |>  < ', '|_|\\_\\_| |_| |_|\\__,_/_/\\_\\', '', ''];
-    const logoW = W >= 120 ? 28 : 0;
+    const logoW = W >= 120 && !logoless ? 28 : 0;
     const hintCols = Math.max(1, Math.floor((W - leftW - logoW) / colW));
     const out: React.ReactElement[] = [];
     for (let i = 0; i < 7; i++) {

@@ -22,6 +22,7 @@ Options:
   --readonly              refuse every change (delete, and later edit, scale, drain...)
   --headless              hide the header
   --crumbsless            hide the crumbs
+  --logoless              hide the logo
   --demo                  open on an embedded simulated fleet (no cluster needed)
   -h, --help              this help
 
@@ -115,6 +116,7 @@ export async function uiMain(argv: string[]): Promise<void> {
       version={version()}
       headless={!!values.headless}
       crumbsless={!!values.crumbsless}
+      logoless={!!values.logoless}
       onKeyFrame={trace ? (label, ms) => appendFileSync(trace, `${label} ${ms.toFixed(2)}\n`) : undefined}
       onReady={trace ? () => appendFileSync(trace, `ready ${Date.now()}\n`) : undefined}
     />,
