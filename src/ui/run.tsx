@@ -120,7 +120,8 @@ export async function uiMain(argv: string[]): Promise<void> {
       onKeyFrame={trace ? (label, ms) => appendFileSync(trace, `${label} ${ms.toFixed(2)}\n`) : undefined}
       onReady={trace ? () => appendFileSync(trace, `ready ${Date.now()}\n`) : undefined}
     />,
-    { alternateScreen: true, exitOnCtrlC: false, maxFps: 60, incrementalRendering: true, patchConsole: true },
+    // interactive whenever the terminal is one: Ink would otherwise go quiet when a CI variable is set
+    { alternateScreen: true, exitOnCtrlC: false, maxFps: 60, incrementalRendering: true, patchConsole: true, interactive: process.stdout.isTTY ? true : undefined },
   );
   const shutdown = async (code: number, err?: unknown) => {
     try {

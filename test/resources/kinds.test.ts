@@ -190,9 +190,10 @@ describe('nodes', () => {
 
   it('ready control plane', () => {
     const r = row(nodeColumns, node());
-    expect(names(nodeColumns, false)).toEqual(['NAME', 'STATUS', 'ROLES', 'TAINTS', 'VERSION', 'CPU', 'MEM', 'AGE']);
+    // PODS, CPU, MEM and the percentages are joined in by the view (pod counts, metrics)
+    expect(names(nodeColumns, false)).toEqual(['NAME', 'STATUS', 'ROLES', 'TAINTS', 'VERSION', 'PODS', 'CPU', 'MEM', '%CPU', '%MEM', 'AGE']);
     expect(r.cells).toEqual({
-      NAME: 'node-a', STATUS: 'Ready', ROLES: 'control-plane,master', TAINTS: 0, VERSION: 'v1.31.2', CPU: '', MEM: '',
+      NAME: 'node-a', STATUS: 'Ready', ROLES: 'control-plane,master', TAINTS: 0, VERSION: 'v1.31.2', PODS: '', CPU: '', MEM: '', '%CPU': '', '%MEM': '',
       'INTERNAL-IP': '192.168.49.2', 'OS-IMAGE': 'Ubuntu 22.04.4 LTS', KERNEL: '6.5.0-1020-aws', RUNTIME: 'containerd://1.7.12',
       AGE: NOW - 86400_000,
     });
