@@ -153,15 +153,43 @@ export class RowStore {
     return c;
   }
 
+  /**
+   * A log of changed keys for views that update incrementally: `changesSince(seq)` gives the keys
+   * changed after `seq`, or null when the view must re-read everything (a relist, or a log
+   * trimmed past what the view saw).
+   */
+  seq = 0;
+  private log: string[] = [];
+  private logBase = 0;
+  private resetAt = 0;
+
+  changesSince(seq: number): string[] | null {
+    if (seq < this.resetAt || seq < this.logBase) return null;
+    return this.log.slice(seq - this.logBase);
+  }
+
   private changed(key: string): void {
     this.version++;
     this.pendingChanges?.add(key);
+    this.log.push(key);
+    this.seq++;
+    if (this.log.length > 200_000) {
+      const drop = 100_000;
+      this.log = this.log.slice(drop);
+      this.logBase += drop;
+    }
     this.schedule();
   }
 
   private changedAll(data = true): void {
     this.version++;
-    if (data) this.pendingChanges = null;
+    if (data) {
+      this.pendingChanges = null;
+      this.seq++;
+      this.resetAt = this.seq;
+      this.log = [];
+      this.logBase = this.seq;
+    }
     this.schedule();
   }
 

@@ -76,7 +76,6 @@ export class ViewModel {
   private sort: SortSpec = { column: '', asc: true };
   private faultsOnly = false;
   private sortedAll: Row[] = [];
-  private sortedKeys = new Set<string>();
   private filterGen = 0;
   private readonly filterCache = new WeakMap<Row, { gen: number; ok: boolean }>();
   private lastVersions = '';
@@ -207,49 +206,68 @@ export class ViewModel {
     return out;
   }
 
+  private byKey = new Map<string, Row>();
+  private seen = new Map<RowStore, number>();
+  private lastJoined = '';
+
+  private fullSort(cmp: (a: Row, b: Row) => number): void {
+    const all: Row[] = [];
+    for (const s of this.stores) for (const r of s.rows.values()) all.push(r);
+    all.sort(cmp);
+    this.sortedAll = all;
+    this.byKey = new Map(all.map((r) => [r.key, r]));
+    for (const s of this.stores) this.seen.set(s, s.seq);
+    this.dirtySort = false;
+  }
+
+  /** Index of `r` in the sorted rows, or where it would go. */
+  private search(r: Row, cmp: (a: Row, b: Row) => number): number {
+    let lo = 0, hi = this.sortedAll.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cmp(this.sortedAll[mid], r) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /**
+   * Keep the sorted order current. A batch of changes moves only the changed rows: each old
+   * version is found by binary search on its own (old) sort values and removed, the new version
+   * inserted where its values put it. Every sort column works this way; joined values (metrics,
+   * pod counts) and big batches re-sort everything.
+   */
   private refreshSorted(): void {
     const cmp = this.comparator();
-    if (this.dirtySort || !this.immutableSort()) {
-      const all: Row[] = [];
-      for (const s of this.stores) for (const r of s.rows.values()) all.push(r);
-      all.sort(cmp);
-      this.sortedAll = all;
-      this.sortedKeys = new Set(all.map((r) => r.key));
-      this.dirtySort = false;
-      return;
+    const joined = this.immutableSort() ? '' : this.joinedVersion?.() ?? '';
+    const joinedMoved = joined !== this.lastJoined;
+    this.lastJoined = joined;
+    if (this.dirtySort || joinedMoved) return this.fullSort(cmp);
+    const changed: [RowStore, string][] = [];
+    for (const s of this.stores) {
+      const keys = s.changesSince(this.seen.get(s) ?? -1);
+      if (keys === null) return this.fullSort(cmp);
+      for (const k of keys) changed.push([s, k]);
     }
-    // Same order for surviving rows: swap in their current versions, drop the gone, merge the new.
-    const storeOf = new Map<string, RowStore>();
-    for (const s of this.stores) storeOf.set(s.key.context, s);
-    const col = this.columns.find((c) => c.name === this.sort.column);
-    const ageCol = col?.kind === 'age' ? col : undefined;
-    const kept: Row[] = [];
-    const keys = new Set<string>();
-    for (const r of this.sortedAll) {
-      const cur = storeOf.get(r.context)?.rows.get(r.key);
-      // deleted and created again under the same name since the last look: a new creation time,
-      // so its place is found again with the added rows
-      if (cur && ageCol && cur !== r && this.sortValue(cur, ageCol) !== this.sortValue(r, ageCol)) continue;
+    if (changed.length > 5000) return this.fullSort(cmp);
+    for (const [s, key] of changed) {
+      const old = this.byKey.get(key);
+      const cur = s.rows.get(key);
+      if (old === cur) continue;
+      if (old) {
+        const at = this.search(old, cmp);
+        if (this.sortedAll[at] === old) this.sortedAll.splice(at, 1);
+        else {
+          const i = this.sortedAll.indexOf(old);
+          if (i >= 0) this.sortedAll.splice(i, 1);
+        }
+        this.byKey.delete(key);
+      }
       if (cur) {
-        kept.push(cur);
-        keys.add(cur.key);
+        this.sortedAll.splice(this.search(cur, cmp), 0, cur);
+        this.byKey.set(key, cur);
       }
     }
-    const added: Row[] = [];
-    for (const s of this.stores) for (const r of s.rows.values()) if (!keys.has(r.key)) added.push(r);
-    if (added.length === 0) {
-      this.sortedAll = kept;
-      this.sortedKeys = keys;
-      return;
-    }
-    added.sort(cmp);
-    const merged: Row[] = new Array(kept.length + added.length);
-    let i = 0, j = 0, k = 0;
-    while (i < kept.length && j < added.length) merged[k++] = cmp(kept[i], added[j]) <= 0 ? kept[i++] : added[j++];
-    while (i < kept.length) merged[k++] = kept[i++];
-    while (j < added.length) merged[k++] = added[j++];
-    for (const r of added) keys.add(r.key);
-    this.sortedAll = merged;
-    this.sortedKeys = keys;
+    for (const s of this.stores) this.seen.set(s, s.seq);
   }
 }

@@ -29,13 +29,26 @@ interface RowInit {
 
 let uidSeq = 0;
 
-/** What the ViewModel reads of a RowStore: rows, version, key.context. */
+/** What the ViewModel reads of a RowStore: rows, version, key.context, and the change log. */
 class FakeStore {
   readonly rows = new Map<string, Row>();
   version = 0;
+  seq = 0;
+  private log: string[] = [];
   readonly key: { context: string };
   constructor(context: string) {
     this.key = { context };
+  }
+
+  changesSince(seq: number): string[] | null {
+    return this.log.slice(seq);
+  }
+
+  /** record a change to `key`, as the real store does for every event it applies */
+  logged(key: string): void {
+    this.log.push(key);
+    this.seq++;
+    this.version++;
   }
 
   make(o: RowInit): Row {
@@ -57,7 +70,7 @@ class FakeStore {
   put(o: RowInit): Row {
     const r = this.make(o);
     this.rows.set(r.key, r);
-    this.version++;
+    this.logged(r.key);
     return r;
   }
 
@@ -69,13 +82,13 @@ class FakeStore {
     if (patch.restarts !== undefined) cells[C.RESTARTS] = patch.restarts;
     const r: Row = { ...old, cells, state: patch.state ?? old.state, text: undefined, prepared: undefined };
     this.rows.set(key, r);
-    this.version++;
+    this.logged(key);
     return r;
   }
 
   del(key: string): void {
     this.rows.delete(key);
-    this.version++;
+    this.logged(key);
   }
 }
 
@@ -484,7 +497,7 @@ describe('ViewModel recompute', () => {
     s.rows.set(r.key, r);
     expect(vm.rows()).toBe(a);
     expect(vm.rows()).toHaveLength(1);
-    s.version++;
+    s.logged(r.key);
     expect(names(vm.rows())).toEqual(['sneaky', 'x']);
   });
 
