@@ -284,12 +284,40 @@ export function nearest256(hex: string): number {
   return v;
 }
 
-/** The nearest of the 16 basic ANSI colors (0-7 normal, 8-15 bright), by xterm's default palette. */
+/**
+ * The basic ANSI color (0-7 normal, 8-15 bright) closest in kind: plain RGB distance to the 16
+ * colors sends most muted colors to gray and loses their meaning (seagreen "ok" would turn
+ * gray), so this matches by hue first. Unsaturated colors go to black, gray, white or bright
+ * white by lightness; very dark colors (backgrounds) to black; the rest to the hue's color
+ * (red, yellow, green, cyan, blue, magenta), bright when the color is at full brightness or light (skyblue -> bright blue).
+ */
 export function nearest16(hex: string): number {
   const key = hex.toLowerCase();
   let v = memo16.get(key);
-  if (v === undefined) memo16.set(key, (v = nearestIn(key, 0, 15)));
+  if (v === undefined) memo16.set(key, (v = basic16(hexToRgb(key))));
   return v;
+}
+
+function basic16([r8, g8, b8]: RGB): number {
+  const r = r8 / 255;
+  const g = g8 / 255;
+  const b = b8 / 255;
+  const max = Math.max(r, g, b);
+  const min = Math.min(r, g, b);
+  const chroma = max - min;
+  const sat = max === 0 ? 0 : chroma / max;
+  if (max < 0.3) return 0;
+  if (sat < 0.25 || chroma < 0.12) {
+    const l = (max + min) / 2;
+    return l < 0.25 ? 0 : l < 0.7 ? 8 : l < 0.95 ? 7 : 15;
+  }
+  let hue: number;
+  if (max === r) hue = (60 * ((g - b) / chroma) + 360) % 360;
+  else if (max === g) hue = 60 * ((b - r) / chroma) + 120;
+  else hue = 60 * ((r - g) / chroma) + 240;
+  // red 1, yellow 3, green 2, cyan 6, blue 4, magenta 5 (cyan/blue split at 195: sky blues read as blue)
+  const base = hue < 30 || hue >= 330 ? 1 : hue < 90 ? 3 : hue < 150 ? 2 : hue < 195 ? 6 : hue < 270 ? 4 : 5;
+  return max > 0.95 || (max + min) / 2 > 0.6 ? base + 8 : base;
 }
 
 /** chalk's (and so Ink's) names of the 16 basic colors, by ANSI index. */

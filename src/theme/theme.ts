@@ -1,3 +1,5 @@
+import { colorForLevel, type ColorLevel } from './colors.js';
+
 /**
  * The colors kmux draws with, by role. This is the stock skin; skins (src/theme/skin.ts) map
  * K9s's sections onto these roles. No color is written anywhere else.
@@ -240,3 +242,23 @@ const MONO: Record<RowState, MonoStyle> = {
 export function monoRowStyle(state: string | undefined): MonoStyle {
   return MONO[(state ?? 'normal') as RowState] ?? MONO.normal;
 }
+
+/**
+ * The theme as a terminal of the given depth should get it: at level 3 unchanged, at level 2
+ * every hex becomes `ansi256(N)` with the nearest palette index, at level 1 a basic color name
+ * (nearest of 16), at level 0 `monochrome()`. Ink would downsample hex itself, but chalk rounds
+ * each channel rather than taking the nearest color; this gives the nearest.
+ */
+export function adaptTheme(t: Theme, level: ColorLevel): Theme {
+  if (level === 3) return t;
+  if (level === 0) return monochrome();
+  const out = {} as Record<string, string>;
+  for (const k of THEME_ROLES) out[k] = colorForLevel(t[k], level);
+  return out as unknown as Theme;
+}
+
+/** A handful of roles that show a skin's character, for the :skins preview swatches. */
+export const PREVIEW_ROLES: readonly (keyof Theme)[] = [
+  'fg', 'logo', 'title', 'border', 'tableHeader', 'rowNormal', 'rowNew', 'rowModified', 'rowError', 'rowPending',
+  'rowCompleted', 'rowTerminating', 'cursorBg', 'crumbBg', 'crumbActiveBg', 'menuKey', 'yamlKey', 'yamlValue',
+];

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { App } from './App.js';
+import { shareInkOutputCaches } from './ink-cache.js';
 import { Session } from '../app/session.js';
 import { kubeconfigPaths, loadKubeconfig, KubeconfigError, type Kubeconfig } from '../kube/kubeconfig.js';
 import { CommandError } from '../app/command.js';
@@ -108,6 +109,7 @@ export async function uiMain(argv: string[]): Promise<void> {
     process.exit(2);
   }
   session.start();
+  await shareInkOutputCaches();
   const trace = process.env.KMUX_TRACE;
   const instance = render(
     <App
@@ -121,7 +123,10 @@ export async function uiMain(argv: string[]): Promise<void> {
       onReady={trace ? () => appendFileSync(trace, `ready ${Date.now()}\n`) : undefined}
     />,
     // interactive whenever the terminal is one: Ink would otherwise go quiet when a CI variable is set
-    { alternateScreen: true, exitOnCtrlC: false, maxFps: 60, incrementalRendering: true, patchConsole: true, interactive: process.stdout.isTTY ? true : undefined },
+    {
+      alternateScreen: true, exitOnCtrlC: false, maxFps: 60, incrementalRendering: true, patchConsole: true, interactive: process.stdout.isTTY ? true : undefined,
+      onRender: process.env.KMUX_TRACE_FRAMES ? (m) => appendFileSync(process.env.KMUX_TRACE_FRAMES!, `frame ${m.renderTime.toFixed(2)}\n`) : undefined,
+    },
   );
   const shutdown = async (code: number, err?: unknown) => {
     try {
