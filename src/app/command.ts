@@ -16,6 +16,8 @@ export type Command =
   | { kind: 'ctx'; name?: string }
   | { kind: 'ns'; name?: string }
   | { kind: 'aliases' }
+  | { kind: 'skins'; name?: string }
+  | { kind: 'plugins' }
   | { kind: 'help' }
   | { kind: 'quit' };
 
@@ -42,6 +44,11 @@ export function parseCommand(input: string, aliases: Record<string, string> = {}
   if (h === 'q' || h === 'q!' || h === 'quit' || h === 'exit') return { kind: 'quit' };
   if (h === 'help' || h === '?') return { kind: 'help' };
   if (h === 'aliases' || h === 'alias' || h === 'a') return { kind: 'aliases' };
+  if (h === 'skins' || h === 'skin') {
+    if (args.length > 1) throw new CommandError(':skins takes one skin name');
+    return { kind: 'skins', name: args[0] };
+  }
+  if (h === 'plugins' || h === 'plugin' || h === 'jobs') return { kind: 'plugins' };
   if (h === 'ctx' || h === 'context' || h === 'contexts') {
     if (args.length > 1) throw new CommandError(':ctx takes one context name');
     return { kind: 'ctx', name: args[0] };

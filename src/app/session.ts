@@ -18,6 +18,11 @@ import { parseCommand, CommandError, type Command } from './command.js';
 import { parseFilter, FilterError, NO_FILTER } from '../store/filter.js';
 import { drainNode, previewDrain, setCordon, type CordonResult, type DrainResult, type DrainRunOptions } from '../actions/drain-run.js';
 import type { DrainOptions, DrainPlan } from '../actions/drain-plan.js';
+import { monochrome, wantsNoColor, type Theme } from '../theme/theme.js';
+import { selectTheme, watchSkin, type SelectedTheme } from '../theme/select.js';
+import { formatProblem } from '../theme/skin.js';
+
+const MONO_THEME = monochrome();
 
 export type FlashLevel = 'info' | 'warn' | 'error';
 export interface Flash {
@@ -28,6 +33,9 @@ export interface Flash {
 
 export interface SessionOptions {
   kubeconfig: Kubeconfig;
+  /** --skin: one skin for every context */
+  skin?: string;
+  env?: NodeJS.ProcessEnv;
   contexts: string[];
   namespace?: string; // undefined = all namespaces
   readonly?: boolean;
@@ -203,6 +211,7 @@ export class Session {
 
   constructor(readonly o: SessionOptions) {
     this.readonly = !!o.readonly;
+    this.mono = wantsNoColor(o.env ?? process.env);
     this.settings = o.settings ?? new Settings();
     const al = loadAliases();
     this.aliases = al.aliases;
@@ -220,6 +229,66 @@ export class Session {
 
   private headerMetrics = new Map<string, MetricsPoller>();
 
+  // ---------------------------------------------------------------- skins
+  /** NO_COLOR: no color codes at all; the UI shows state with inverse, bold, underline, dim. */
+  readonly mono: boolean;
+  private skinOverride?: string;
+  private readonly themes = new Map<string, SelectedTheme>();
+  private readonly skinWatchers = new Map<string, () => void>();
+
+  /** The theme of one context (its own skin, else the global one, else stock). */
+  themeFor(ctx: string | undefined): Theme {
+    if (this.mono) return MONO_THEME;
+    const key = ctx ?? '';
+    let t = this.themes.get(key);
+    if (!t) {
+      t = this.selectFor(ctx);
+      this.themes.set(key, t);
+      // said after the render that asked: a flash redraws
+      const problems = t.problems;
+      if (problems.length) queueMicrotask(() => this.flash(`skin: ${problems.map(formatProblem).join('; ')}; using the stock colors for what is wrong`, 'warn'));
+      this.watch(t.file);
+    }
+    return t.theme;
+  }
+
+  skinChoice(ctx: string | undefined): SelectedTheme | undefined {
+    return this.themes.get(ctx ?? '');
+  }
+
+  private selectFor(ctx: string | undefined): SelectedTheme {
+    const env = this.o.env ?? process.env;
+    const flag = this.skinOverride ?? this.o.skin;
+    const cluster = ctx ? this.contexts.get(ctx)?.info.cluster : undefined;
+    return selectTheme({ flag, env, context: ctx, cluster });
+  }
+
+  private watch(file: string | undefined): void {
+    if (!file || this.skinWatchers.has(file)) return;
+    this.skinWatchers.set(file, watchSkin(file, () => {
+      // the skin file changed on disk: reload every context that uses it and redraw
+      for (const [key, t] of this.themes) {
+        if (t.file !== file) continue;
+        const next = this.selectFor(key || undefined);
+        this.themes.set(key, next);
+        if (next.problems.length) this.flash(`skin: ${formatProblem(next.problems[0])}`, 'warn');
+        else this.flash(`skin ${next.choice.name ?? 'stock'} reloaded`);
+      }
+      this.changed();
+    }));
+  }
+
+  /** `:skins NAME`: one skin for every context from now on. */
+  setSkin(name: string): void {
+    this.skinOverride = name;
+    this.themes.clear();
+    const t = this.themeFor(this.active[0]);
+    const load = this.themes.get(this.active[0] ?? '');
+    if (!load?.problems.length) this.flash(`skin: ${name}`);
+    void t;
+    this.changed();
+  }
+
   start(): void {
     // only the contexts in use are checked at start: a long kubeconfig must not fan out to every cluster
     for (const name of this.active) this.client(name).start();
@@ -229,6 +298,7 @@ export class Session {
   }
 
   stop(): void {
+    for (const stop of this.skinWatchers.values()) stop();
     this.registry.stopAll();
     for (const p of this.pollers.values()) p.stop();
     for (const c of this.contexts.values()) c.stop();

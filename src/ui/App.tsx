@@ -11,7 +11,9 @@ import type { Row } from '../store/rows.js';
 import { humanAge } from '../resources/format.js';
 import { describe as describeObject } from '../resources/describe.js';
 import { toYaml } from '../resources/yaml.js';
-import { STOCK, type Theme } from '../theme/theme.js';
+import { monoRowStyle, type Theme } from '../theme/theme.js';
+import { PREVIEW_ROLES } from '../theme/theme.js';
+import { listSkins, loadTheme } from '../theme/select.js';
 import { DEFAULT_DRAIN_OPTIONS, refusalMessage, type DrainOptions, type DrainPlan } from '../actions/drain-plan.js';
 import type { DrainResult, PodProgress } from '../actions/drain-run.js';
 import { percentOf } from '../store/view.js';
@@ -43,6 +45,8 @@ interface ListRow {
   key: string;
   cells: string[];
   color?: keyof Theme;
+  /** colors drawn as small blocks after the cells (the :skins preview) */
+  swatches?: string[];
 }
 interface ListScreen {
   type: 'list';
@@ -104,7 +108,7 @@ export function selectorString(sel: any): string | undefined {
   return parts.length ? parts.join(',') : undefined;
 }
 
-export function App({ session, initial, version, theme = STOCK, onKeyFrame, onReady, headless, crumbsless, logoless }: AppProps): React.ReactElement {
+export function App({ session, initial, version, theme: themeProp, onKeyFrame, onReady, headless, crumbsless, logoless }: AppProps): React.ReactElement {
   const { exit } = useApp();
   const { columns: W, rows: Hraw } = useWindowSize();
   const H = Hraw || 40;
@@ -227,6 +231,14 @@ export function App({ session, initial, version, theme = STOCK, onKeyFrame, onRe
           onEnter: (row) => void runCommand(row.cells[1]),
         });
         return;
+      case 'skins':
+        if (cmd.name) {
+          session.setSkin(cmd.name);
+          return;
+        }
+        return openSkins();
+      case 'plugins':
+        return openPlugins();
       case 'ctx':
         if (cmd.name) return switchContexts([cmd.name]);
         return openContexts();
@@ -244,6 +256,28 @@ export function App({ session, initial, version, theme = STOCK, onKeyFrame, onRe
       }
     }
   };
+
+  const openSkins = () => {
+    const current = session.skinChoice(focusContext())?.choice.name ?? 'stock';
+    pushScreen({
+      type: 'list', title: 'skins', columns: ['NAME', 'FROM', 'FILE'], cursor: 0, top: 0, marks: new Set(),
+      hint: `<enter> use it everywhere   (in use: ${current})`,
+      rows: listSkins(session.o.env ?? process.env).map((sk) => {
+        const t = loadTheme(sk.file, session.o.env ?? process.env).theme;
+        return { key: sk.name, cells: [(sk.name === current ? '* ' : '  ') + sk.name, sk.origin, sk.file], swatches: PREVIEW_ROLES.map((r) => t[r] ?? '') };
+      }),
+      onEnter: (row) => {
+        session.setSkin(row.key);
+        popScreen();
+      },
+    });
+  };
+
+  const openPlugins = () => {
+    flash('no plugins loaded yet', 'warn');
+  };
+
+  const focusContext = () => tableOf()?.spec.contexts[0] ?? session.active[0];
 
   const openContexts = () => {
     const screen: ListScreen = {
@@ -852,6 +886,10 @@ export function App({ session, initial, version, theme = STOCK, onKeyFrame, onRe
   const lines: React.ReactElement[] = [];
   const s = top();
   const view = tableOf();
+  // the focused context's skin draws the frame; in a merged view each row takes its own context's
+  const focusCtx = view?.spec.contexts[0] ?? session.active[0];
+  const theme = themeProp ?? session.themeFor(focusCtx);
+  const mono = session.mono;
 
   if (headerShown()) lines.push(...renderHeader());
   if (st.mode === 'command' || st.mode === 'filter') lines.push(...renderPrompt());
@@ -865,7 +903,9 @@ export function App({ session, initial, version, theme = STOCK, onKeyFrame, onRe
   if (st.showCrumbs) lines.push(renderCrumbs());
   lines.push(renderStatus());
 
-  return <Box flexDirection="column" width={W} height={H}>{lines}</Box>;
+  // a skin with a body background paints every line (the cursor and dialogs keep their own)
+  const painted = theme.bg ? lines.map((l) => ((l.props as any).backgroundColor ? l : React.cloneElement(l as React.ReactElement<any>, { backgroundColor: theme.bg }))) : lines;
+  return <Box flexDirection="column" width={W} height={H}>{painted}</Box>;
 
   // ---------------------------------------------------------------- pieces
   function renderHeader(): React.ReactElement[] {
@@ -997,12 +1037,14 @@ export function App({ session, initial, version, theme = STOCK, onKeyFrame, onRe
       let state = r.state;
       if (state === 'normal' && r.addedAt && now - r.addedAt < 3000) state = 'new';
       else if (state === 'normal' && r.modifiedAt && now - r.modifiedAt < 3000) state = 'modified';
-      const color = marked ? theme.mark : rowColor(theme, state);
+      const rt = v.spec.contexts.length > 1 ? (themeProp ?? session.themeFor(r.context)) : theme;
+      const color = marked ? rt.mark : rowColor(rt, state);
       const text = fit(line(texts[i]), W - 2);
       const hl = v.vm.highlights.get(r.key);
-      if (isCur) body.push(<Text key={r.key} color={theme.cursorFg} backgroundColor={theme.cursorBg}>{text}</Text>);
-      else if (hl && hl.length) body.push(<Text key={r.key} color={color}>{highlight(text, r.name, hl)}</Text>);
-      else body.push(<Text key={r.key} color={color}>{text}</Text>);
+      const ms = mono ? monoRowStyle(marked ? 'marked' : state) : {};
+      if (isCur) body.push(<Text key={r.key} color={rt.cursorFg} backgroundColor={rt.cursorBg} inverse={mono}>{text}</Text>);
+      else if (hl && hl.length) body.push(<Text key={r.key} color={color} {...ms}>{highlight(text, r.name, hl)}</Text>);
+      else body.push(<Text key={r.key} color={color} {...ms}>{text}</Text>);
     });
     if (rows.length === 0) {
       const st0 = v.storeStatus();
@@ -1085,8 +1127,11 @@ export function App({ session, initial, version, theme = STOCK, onKeyFrame, onRe
     slice.forEach((r, i) => {
       const idx = s.top + i;
       const text = fit(line(r.cells), W - 2);
-      if (idx === s.cursor) body.push(<Text key={r.key} color={theme.cursorFg} backgroundColor={theme.cursorBg}>{text}</Text>);
-      else body.push(<Text key={r.key} color={s.marks.has(r.key) ? theme.mark : theme[r.color ?? 'rowNormal']}>{text}</Text>);
+      if (idx === s.cursor) body.push(<Text key={r.key} color={theme.cursorFg} backgroundColor={theme.cursorBg} inverse={mono}>{text}</Text>);
+      else if (r.swatches) {
+        const sw = r.swatches.length * 2 + 1;
+        body.push(<Text key={r.key}><Text color={theme.rowNormal}>{fit(line(r.cells), W - 2 - sw)}</Text><Text> </Text>{r.swatches.map((c, j) => <Text key={j} color={c || undefined}>{mono ? '  ' : '██'}</Text>)}</Text>);
+      } else body.push(<Text key={r.key} color={s.marks.has(r.key) ? theme.mark : theme[r.color ?? 'rowNormal']}>{text}</Text>);
     });
     return frame(` ${s.title}[${rows.length}]${s.hint ? `  ${s.hint}` : ''} `, body, height);
   }
@@ -1103,7 +1148,7 @@ export function App({ session, initial, version, theme = STOCK, onKeyFrame, onRe
         const val = f.kind === 'bool' ? (v ? '[x]' : '[ ]') : f.kind === 'text' ? `[${v}${i === d.field ? '_' : ''}]` : `[${v}]`;
         const text = `${i === d.field ? '>' : ' '} ${fit(f.label, 48)} ${val}`;
         body.push(i === d.field
-          ? <Text key={`f${i}`} color={theme.cursorFg} backgroundColor={theme.cursorBg}>{fit(' ' + text, W - 2)}</Text>
+          ? <Text key={`f${i}`} color={theme.cursorFg} backgroundColor={theme.cursorBg} inverse={mono}>{fit(' ' + text, W - 2)}</Text>
           : <Text key={`f${i}`} color={theme.fg}>{fit(' ' + text, W - 2)}</Text>);
       });
       line('h3', '');

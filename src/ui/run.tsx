@@ -20,7 +20,8 @@ Options:
   -n, --namespace NS      namespace to start in
   -A, --all-namespaces    start in all namespaces
   -c, --command VIEW      first view, e.g. pods, nodes, deploy, "pods @all"
-  --readonly              refuse every change (delete, and later edit, scale, drain...)
+  --readonly              refuse every change (delete, cordon, drain...)
+  --skin NAME             a skin (kmux's or K9s's skins dirs, or the shipped ones); :skins lists them
   --headless              hide the header
   --crumbsless            hide the crumbs
   --logoless              hide the logo
@@ -48,7 +49,7 @@ export async function uiMain(argv: string[]): Promise<void> {
         kubeconfig: { type: 'string' }, context: { type: 'string' }, namespace: { type: 'string', short: 'n' },
         'all-namespaces': { type: 'boolean', short: 'A' }, command: { type: 'string', short: 'c' }, readonly: { type: 'boolean' },
         write: { type: 'boolean' }, headless: { type: 'boolean' }, crumbsless: { type: 'boolean' }, logoless: { type: 'boolean' },
-        demo: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        demo: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, skin: { type: 'string' },
       },
     }));
   } catch (e) {
@@ -97,7 +98,7 @@ export async function uiMain(argv: string[]): Promise<void> {
   // the demo opens on every namespace: a new user should see the whole fleet at once
   const namespace = values['all-namespaces'] ? undefined
     : values.namespace ?? (remembered.length ? rememberedNs : values.demo ? undefined : ctxNs);
-  const session = new Session({ kubeconfig, contexts, namespace, readonly: values.readonly && !values.write, settings });
+  const session = new Session({ kubeconfig, contexts, namespace, readonly: values.readonly && !values.write, settings, skin: values.skin });
   settings.update({ lastContexts: contexts, lastNamespace: namespace ?? '' });
   let initial;
   try {

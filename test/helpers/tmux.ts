@@ -19,7 +19,7 @@ export class Terminal {
   readonly socket = `kmux-test-${process.pid}`;
   readonly name = `t${randomBytes(4).toString('hex')}`;
 
-  private tmux(...args: string[]): string {
+  tmux(...args: string[]): string {
     return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' });
   }
 

@@ -1,0 +1,94 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { hotkeyForKey, loadHotkeys } from '../../src/plugins/hotkeys.js';
+import { parseKey } from '../../src/plugins/keys.js';
+import { formatProblem } from '../../src/plugins/load.js';
+import { tree, type Tree } from './helpers.js';
+
+let t: Tree;
+beforeEach(() => {
+  t = tree();
+});
+afterEach(() => t.cleanup());
+
+describe('hotkeys', () => {
+  it("loads K9s's and kmux's hotkeys.yaml; kmux's wins for the same id", () => {
+    const k9s = t.write('config/k9s/hotkeys.yaml', `hotKeys:
+  pods-everywhere:
+    shortCut: Shift-1
+    description: All pods
+    command: pods @all
+  deploys:
+    shortCut: Shift-2
+    description: Deployments
+    command: dp
+    keepHistory: true
+`);
+    const kmux = t.write('config/kmux/hotkeys.yaml', `hotKeys:
+  pods-everywhere:
+    shortCut: Shift-1
+    description: Prod pods
+    command: pods @prod
+`);
+    const r = loadHotkeys({ env: t.env });
+    expect(r.sources).toEqual([k9s, kmux]);
+    expect(r.hotkeys.map((h) => [h.id, h.command, h.keepHistory, h.bound])).toEqual([
+      ['deploys', 'dp', true, true],
+      ['pods-everywhere', 'pods @prod', false, true],
+    ]);
+    expect(r.problems.map(formatProblem)).toEqual([`${kmux}:2: hotkey "pods-everywhere" replaces the one from ${k9s}:2`]);
+    // Shift-1 arrives as '!'
+    expect(hotkeyForKey(r.hotkeys, '!', { ctrl: false, shift: false })?.command).toBe('pods @prod');
+    expect(hotkeyForKey(r.hotkeys, '@', { ctrl: false, shift: false })?.command).toBe('dp');
+  });
+
+  it('reports clashes with each other and with built-in keys, and bad entries with lines', () => {
+    const f = t.write('config/kmux/hotkeys.yaml', `hotKeys:
+  first:
+    shortCut: Shift-3
+    command: nodes
+  second:
+    shortCut: Shift-3
+    command: ns
+  help:
+    shortCut: Ctrl-A
+    command: aliases
+  taken:
+    shortCut: Ctrl-R
+    command: pods
+    override: true
+  broken:
+    shortCut: F1
+    command: pods
+  empty:
+    shortCut: Shift-9
+`);
+    const r = loadHotkeys({ env: t.env, builtinKeys: [{ ...parseKey('Ctrl-A'), label: 'aliases' }, { ...parseKey('Ctrl-R'), label: 'refresh' }] });
+    expect(r.problems.map((p) => `${p.kind} ${p.line}: ${p.message}`)).toEqual([
+      `invalid 16: hotkey "broken": bad shortCut: "F1" is not a key kmux can bind (use a-z, 0-9, Shift-A..Shift-Z, Shift-0..Shift-9 or Ctrl-A..Ctrl-Z)`,
+      'invalid 18: hotkey "empty": missing command (a : command such as "pods @all")',
+      `clash 8: hotkey "help": Ctrl-A is kmux's key for "aliases"; kmux's key wins (add override: true to take it)`,
+      `override 11: hotkey "taken": Ctrl-R is kmux's key for "refresh"; the hotkey takes it (override: true)`,
+      `clash 5: Shift-3: hotkey "first" (${f}:2) and hotkey "second" (${f}:5) both take it; "second" wins (loaded later)`,
+    ]);
+    expect(r.hotkeys.map((h) => [h.id, h.bound])).toEqual([['first', false], ['second', true], ['help', false], ['taken', true]]);
+    expect(hotkeyForKey(r.hotkeys, '#', { ctrl: false, shift: false })?.id).toBe('second');
+    expect(hotkeyForKey(r.hotkeys, 'a', { ctrl: true, shift: false })).toBeUndefined();
+  });
+
+  it('a broken file is reported and the other one still loads', () => {
+    const bad = t.write('config/k9s/hotkeys.yaml', 'hotKeys:\n  x: [\n');
+    t.write('config/kmux/hotkeys.yaml', 'hotKeys:\n  ok: {shortCut: Shift-4, command: pods}\n');
+    const r = loadHotkeys({ env: t.env });
+    expect(r.hotkeys.map((h) => h.id)).toEqual(['ok']);
+    expect(r.problems[0]).toMatchObject({ file: bad, kind: 'parse', line: expect.any(Number) });
+  });
+
+  it('reads per-context hotkeys after the global ones', () => {
+    t.write('config/kmux/hotkeys.yaml', 'hotKeys:\n  go: {shortCut: Shift-5, command: pods}\n');
+    const ctx = t.write('config/kmux/clusters/prod/hotkeys.yaml', 'hotKeys:\n  go: {shortCut: Shift-5, command: pods @prod}\n');
+    const r = loadHotkeys({ env: t.env, context: 'prod' });
+    expect(r.hotkeys.map((h) => [h.command, h.source])).toEqual([['pods @prod', ctx]]);
+    expect(r.sources.at(-1)).toBe(join(t.config, 'kmux/clusters/prod/hotkeys.yaml'));
+  });
+});
