@@ -21,6 +21,25 @@ import type { DrainOptions, DrainPlan } from '../actions/drain-plan.js';
 import { monochrome, wantsNoColor, type Theme } from '../theme/theme.js';
 import { selectTheme, watchSkin, type SelectedTheme } from '../theme/select.js';
 import { formatProblem } from '../theme/skin.js';
+import { fileURLToPath } from 'node:url';
+import { loadPlugins, type LoadResult, type Plugin } from '../plugins/load.js';
+import { loadHotkeys, type HotkeyLoadResult } from '../plugins/hotkeys.js';
+import { JobRegistry } from '../plugins/run.js';
+import { pluginVars, buildArgv, type PluginVars } from '../plugins/vars.js';
+import type { KeySpec } from '../plugins/keys.js';
+
+/** Keys every view binds (for plugin clash reports at load time; views check their own exactly). */
+const GLOBAL_KEYS: KeySpec[] = [
+  ...':?/[]-'.split('').map((k) => ({ key: k, shift: false, ctrl: false })),
+  ...'jkgdy '.split('').map((k) => ({ key: k, shift: false, ctrl: false })),
+  ...'gnaso'.split('').map((k) => ({ key: k, shift: true, ctrl: false })),
+  ...'0123456789'.split('').map((k) => ({ key: k, shift: false, ctrl: false })),
+  ...'cegrauwzdbf'.split('').map((k) => ({ key: k, shift: false, ctrl: true })),
+];
+const VIEW_KEYS: Record<string, KeySpec[]> = {
+  nodes: 'cur'.split('').map((k) => ({ key: k, shift: false, ctrl: false })),
+};
+export const SHIPPED_PLUGINS_DIR = fileURLToPath(new URL('../../plugins', import.meta.url));
 
 const MONO_THEME = monochrome();
 
@@ -209,6 +228,50 @@ export class Session {
   private readonly columnCache = new Map<string, ResourceColumns>();
   private readonly printerColumns = new Map<string, any[] | undefined>();
 
+  // ---------------------------------------------------------------- plugins
+  plugins: LoadResult = { plugins: [], problems: [], sources: [], skipped: [] };
+  hotkeys: HotkeyLoadResult = { hotkeys: [], problems: [], sources: [] };
+  readonly jobs = new JobRegistry();
+
+  /** Plugins and hotkeys from every place K9s and kmux keep them; a broken file never stops kmux. */
+  loadExtensions(): void {
+    const env = this.o.env ?? process.env;
+    const ctx = this.active[0];
+    const cluster = ctx ? this.contexts.get(ctx)?.info.cluster : undefined;
+    try {
+      this.plugins = loadPlugins({
+        env, context: ctx, cluster, shippedDir: SHIPPED_PLUGINS_DIR,
+        builtinKeys: (scope) => [...GLOBAL_KEYS, ...(VIEW_KEYS[scope] ?? [])],
+        builtinScopes: Object.keys(VIEW_KEYS),
+      });
+    } catch (e) {
+      this.plugins = { plugins: [], problems: [{ file: 'plugins', message: (e as Error).message, kind: 'parse' }], sources: [], skipped: [] };
+    }
+    try {
+      this.hotkeys = loadHotkeys({ env, context: ctx, cluster, builtinKeys: GLOBAL_KEYS });
+    } catch (e) {
+      this.hotkeys = { hotkeys: [], problems: [{ file: 'hotkeys', message: (e as Error).message, kind: 'parse' }], sources: [] };
+    }
+    const n = this.plugins.problems.length + this.hotkeys.problems.length;
+    if (n) queueMicrotask(() => this.flash(`${n} plugin/hotkey problem(s): see :plugins`, 'warn'));
+  }
+
+  /** The variables a plugin sees for a row: always from the row's own context. */
+  pluginVarsFor(view: TableView, row: Row, extra: { inputs?: Record<string, string | number | boolean>; columns: Record<string, string> }): PluginVars {
+    const c = this.client(row.context);
+    const res = view.perContext.get(row.context) ?? view.resource;
+    return pluginVars({
+      name: row.name, namespace: row.namespace ?? '', context: row.context, cluster: c.info.cluster, user: c.info.user,
+      kubeconfig: this.o.kubeconfig.files.join(':'), filter: view.vm.getFilter().raw,
+      resourceGroup: res.group, resourceVersion: res.version, resourceName: res.plural,
+      columns: extra.columns, inputs: extra.inputs,
+    });
+  }
+
+  argvFor(p: Plugin, vars: PluginVars) {
+    return buildArgv(p, vars);
+  }
+
   constructor(readonly o: SessionOptions) {
     this.readonly = !!o.readonly;
     this.mono = wantsNoColor(o.env ?? process.env);
@@ -293,12 +356,14 @@ export class Session {
     // only the contexts in use are checked at start: a long kubeconfig must not fan out to every cluster
     for (const name of this.active) this.client(name).start();
     this.watchHeaderMetrics();
+    this.loadExtensions();
     if (this.aliasProblems.length) this.flash(`aliases: ${this.aliasProblems.join('; ')}`, 'warn');
     if (this.settings.problem) this.flash(this.settings.problem, 'warn');
   }
 
   stop(): void {
     for (const stop of this.skinWatchers.values()) stop();
+    this.jobs.dispose();
     this.registry.stopAll();
     for (const p of this.pollers.values()) p.stop();
     for (const c of this.contexts.values()) c.stop();

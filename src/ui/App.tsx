@@ -6,6 +6,11 @@
 import React, { useEffect, useReducer, useRef } from 'react';
 import { Box, Text, useApp, useInput, useWindowSize, type Key } from 'ink';
 import type { Session, TableView, ViewSpec } from '../app/session.js';
+import type { ViewColumn } from '../store/view.js';
+import { bindPlugins, describePlugin, formatProblem as pluginProblem, scopeNames, type Plugin } from '../plugins/load.js';
+import { formatKey, matchesKey, type KeySpec } from '../plugins/keys.js';
+import { displayText, pluginEnv, runCaptured, runForegroundSync, statusText } from '../plugins/run.js';
+import { formatCommandLine } from '../plugins/vars.js';
 import { parseFilter, FilterError } from '../store/filter.js';
 import type { Row } from '../store/rows.js';
 import { humanAge } from '../resources/format.js';
@@ -77,12 +82,12 @@ interface DrainScreen {
 }
 type Screen = { type: 'table'; view: TableView } | TextScreen | ListScreen | DrainScreen | { type: 'help'; top: number };
 
-type Mode = 'normal' | 'command' | 'filter' | 'sortcol' | 'delete';
+type Mode = 'normal' | 'command' | 'filter' | 'sortcol' | 'delete' | 'confirm' | 'form';
 
 interface Binding {
   key: string; // shown in help, e.g. '<ctrl-d>'
   desc: string;
-  section: 'General' | 'Navigation' | 'Resource' | 'Sort' | 'View';
+  section: 'General' | 'Navigation' | 'Resource' | 'Sort' | 'View' | 'Plugins' | 'Hotkeys';
   test: (input: string, key: Key) => boolean;
   run: () => void;
 }
@@ -109,7 +114,7 @@ export function selectorString(sel: any): string | undefined {
 }
 
 export function App({ session, initial, version, theme: themeProp, onKeyFrame, onReady, headless, crumbsless, logoless }: AppProps): React.ReactElement {
-  const { exit } = useApp();
+  const { exit, suspendTerminal } = useApp();
   const { columns: W, rows: Hraw } = useWindowSize();
   const H = Hraw || 40;
   const [, bump] = useReducer((x: number) => x + 1, 0);
@@ -125,6 +130,8 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     sortCol: 0,
     del: { propagation: 'Background', force: false },
     pendingKey: undefined as undefined | { label: string; t: number },
+    confirm: undefined as undefined | { title: string; lines: string[]; onYes: () => void },
+    form: undefined as undefined | { plugin: Plugin; values: Record<string, string | number | boolean>; field: number; onSubmit: (v: Record<string, string | number | boolean>) => void },
   }).current;
 
   // redraw on data (stores batch their notices) and once a second for ages and fading colors
@@ -271,10 +278,6 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
         popScreen();
       },
     });
-  };
-
-  const openPlugins = () => {
-    flash('no plugins loaded yet', 'warn');
   };
 
   const focusContext = () => tableOf()?.spec.contexts[0] ?? session.active[0];
@@ -709,8 +712,156 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
         { key: 'k/<up>', desc: 'up', section: 'Navigation', test: (i, k) => k.upArrow || ch('k')(i, k), run: () => { s.top = Math.max(0, s.top - 1); } },
       );
     }
+    // the user's own: hotkeys everywhere, plugins on the views they are scoped to
+    const taken = bindingKeys(b);
+    for (const h of session.hotkeys.hotkeys) {
+      if (!h.bound) continue;
+      if (!h.override && taken.some((k) => k.key === h.shortCut.key && k.ctrl === h.shortCut.ctrl && k.shift === h.shortCut.shift)) continue;
+      b.push({ key: h.shortCutText || formatKey(h.shortCut), desc: h.description, section: 'Hotkeys', test: (i, k) => matchesKey(h.shortCut, i, k), run: () => void runCommand(h.command) });
+    }
+    if (s?.type === 'table') {
+      const v = s.view;
+      const bound = bindPlugins(session.plugins.plugins, { readonly: session.readonly, scope: scopeNames(v.resource, session.aliases), builtinKeys: taken });
+      for (const p of bound) {
+        b.push({ key: formatKey(p.shortCut), desc: p.description, section: 'Plugins', test: (i, k) => matchesKey(p.shortCut, i, k), run: () => {
+          const r = v.current();
+          if (r) startPlugin(v, r, p);
+        } });
+      }
+    }
     return b;
   };
+
+  // ------------------------------------------------------------------ plugins
+  const startPlugin = (v: TableView, row: Row, p: Plugin) => {
+    if (p.inputs.length) {
+      const values: Record<string, string | number | boolean> = {};
+      for (const i of p.inputs) values[i.name] = i.default ?? (i.type === 'bool' ? false : i.type === 'number' ? 0 : i.type === 'dropdown' ? (i.options?.[0] ?? '') : '');
+      st.form = { plugin: p, values, field: 0, onSubmit: (vals) => preparePlugin(v, row, p, vals) };
+      st.mode = 'form';
+      return;
+    }
+    preparePlugin(v, row, p, undefined);
+  };
+
+  const preparePlugin = (v: TableView, row: Row, p: Plugin, inputs: Record<string, string | number | boolean> | undefined) => {
+    const now = Date.now();
+    const columns: Record<string, string> = {};
+    for (const c of v.columns) columns[c.name] = cellTextOf(v, row, c, now);
+    const vars = session.pluginVarsFor(v, row, { inputs, columns });
+    const argv = session.argvFor(p, vars);
+    const env = pluginEnv(vars, process.env, argv);
+    const run = () => void runPlugin(p, argv, env);
+    if (p.confirm || p.dangerous) {
+      st.confirm = { title: `Run plugin ${p.name}${p.dangerous ? ' (dangerous)' : ''}?`, lines: [`on ${row.context}: ${row.namespace ? `${row.namespace}/` : ''}${row.name}`, formatCommandLine(argv)], onYes: run };
+      st.mode = 'confirm';
+    } else run();
+  };
+
+  const runPlugin = async (p: Plugin, argv: ReturnType<Session['argvFor']>, env: Record<string, string>) => {
+    if (p.background) {
+      const job = session.jobs.start(p, argv, env);
+      flash(`plugin ${p.name} runs in the background as job ${job.id} (:plugins shows its output)`);
+      return;
+    }
+    if (p.overwriteOutput) {
+      const res = await runCaptured(argv, env, { timeoutMs: 30_000 });
+      if (res.error || (res.exitCode ?? 0) !== 0) flash(`plugin ${p.name} failed (exit ${res.exitCode ?? res.signal ?? '?'}): ${statusText(res.stderr || res.error || '')}`, 'error');
+      else flash(statusText(res.stdout) || `plugin ${p.name}: no output`);
+      return;
+    }
+    // the terminal is the plugin's until it exits; watches stall meanwhile and are refreshed after
+    let res: ReturnType<typeof runForegroundSync> = {};
+    await suspendTerminal(() => {
+      res = runForegroundSync(argv, env);
+    });
+    session.registry.refresh();
+    if (res.signal === 'SIGINT') flash(`plugin ${p.name} ended (ctrl-c)`);
+    else if (res.error || (res.exitCode ?? 0) !== 0) flash(`plugin ${p.name} failed (exit ${res.exitCode ?? res.signal ?? '?'})${res.error ? `: ${res.error}` : ''}`, 'error');
+    else flash(`plugin ${p.name} finished`);
+    bump();
+  };
+
+  const handleConfirm = (input: string, key: Key) => {
+    const c = st.confirm;
+    if (key.escape || input === 'n') {
+      st.mode = 'normal';
+      st.confirm = undefined;
+      flash('cancelled');
+    } else if (key.return || input === 'y') {
+      st.mode = 'normal';
+      st.confirm = undefined;
+      c?.onYes();
+    }
+  };
+
+  const handleForm = (input: string, key: Key) => {
+    const f = st.form;
+    if (!f) {
+      st.mode = 'normal';
+      return;
+    }
+    const inputs = f.plugin.inputs;
+    const def = inputs[f.field];
+    if (key.escape) {
+      st.mode = 'normal';
+      st.form = undefined;
+      return flash('cancelled');
+    }
+    if (key.upArrow) f.field = (f.field + inputs.length - 1) % inputs.length;
+    else if (key.downArrow || key.tab) f.field = (f.field + 1) % inputs.length;
+    else if (key.return) {
+      const missing = inputs.find((i) => i.required && (f.values[i.name] === '' || f.values[i.name] === undefined));
+      if (missing) return flash(`${missing.label || missing.name} is required`, 'error');
+      st.mode = 'normal';
+      st.form = undefined;
+      f.onSubmit(f.values);
+    } else if (def.type === 'bool' && input === ' ') f.values[def.name] = !f.values[def.name];
+    else if (def.type === 'dropdown' && (key.leftArrow || key.rightArrow || input === ' ')) {
+      const opts = def.options ?? [];
+      const at = opts.indexOf(String(f.values[def.name]));
+      f.values[def.name] = opts[(at + (key.leftArrow ? opts.length - 1 : 1)) % Math.max(1, opts.length)] ?? '';
+    } else if (def.type === 'number' || def.type === 'string') {
+      const cur = String(f.values[def.name] ?? '');
+      let next = cur;
+      if (key.backspace || key.delete) next = cur.slice(0, -1);
+      else if (input && !key.ctrl && input >= ' ') next = cur + input;
+      if (def.type === 'number') {
+        if (next === '' || next === '-' || /^-?\d*\.?\d*$/.test(next)) f.values[def.name] = next === '' || next === '-' ? next : Number(next);
+      } else f.values[def.name] = next;
+    }
+  };
+
+  const openPlugins = () => {
+    pushScreen({
+      type: 'list', title: 'plugins', columns: ['KEY', 'NAME', 'DESCRIPTION', 'SCOPES', 'SOURCE', 'NOTES'], cursor: 0, top: 0, marks: new Set(),
+      hint: '<enter> a job: its output',
+      rows: () => {
+        const rows: ListRow[] = [];
+        for (const p of session.plugins.plugins) {
+          const d = describePlugin(p);
+          rows.push({ key: `p:${p.name}`, cells: [d.key, d.name, d.description, d.scopes, d.source, d.flags], color: p.dangerous ? 'rowPending' : 'rowNormal' });
+        }
+        for (const h of session.hotkeys.hotkeys) rows.push({ key: `h:${h.id}`, cells: [h.shortCutText, h.id, h.description, 'hotkey', h.command, h.bound ? '' : 'not bound'], color: 'rowNormal' });
+        for (const [i, pr] of [...session.plugins.problems, ...session.hotkeys.problems].entries()) {
+          rows.push({ key: `x:${i}`, cells: ['', pr.kind.toUpperCase(), pluginProblem(pr), '', '', ''], color: pr.kind === 'override' ? 'rowPending' : 'rowError' });
+        }
+        for (const sk of session.plugins.skipped) rows.push({ key: `s:${sk.name}`, cells: ['', sk.name, `not loaded: ${sk.reason}`, '', `${sk.file}:${sk.line}`, ''], color: 'rowCompleted' });
+        for (const j of session.jobs.list()) {
+          rows.push({ key: `j:${j.id}`, cells: [`job ${j.id}`, j.plugin, j.commandLine, j.status, j.exitCode === undefined ? '' : `exit ${j.exitCode}`, new Date(j.startedAt).toISOString().slice(11, 19)], color: j.status === 'running' ? 'rowPending' : j.status === 'failed' || (j.exitCode ?? 0) !== 0 ? 'rowError' : 'rowCompleted' });
+        }
+        return rows;
+      },
+      onEnter: (row) => {
+        if (!row.key.startsWith('j:')) return;
+        const job = session.jobs.get(Number(row.key.slice(2)));
+        if (!job) return;
+        const text = `$ ${job.commandLine}\nstatus: ${job.status}${job.exitCode !== undefined ? `, exit ${job.exitCode}` : ''}\n\n--- stdout ---\n${displayText(job.stdout)}\n--- stderr ---\n${displayText(job.stderr)}`;
+        pushScreen({ type: 'text', title: `job ${job.id} ${job.plugin}`, lines: text.split('\n'), top: 0, reveal: false });
+      },
+    });
+  };
+
 
   // ------------------------------------------------------------------ input
   const suggestion = (): string => {
@@ -864,6 +1015,8 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     else if (st.mode === 'command' || st.mode === 'filter') handlePrompt(input, key);
     else if (st.mode === 'sortcol') handleSortCol(input, key);
     else if (st.mode === 'delete') handleDelete(input, key);
+    else if (st.mode === 'confirm') handleConfirm(input, key);
+    else if (st.mode === 'form') handleForm(input, key);
     else {
       const v = tableOf();
       if (v && v.resource.namespaced && !key.ctrl && /^[0-9]$/.test(input)) {
@@ -903,6 +1056,11 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
   if (st.showCrumbs) lines.push(renderCrumbs());
   lines.push(renderStatus());
 
+  if (st.mode === 'confirm' && st.confirm) overlay(lines, st.confirm.title, [...st.confirm.lines, '', '<enter> run    <esc> cancel']);
+  if (st.mode === 'form' && st.form) {
+    const f = st.form;
+    overlay(lines, `Plugin ${f.plugin.name}`, [...f.plugin.inputs.map((i, n) => `${n === f.field ? '>' : ' '} ${fit(i.label || i.name, 24)} ${i.type === 'bool' ? (f.values[i.name] ? '[x]' : '[ ]') : `[${f.values[i.name] ?? ''}]`}${i.type === 'dropdown' ? '  ←/→' : ''}`), '', '↑/↓ field   type to edit   <space> toggle   <enter> run   <esc> cancel']);
+  }
   // a skin with a body background paints every line (the cursor and dialogs keep their own)
   const painted = theme.bg ? lines.map((l) => ((l.props as any).backgroundColor ? l : React.cloneElement(l as React.ReactElement<any>, { backgroundColor: theme.bg }))) : lines;
   return <Box flexDirection="column" width={W} height={H}>{painted}</Box>;
@@ -995,30 +1153,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     const slice = rows.slice(v.top, v.top + visible);
     const cols = v.columns.filter((c) => v.wide || !c.wide);
     const now = Date.now();
-    const cellText = (r: Row, c: (typeof cols)[number]): string => {
-      if (c.name === 'CONTEXT') return r.context;
-      if (c.name === 'NAMESPACE') return r.namespace ?? '';
-      if (c.kind === 'age') {
-        const at = r.cells[c.cell];
-        return at === '' || at === undefined || !Number.isFinite(Number(at)) ? '<none>' : humanAge(now - Number(at));
-      }
-      if (c.kind === 'podcount') {
-        const n = v.vm.podCount?.(r);
-        return n === undefined ? '-' : String(n);
-      }
-      if (c.kind === 'cpupct' || c.kind === 'mempct') {
-        const m = v.metricsOf(r);
-        if (!m) return v.metricsAvailable(r.context) === false ? 'n/a' : '-';
-        const pct = percentOf(r, c.kind, m);
-        return pct === undefined ? 'n/a' : String(pct);
-      }
-      if (c.kind === 'cpu' || c.kind === 'mem') {
-        const m = v.metricsOf(r);
-        if (!m) return v.metricsAvailable(r.context) === false ? 'n/a' : '-';
-        return c.kind === 'cpu' ? String(Math.round(m.cpu)) : String(Math.round(m.mem / 2 ** 20));
-      }
-      return clean(String(r.cells[c.cell] ?? ''));
-    };
+    const cellText = (r: Row, c: ViewColumn) => cellTextOf(v, r, c, now);
     const texts = slice.map((r) => cols.map((c) => cellText(r, c)));
     const sort = v.vm.getSort();
     const headers = cols.map((c) => c.name + (sort.column === c.name ? (sort.asc ? '↑' : '↓') : '') + (c.kind === 'cpu' || c.kind === 'mem' ? (c.kind === 'cpu' ? '(m)' : '(Mi)') : ''));
@@ -1073,6 +1208,19 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     const out = frame(title, body, height);
     if (st.mode === 'delete') overlayDelete(out, v, height);
     return out;
+  }
+
+  /** A dialog box drawn over the middle of the screen. */
+  function overlay(out: React.ReactElement[], title: string, body: string[]) {
+    const dw = Math.min(W - 4, Math.max(50, ...body.map((l) => width(l) + 6), width(title) + 8));
+    const pad = (t: string) => '│ ' + fit(clean(t), dw - 4) + ' │';
+    const box = ['┌' + fit(`─ ${title} `, dw - 2).replace(/ +$/, (m) => '─'.repeat(m.length)) + '┐', ...body.map(pad), '└' + '─'.repeat(dw - 2) + '┘'];
+    const start = Math.max(1, Math.floor((out.length - box.length) / 2));
+    const leftPad = Math.max(0, Math.floor((W - dw) / 2));
+    box.forEach((l, i) => {
+      if (start + i >= out.length) return;
+      out[start + i] = <Text key={`ovl${i}`}>{' '.repeat(leftPad)}<Text color={theme.dialogFg} bold={i === 0}>{l}</Text>{' '.repeat(Math.max(0, W - leftPad - dw))}</Text>;
+    });
   }
 
   function overlayDelete(out: React.ReactElement[], v: TableView, height: number) {
@@ -1228,7 +1376,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     st.stack.pop();
     const list = bindings();
     st.stack.push({ type: 'help', top: s.top });
-    const sections = ['General', 'Navigation', 'Resource', 'Sort', 'View'] as const;
+    const sections = ['General', 'Navigation', 'Resource', 'Sort', 'View', 'Plugins', 'Hotkeys'] as const;
     const all: React.ReactElement[] = [];
     for (const sec of sections) {
       const items = list.filter((b) => b.section === sec);
@@ -1287,6 +1435,48 @@ function shrink(widths: number[], total: number, avail: number, floors: number[]
   cut((i) => i !== keep && widths[i] > Math.max(6, floors[i] ?? 0));
   cut((i) => i === keep && widths[i] > 20);
   cut((i) => widths[i] > 6);
+}
+
+/** What a cell shows: joined values (metrics, pod counts) and ages are made here, at draw time. */
+function cellTextOf(v: TableView, r: Row, c: ViewColumn, now: number): string {
+  if (c.name === 'CONTEXT') return r.context;
+  if (c.name === 'NAMESPACE') return r.namespace ?? '';
+  if (c.kind === 'age') {
+    const at = r.cells[c.cell];
+    return at === '' || at === undefined || !Number.isFinite(Number(at)) ? '<none>' : humanAge(now - Number(at));
+  }
+  if (c.kind === 'podcount') {
+    const n = v.vm.podCount?.(r);
+    return n === undefined ? '-' : String(n);
+  }
+  if (c.kind === 'cpupct' || c.kind === 'mempct') {
+    const m = v.metricsOf(r);
+    if (!m) return v.metricsAvailable(r.context) === false ? 'n/a' : '-';
+    const pct = percentOf(r, c.kind, m);
+    return pct === undefined ? 'n/a' : String(pct);
+  }
+  if (c.kind === 'cpu' || c.kind === 'mem') {
+    const m = v.metricsOf(r);
+    if (!m) return v.metricsAvailable(r.context) === false ? 'n/a' : '-';
+    return c.kind === 'cpu' ? String(Math.round(m.cpu)) : String(Math.round(m.mem / 2 ** 20));
+  }
+  return clean(String(r.cells[c.cell] ?? ''));
+}
+
+/** The keys a list of bindings takes, as plugin key specs (so plugins can tell a clash). */
+function bindingKeys(bs: { key: string }[]): KeySpec[] {
+  const out: KeySpec[] = [];
+  for (const b of bs) {
+    for (const tok of b.key.split('/')) {
+      let m: RegExpMatchArray | null;
+      if ((m = tok.match(/^<ctrl-(.)>$/))) out.push({ key: m[1].toLowerCase(), ctrl: true, shift: false });
+      else if (tok === '0-9') for (const d of '0123456789') out.push({ key: d, ctrl: false, shift: false });
+      else if (/^[a-z0-9]$/.test(tok)) out.push({ key: tok, ctrl: false, shift: false });
+      else if (/^[A-Z]$/.test(tok)) out.push({ key: tok.toLowerCase(), ctrl: false, shift: true });
+      else if (tok === '<space>') out.push({ key: ' ', ctrl: false, shift: false });
+    }
+  }
+  return out;
 }
 
 function rowColor(t: Theme, state: Row['state']): string {
