@@ -7,7 +7,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { Kubeconfig } from './kubeconfig.js';
+import { loadClientNode, type Kubeconfig } from './kubeconfig.js';
 
 /** A non-2xx answer. message = the Status message when there is one, else "HTTP <code>". */
 export class ApiError extends Error {
@@ -180,7 +180,8 @@ export class LineSplitter {
 export class Connection {
   readonly context: string;
   readonly server: string;
-  private readonly kc: KubeConfig;
+  private kc?: KubeConfig;
+  private readonly plain: boolean;
   private readonly url: URL;
   private readonly isHttps: boolean;
   private readonly basePath: string;
@@ -188,12 +189,12 @@ export class Connection {
   private readonly agents = new Set<http.Agent>();
   private closed = false;
 
-  constructor(kubeconfig: Kubeconfig, context: string) {
+  constructor(private readonly kubeconfig: Kubeconfig, context: string) {
     this.context = context;
-    this.kc = kubeconfig.clientConfig(context);
-    const cluster = this.kc.getCurrentCluster();
-    if (!cluster?.server) throw new Error(`context "${context}" has no cluster server`);
-    this.server = cluster.server.replace(/\/+$/, '');
+    const ep = kubeconfig.endpoint(context);
+    if (!ep.server) throw new Error(`context "${context}" has no cluster server`);
+    this.plain = ep.plain;
+    this.server = ep.server.replace(/\/+$/, '');
     this.url = new URL(this.server);
     this.isHttps = this.url.protocol === 'https:';
     if (!this.isHttps && this.url.protocol !== 'http:') throw new Error(`context "${context}": unsupported server URL ${this.server}`);
@@ -220,6 +221,16 @@ export class Connection {
   private async buildTransport(): Promise<Transport> {
     const opts: https.RequestOptions = { headers: {} };
     try {
+      if (!this.kc) {
+        if (this.plain) {
+          // plain http and no credentials: nothing for client-node to add, and no need to load it
+          const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+          this.agents.add(agent);
+          return { headers: {}, agent };
+        }
+        await loadClientNode();
+        this.kc = this.kubeconfig.clientConfig(this.context);
+      }
       await this.kc.applyToHTTPSOptions(opts);
     } catch (e) {
       throw new AuthError(`cannot get credentials for context ${this.context}: ${(e as Error).message}`);

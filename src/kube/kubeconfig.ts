@@ -8,8 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
-import type { Cluster as KCluster, Context as KContext, User as KUser } from '@kubernetes/client-node';
+import type { KubeConfig, Cluster as KCluster, Context as KContext, User as KUser } from '@kubernetes/client-node';
 import YAML from 'yaml';
 
 export class KubeconfigError extends Error {
@@ -34,8 +33,21 @@ export interface Kubeconfig {
   contexts: KubeContext[];
   /** from the first file that sets it */
   currentContext?: string;
-  /** a @kubernetes/client-node KubeConfig for one context (auth: tokens, client certs, exec plugins) */
+  /**
+   * a @kubernetes/client-node KubeConfig for one context (auth: tokens, client certs, exec
+   * plugins). client-node takes half a second to load, so it is loaded only when a context
+   * needs it: call `await loadClientNode()` first.
+   */
   clientConfig(context: string): KubeConfig;
+  /** what a connection needs to know without client-node: the server, and whether auth or TLS is involved */
+  endpoint(context: string): { server: string; plain: boolean };
+}
+
+let KubeConfigCtor: (new () => KubeConfig) | undefined;
+
+/** Load @kubernetes/client-node (once). Contexts with credentials or TLS need it; plain http without a user does not. */
+export async function loadClientNode(): Promise<void> {
+  if (!KubeConfigCtor) KubeConfigCtor = (await import('@kubernetes/client-node')).KubeConfig;
 }
 
 /** --kubeconfig wins; else KUBECONFIG split on path.delimiter (empty entries dropped); else ~/.kube/config */
@@ -208,7 +220,8 @@ export function loadKubeconfig(paths: string[]): Kubeconfig {
       user: ue ? ue.name : ANONYMOUS,
       ...(str(ctx.body.namespace) ? { namespace: ctx.body.namespace } : {}),
     };
-    const kc = new KubeConfig();
+    if (!KubeConfigCtor) throw new Error('internal: loadClientNode() must run before clientConfig()');
+    const kc = new KubeConfigCtor();
     kc.loadFromOptions({
       clusters: [toCluster(ce)],
       users: ue ? [toUser(ue)] : [{ name: ANONYMOUS }],
@@ -219,5 +232,17 @@ export function loadKubeconfig(paths: string[]): Kubeconfig {
     return kc;
   };
 
-  return { files, contexts: ctxList, currentContext, clientConfig };
+  const endpoint = (name: string) => {
+    const ctx = contexts.get(name);
+    if (!ctx) throw new KubeconfigError(`context "${name}" not found in ${files.join(', ')}`);
+    const ce = clusters.get(str(ctx.body.cluster) ?? '');
+    const server = str(ce?.body.server) ?? '';
+    const userName = str(ctx.body.user);
+    const ue = userName ? users.get(userName) : undefined;
+    const creds = !!ue && Object.keys(ue.body ?? {}).some((k) => ue.body[k] !== undefined && ue.body[k] !== null && ue.body[k] !== '');
+    // plain: no TLS, no proxy, no credentials -- nothing client-node would add
+    return { server, plain: /^http:/i.test(server) && !creds && !str(ce?.body['proxy-url']) };
+  };
+
+  return { files, contexts: ctxList, currentContext, clientConfig, endpoint };
 }

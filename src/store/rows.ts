@@ -90,6 +90,8 @@ export class RowStore {
       labelSelector: this.key.labelSelector,
       fieldSelector: this.key.fieldSelector,
       transform: (o) => this.project(o),
+      // bigger pages than kubectl's 500: a 50,000-pod list is 25 round trips instead of 100
+      pageSize: 2000,
       onEvent: (ev) => {
         const now = Date.now();
         switch (ev.type) {

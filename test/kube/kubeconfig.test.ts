@@ -1,8 +1,11 @@
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { kubeconfigPaths, loadKubeconfig, KubeconfigError } from '../../src/kube/kubeconfig.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kubeconfigPaths, loadKubeconfig, loadClientNode, KubeconfigError } from '../../src/kube/kubeconfig.js';
+
+// client-node loads on demand in kmux; these tests use its configs directly
+beforeAll(() => loadClientNode());
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'kmux-kc-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,0 +1,271 @@
+/** views.yaml custom columns: loading (K9s then kmux), key forms, flags, JSONPath columns, problems. */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { customColumns, loadViews, parseColumn, parseSort, viewFor, viewKeyFor, type ViewProblem, type ViewSpecConfig } from '../../src/config/views.js';
+import { columnsFor } from '../../src/resources/registry.js';
+import { NOW, webDeployment, webPod } from '../resources/fixtures.js';
+
+let home: string;
+let env: NodeJS.ProcessEnv;
+const write = (app: 'k9s' | 'kmux', text: string): string => {
+  const dir = join(home, app);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'views.yaml');
+  writeFileSync(file, text);
+  return file;
+};
+
+beforeEach(() => {
+  home = mkdtempSync(join(tmpdir(), 'kmux-views-'));
+  env = { XDG_CONFIG_HOME: home };
+});
+afterEach(() => rmSync(home, { recursive: true, force: true }));
+
+const POD = { group: '', version: 'v1', plural: 'pods' };
+const DEPLOY = { group: 'apps', version: 'v1', plural: 'deployments' };
+const pods = columnsFor({ group: '', plural: 'pods' });
+
+/** A spec straight from column strings, as the loader would make it. */
+function spec(columns: string[], sortColumn?: string): ViewSpecConfig {
+  const s: ViewSpecConfig = { key: 'v1/pods', file: 'views.yaml', source: 'kmux', columns: [] };
+  for (const raw of columns) {
+    const c = parseColumn(raw, (m) => {
+      throw new Error(m);
+    });
+    if (c) s.columns.push(c);
+  }
+  if (sortColumn) s.sort = parseSort(sortColumn);
+  return s;
+}
+
+const twoContainerPod = {
+  ...webPod,
+  spec: { ...webPod.spec, containers: [...webPod.spec.containers, { name: 'proxy', image: 'envoyproxy/envoy:v1.31.0' }] },
+};
+
+/** The row as header -> cell, to check cells line up with columns. */
+const row = (cols: ReturnType<typeof customColumns>, obj: unknown) => {
+  const p = cols.project(obj, NOW);
+  expect(p.cells).toHaveLength(cols.columns.length);
+  return { byName: Object.fromEntries(cols.columns.map((c, i) => [c.name, p.cells[i]])), p };
+};
+
+describe('loadViews', () => {
+  it('reads K9s then kmux, kmux winning per resource key, with sortColumn', () => {
+    write('k9s', `views:\n  v1/pods:\n    columns: [AGE, "NAME|WR", "IP:.status.podIP"]\n    sortColumn: AGE:asc\n  apps/v1/deployments:\n    columns: [NAME, READY]\n`);
+    write('kmux', `views:\n  v1/pods:\n    columns:\n      - NAME\n      - STATUS\n    sortColumn: NAME:desc\n`);
+    const { views, problems } = loadViews(env);
+    expect(problems).toEqual([]);
+    expect(views.get('v1/pods')!.source).toBe('kmux');
+    expect(views.get('v1/pods')!.columns.map((c) => c.header)).toEqual(['NAME', 'STATUS']);
+    expect(views.get('v1/pods')!.sort).toEqual({ column: 'NAME', asc: false });
+    expect(views.get('apps/v1/deployments')!.source).toBe('k9s');
+  });
+
+  it('is empty and quiet with no files', () => {
+    expect(loadViews(env)).toEqual({ views: new Map(), problems: [] });
+  });
+
+  it('accepts every key form, and kmux beats K9s across forms', () => {
+    write('k9s', `views:\n  pods: {columns: [NAME, IP]}\n  deployments.apps: {columns: [NAME, AGE]}\n  core/v1/services: {columns: [NAME]}\n`);
+    write('kmux', `views:\n  deployments: {columns: [NAME, READY]}\n`);
+    const { views, problems } = loadViews(env);
+    expect(problems).toEqual([]);
+    expect([...views.keys()].sort()).toEqual(['deployments', 'deployments.apps', 'pods', 'v1/services']);
+    expect(viewFor(views, POD)!.key).toBe('pods');
+    expect(viewFor(views, DEPLOY)!.key).toBe('deployments'); // kmux's, though less specific
+    expect(viewFor(views, { group: '', version: 'v1', plural: 'services' })!.key).toBe('v1/services');
+    expect(viewFor(views, { group: '', version: 'v1', plural: 'secrets' })).toBeUndefined();
+  });
+
+  it('prefers the most specific key within one file', () => {
+    write('kmux', `views:\n  pods: {columns: [NAME]}\n  v1/pods: {columns: [NAME, IP]}\n`);
+    expect(viewFor(loadViews(env).views, POD)!.key).toBe('v1/pods');
+  });
+
+  it('reports broken YAML with file and line, and keeps the other file', () => {
+    const bad = write('k9s', `views:\n  v1/pods:\n    columns: [NAME, IP\n    sortColumn: AGE:asc\n`);
+    write('kmux', `views:\n  v1/pods: {columns: [NAME]}\n`);
+    const { views, problems } = loadViews(env);
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems[0]).toMatchObject({ file: bad, message: expect.stringMatching(/YAML error/) });
+    expect(problems[0]!.line).toBeGreaterThanOrEqual(3);
+    expect(views.get('v1/pods')!.file).toContain('kmux');
+  });
+
+  it('reports bad entries with line and key, and keeps the good ones', () => {
+    const file = write('kmux', [
+      'views:', //                                  1
+      '  v1/pods:', //                              2
+      '    columns:', //                            3
+      '      - NAME', //                            4
+      '      - "BAD:.status[?(@.x"', //             5
+      '      - "IP|Q"', //                          6
+      '      - 42', //                              7
+      '    sortColumn: AGE:sideways', //            8
+      '    colums: [X]', //                         9
+      '  v1/pods@kube-system: {columns: [NAME]}', // 10
+      '  secrets: nope', //                         11
+      '',
+    ].join('\n'));
+    const { views, problems } = loadViews(env);
+    const at = (line: number): ViewProblem | undefined => problems.find((p) => p.line === line);
+    expect(at(5)).toMatchObject({ file, key: 'v1/pods.columns[1]', message: expect.stringMatching(/jsonpath/) });
+    expect(at(6)!.message).toMatch(/unknown column flag Q/);
+    expect(at(7)!.message).toMatch(/expected a column string/);
+    expect(at(8)).toMatchObject({ key: 'v1/pods.sortColumn' });
+    expect(at(9)!.message).toMatch(/unknown key/);
+    expect(at(10)!.message).toMatch(/namespace-specific/);
+    expect(at(11)!.message).toMatch(/expected a mapping/);
+    expect(views.get('v1/pods')!.columns.map((c) => c.raw)).toEqual(['NAME', 'IP|Q']);
+    expect(views.get('v1/pods')!.sort).toBeUndefined();
+    expect(views.has('secrets')).toBe(false);
+  });
+
+  it('reports a file without views:', () => {
+    const file = write('kmux', `v1/pods:\n  columns: [NAME]\n`);
+    const { views, problems } = loadViews(env);
+    expect(views.size).toBe(0);
+    expect(problems.some((p) => p.file === file && /no top-level views/.test(p.message))).toBe(true);
+  });
+});
+
+describe('viewKeyFor / parseSort / parseColumn', () => {
+  it('lists the keys a resource is known by', () => {
+    expect(viewKeyFor(POD)).toEqual(['v1/pods', 'pods']);
+    expect(viewKeyFor(DEPLOY)).toEqual(['apps/v1/deployments', 'deployments.apps', 'deployments']);
+  });
+
+  it('parses sortColumn', () => {
+    expect(parseSort('AGE:asc')).toEqual({ column: 'AGE', asc: true });
+    expect(parseSort('name:DESC')).toEqual({ column: 'NAME', asc: false });
+    expect(parseSort('RESTARTS')).toEqual({ column: 'RESTARTS', asc: true });
+    expect(parseSort('AGE:up')).toBeUndefined();
+  });
+
+  it('parses header, path and flags', () => {
+    const c = parseColumn('Images:.spec.containers[*].image|wr', () => {})!;
+    expect(c).toMatchObject({ header: 'IMAGES', path: '.spec.containers[*].image', wide: true, right: true, hidden: false });
+    expect(parseColumn('NAME|WR', () => {})).toMatchObject({ header: 'NAME', path: undefined, wide: true, right: true });
+  });
+});
+
+describe('customColumns', () => {
+  it('rearranges the pods columns; cells line up with the columns', () => {
+    const cols = customColumns(pods, spec(['AGE', 'STATUS', 'NAME', 'RESTARTS', 'CPU', 'NODE']));
+    expect(cols.columns).toEqual([
+      { name: 'AGE', kind: 'age' },
+      { name: 'STATUS' },
+      { name: 'NAME' },
+      { name: 'RESTARTS', kind: 'number' },
+      { name: 'CPU', kind: 'cpu' },
+      { name: 'NODE' },
+    ]);
+    const base = pods.project(webPod, NOW);
+    const { byName, p } = row(cols, webPod);
+    const at = (n: string) => base.cells[pods.columns.findIndex((c) => c.name === n)];
+    for (const n of ['AGE', 'STATUS', 'NAME', 'RESTARTS', 'CPU', 'NODE']) expect(byName[n]).toEqual(at(n));
+    expect(byName).toMatchObject({ NAME: 'web-7d4b9c-x2x9k', STATUS: 'Running', RESTARTS: 3, NODE: 'node-a', AGE: NOW - 3600_000 });
+    expect(p.state).toBe(base.state);
+    expect(p.extra).toEqual(base.extra);
+  });
+
+  it('computes JSONPath columns from the object', () => {
+    const cols = customColumns(pods, spec(['NAME', 'IP:.status.podIP', 'APP:.metadata.labels.app', 'IMAGES:.spec.containers[*].image', 'TEAM:.metadata.labels.team', 'HOST:.status.hostIP|W']));
+    expect(cols.columns).toEqual([{ name: 'NAME' }, { name: 'IP' }, { name: 'APP' }, { name: 'IMAGES' }, { name: 'TEAM' }, { name: 'HOST', wide: true }]);
+    expect(row(cols, twoContainerPod).byName).toEqual({
+      NAME: 'web-7d4b9c-x2x9k',
+      IP: '10.244.1.17',
+      APP: 'web',
+      IMAGES: 'ghcr.io/acme/web:1.4.2,envoyproxy/envoy:v1.31.0',
+      TEAM: '<none>',
+      HOST: '192.168.49.2',
+    });
+  });
+
+  it('keeps NAME: first when left out, and shown despite H or W', () => {
+    const left = customColumns(pods, spec(['IP', 'AGE']));
+    expect(left.columns.map((c) => c.name)).toEqual(['NAME', 'IP', 'AGE']);
+    expect(row(left, webPod).byName.NAME).toBe('web-7d4b9c-x2x9k');
+    const problems: ViewProblem[] = [];
+    const hidden = customColumns(pods, spec(['AGE', 'NAME|HW']), problems);
+    expect(hidden.columns).toEqual([{ name: 'AGE', kind: 'age' }, { name: 'NAME' }]);
+    expect(problems[0]!.message).toMatch(/NAME is always shown/);
+  });
+
+  it('applies the flags: W wide, H hidden, R right-aligned, N number, T time', () => {
+    const cols = customColumns(pods, spec([
+      'NAME|WR', // NAME stays shown; R on a text column keeps it text
+      'IP|W',
+      'STATUS|H',
+      'QOS', // wide in pods, shown when listed
+      'PRIO:.spec.priority|R',
+      'RC:.status.containerStatuses[0].restartCount|N',
+      'STARTED:.status.startTime|T',
+      'RESTARTS|T', // nonsense, but harmless: not a date -> ''
+      'AGE|R', // already right-aligned: kept as age
+    ]));
+    expect(cols.columns).toEqual([
+      { name: 'NAME' },
+      { name: 'IP', wide: true },
+      { name: 'QOS' },
+      { name: 'PRIO', kind: 'number' },
+      { name: 'RC', kind: 'number' },
+      { name: 'STARTED', kind: 'age' },
+      { name: 'RESTARTS', kind: 'age' },
+      { name: 'AGE', kind: 'age' },
+    ]);
+    expect(row(cols, webPod).byName).toEqual({
+      NAME: 'web-7d4b9c-x2x9k',
+      IP: '10.244.1.17',
+      QOS: 'Burstable',
+      PRIO: 0,
+      RC: 3,
+      STARTED: Date.parse('2025-03-01T11:00:05Z'),
+      RESTARTS: 3,
+      AGE: NOW - 3600_000,
+    });
+  });
+
+  it('leaves non-numeric values of an R or N column as text, and a missing time empty', () => {
+    const cols = customColumns(pods, spec(['NAME', 'PHASE:.status.phase|R', 'NOPE:.status.nope|N', 'GONE:.status.gone|T']));
+    expect(row(cols, webPod).byName).toEqual({ NAME: 'web-7d4b9c-x2x9k', PHASE: 'Running', NOPE: '', GONE: '' });
+  });
+
+  it('reports an unknown column and skips it; NAMESPACE is the view\'s and skipped quietly', () => {
+    const problems: ViewProblem[] = [];
+    const cols = customColumns(pods, spec(['NAMESPACE', 'NAME', 'READYNESS', 'READY'], 'RESTARTS:desc'), problems);
+    expect(cols.columns.map((c) => c.name)).toEqual(['NAME', 'READY']);
+    expect(row(cols, webPod).byName).toEqual({ NAME: 'web-7d4b9c-x2x9k', READY: '1/1' });
+    expect(problems.map((p) => p.message)).toEqual([
+      expect.stringMatching(/^no column READYNESS here \(columns: NAME, READY, STATUS/),
+      'sortColumn RESTARTS is not one of the columns shown',
+    ]);
+    expect(problems[0]).toMatchObject({ file: 'views.yaml', key: 'v1/pods' });
+  });
+
+  it('matches base names in any case and keeps their kind', () => {
+    const cols = customColumns(pods, spec(['name', 'restarts', 'mem', 'age']));
+    expect(cols.columns).toEqual([{ name: 'NAME' }, { name: 'RESTARTS', kind: 'number' }, { name: 'MEM', kind: 'mem' }, { name: 'AGE', kind: 'age' }]);
+  });
+
+  it('returns the base columns untouched for a sort-only entry', () => {
+    const s = spec([], 'AGE:desc');
+    expect(customColumns(pods, s)).toBe(pods);
+    expect(s.sort).toEqual({ column: 'AGE', asc: false });
+  });
+
+  it('works end to end from a file, for a group resource', () => {
+    write('k9s', `views:\n  deployments.apps:\n    columns: ["IMAGE:.spec.template.spec.containers[*].image", NAME, READY]\n    sortColumn: READY:desc\n`);
+    const { views } = loadViews(env);
+    const s = viewFor(views, DEPLOY)!;
+    const cols = customColumns(columnsFor({ group: 'apps', plural: 'deployments' }), s);
+    expect(cols.columns.map((c) => c.name)).toEqual(['IMAGE', 'NAME', 'READY']);
+    const { byName } = row(cols, webDeployment);
+    expect(byName.NAME).toBe(webDeployment.metadata.name);
+    expect(String(byName.IMAGE)).toMatch(/acme\/web/);
+    expect(s.sort).toEqual({ column: 'READY', asc: false });
+  });
+});
