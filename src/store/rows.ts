@@ -7,6 +7,7 @@ import { Reflector, type ReflectorStatus } from '../kube/reflector.js';
 import type { Connection } from '../kube/connection.js';
 import type { ApiResource } from '../kube/discovery.js';
 import type { ResourceColumns, RowState } from '../resources/types.js';
+import { intern } from './intern.js';
 
 export interface Row {
   /** unique across a merged view: context|namespace/name */
@@ -67,17 +68,24 @@ export class RowStore {
     const md = obj.metadata ?? {};
     const p = this.columns.project(obj, Date.now());
     const ns = md.namespace;
+    // equal parts of rows are shared (namespaces, statuses, label sets, container lists): a big
+    // cluster's rows then cost little more than their names
+    let extra = p.extra;
+    if (extra) {
+      extra = { ...extra };
+      for (const [k, v] of Object.entries(extra)) extra[k] = typeof v === 'string' ? intern.str(v) : intern.obj(v);
+    }
     return {
       key: `${this.key.context}|${ns ? `${ns}/` : ''}${md.name}`,
       context: this.key.context,
-      namespace: ns,
+      namespace: intern.str(ns),
       name: md.name,
       uid: md.uid ?? '',
-      labels: md.labels,
+      labels: intern.obj(md.labels),
       created: md.creationTimestamp ? Date.parse(md.creationTimestamp) : 0,
-      cells: p.cells,
+      cells: p.cells.map((c) => (typeof c === 'string' ? intern.str(c) : c)),
       state: p.state,
-      extra: p.extra,
+      extra,
     };
   }
 
