@@ -21,6 +21,7 @@ import type { DrainOptions, DrainPlan } from '../actions/drain-plan.js';
 import { monochrome, wantsNoColor, type Theme } from '../theme/theme.js';
 import { selectTheme, watchSkin, type SelectedTheme } from '../theme/select.js';
 import { formatProblem } from '../theme/skin.js';
+import { customColumns, loadViews, viewFor, formatViewProblem, type ViewsLoad } from '../config/views.js';
 import { fileURLToPath } from 'node:url';
 import { loadPlugins, type LoadResult, type Plugin } from '../plugins/load.js';
 import { loadHotkeys, type HotkeyLoadResult } from '../plugins/hotkeys.js';
@@ -116,6 +117,8 @@ export class TableView {
       const p = byCtx.get(row.context);
       return p?.values.get(row.namespace ? `${row.namespace}/${row.name}` : row.name);
     });
+    const viewSort = viewFor(session.views.views, resource)?.sort;
+    if (viewSort) this.vm.setSort(viewSort);
     if (cols.columns.some((c) => c.kind === 'podcount')) this.countPodsPerNode();
     this.vm.joinedVersion = () => `|${this.pollers.map((p) => p.version).join(',')}|${this.podStores.map((s) => s.version).join(',')}`;
     if (spec.filter) {
@@ -226,6 +229,7 @@ export class Session {
   private readonly listeners = new Set<() => void>();
   private readonly pollers = new Map<string, MetricsPoller>();
   private readonly columnCache = new Map<string, ResourceColumns>();
+  readonly views: ViewsLoad;
   private readonly printerColumns = new Map<string, any[] | undefined>();
 
   // ---------------------------------------------------------------- plugins
@@ -273,6 +277,7 @@ export class Session {
   }
 
   constructor(readonly o: SessionOptions) {
+    this.views = loadViews(o.env ?? process.env);
     this.readonly = !!o.readonly;
     this.mono = wantsNoColor(o.env ?? process.env);
     this.settings = o.settings ?? new Settings();
@@ -358,6 +363,7 @@ export class Session {
     this.watchHeaderMetrics();
     this.loadExtensions();
     if (this.aliasProblems.length) this.flash(`aliases: ${this.aliasProblems.join('; ')}`, 'warn');
+    if (this.views.problems.length) this.flash(`views.yaml: ${this.views.problems.map(formatViewProblem).join('; ')}`, 'warn');
     if (this.settings.problem) this.flash(this.settings.problem, 'warn');
   }
 
@@ -429,8 +435,13 @@ export class Session {
     const id = `${res.group}/${res.plural}`;
     let c = this.columnCache.get(id);
     if (!c) {
+      // custom columns from views.yaml (K9s's, then kmux's) reshape the kind's own
+      const view = viewFor(this.views.views, res);
+      const before = this.views.problems.length;
       c = columnsFor(res, this.printerColumns.get(id));
-      this.columnCache.set(id, c);
+      this.columnCache.set(id, (c = view ? customColumns(c, view, this.views.problems) : c));
+      const fresh = this.views.problems.slice(before);
+      if (fresh.length) queueMicrotask(() => this.flash(`views.yaml: ${fresh.map(formatViewProblem).join('; ')}`, 'warn'));
     }
     return c;
   }

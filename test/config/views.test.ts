@@ -204,7 +204,7 @@ describe('customColumns', () => {
       'PRIO:.spec.priority|R',
       'RC:.status.containerStatuses[0].restartCount|N',
       'STARTED:.status.startTime|T',
-      'RESTARTS|T', // nonsense, but harmless: not a date -> ''
+      'RESTARTS|T', // nonsense, but harmless: a number is taken as ms
       'AGE|R', // already right-aligned: kept as age
     ]));
     expect(cols.columns).toEqual([
