@@ -25,8 +25,19 @@ export class Terminal {
 
   constructor(argv: string[], opts: { width?: number; height?: number; env?: Record<string, string> } = {}) {
     const env = Object.entries({ TERM: 'xterm-256color', ...opts.env }).map(([k, v]) => `${k}=${quote(v)}`).join(' ');
-    const cmd = `env ${env} ${argv.map(quote).join(' ')}; echo "[exited $?]"; sleep 30`;
-    this.tmux('new-session', '-d', '-s', this.name, '-x', String(opts.width ?? 160), '-y', String(opts.height ?? 45), cmd);
+    // a terminal program in a real terminal: CI (set by the CI runner, inherited through tmux)
+    // would make color libraries go monochrome
+    const cmd = `env -u CI -u FORCE_COLOR ${env} ${argv.map(quote).join(' ')}; echo "[exited $?]"; sleep 30`;
+    // the server of a socket whose last session just ended may still be exiting: try again
+    for (let i = 0; ; i++) {
+      try {
+        this.tmux('new-session', '-d', '-s', this.name, '-x', String(opts.width ?? 160), '-y', String(opts.height ?? 45), cmd);
+        break;
+      } catch (e) {
+        if (i >= 4) throw e;
+        execFileSync('sleep', ['0.2']);
+      }
+    }
   }
 
   /** Named keys as tmux knows them: Enter, Escape, Up, Down, C-d, PPage... */
