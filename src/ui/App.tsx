@@ -4,6 +4,7 @@
  * Key handling lives here; every action goes through the Session.
  */
 import React, { useEffect, useReducer, useRef } from 'react';
+import { basename } from 'node:path';
 import { Box, Text, useApp, useInput, useWindowSize, type Key } from 'ink';
 import type { Session, TableView, ViewSpec } from '../app/session.js';
 import type { ViewColumn } from '../store/view.js';
@@ -844,7 +845,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
         }
         for (const h of session.hotkeys.hotkeys) rows.push({ key: `h:${h.id}`, cells: [h.shortCutText, h.id, h.description, 'hotkey', h.command, h.bound ? '' : 'not bound'], color: 'rowNormal' });
         for (const [i, pr] of [...session.plugins.problems, ...session.hotkeys.problems].entries()) {
-          rows.push({ key: `x:${i}`, cells: ['', pr.kind.toUpperCase(), pluginProblem(pr), '', '', ''], color: pr.kind === 'override' ? 'rowPending' : 'rowError' });
+          rows.push({ key: `x:${i}`, cells: ['', pr.kind.toUpperCase(), pr.message, '', `${basename(pr.file)}${pr.line ? `:${pr.line}` : ''}`, '<enter>'], color: pr.kind === 'override' ? 'rowPending' : 'rowError' });
         }
         for (const sk of session.plugins.skipped) rows.push({ key: `s:${sk.name}`, cells: ['', sk.name, `not loaded: ${sk.reason}`, '', `${sk.file}:${sk.line}`, ''], color: 'rowCompleted' });
         for (const j of session.jobs.list()) {
@@ -853,11 +854,16 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
         return rows;
       },
       onEnter: (row) => {
+        if (row.key.startsWith('x:')) {
+          const pr = [...session.plugins.problems, ...session.hotkeys.problems][Number(row.key.slice(2))];
+          if (pr) pushScreen({ type: 'text', title: `plugin problem (${pr.kind})`, lines: wrapLines(pluginProblem(pr), W - 4), top: 0, reveal: false });
+          return;
+        }
         if (!row.key.startsWith('j:')) return;
         const job = session.jobs.get(Number(row.key.slice(2)));
         if (!job) return;
         const text = `$ ${job.commandLine}\nstatus: ${job.status}${job.exitCode !== undefined ? `, exit ${job.exitCode}` : ''}\n\n--- stdout ---\n${displayText(job.stdout)}\n--- stderr ---\n${displayText(job.stderr)}`;
-        pushScreen({ type: 'text', title: `job ${job.id} ${job.plugin}`, lines: text.split('\n'), top: 0, reveal: false });
+        pushScreen({ type: 'text', title: `job ${job.id} ${job.plugin}`, lines: wrapLines(text, W - 4), top: 0, reveal: false });
       },
     });
   };
@@ -1435,6 +1441,22 @@ function shrink(widths: number[], total: number, avail: number, floors: number[]
   cut((i) => i !== keep && widths[i] > Math.max(6, floors[i] ?? 0));
   cut((i) => i === keep && widths[i] > 20);
   cut((i) => widths[i] > 6);
+}
+
+/** Text cut into lines of at most `w` cells, on spaces where it can. */
+function wrapLines(text: string, w: number): string[] {
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    let rest = line;
+    while (width(rest) > w) {
+      let cut = rest.lastIndexOf(' ', w);
+      if (cut < w / 2) cut = w;
+      out.push(rest.slice(0, cut));
+      rest = rest.slice(cut).replace(/^ /, '');
+    }
+    out.push(rest);
+  }
+  return out;
 }
 
 /** What a cell shows: joined values (metrics, pod counts) and ages are made here, at draw time. */

@@ -74,4 +74,35 @@ describe.skipIf(!hasTmux())('plugins in a terminal', () => {
       t.kill();
     }
   });
+
+  it('starts with a broken plugin file and a clash, and :plugins says what is wrong, where, and who wins', async () => {
+    const cfg = join(dir, 'cfg-broken');
+    mkdirSync(join(cfg, 'k9s'), { recursive: true });
+    mkdirSync(join(cfg, 'kmux', 'plugins'), { recursive: true });
+    writeFileSync(join(cfg, 'k9s', 'plugins.yaml'), 'plugins:\n  first:\n    shortCut: Shift-Q\n    description: first\n    scopes: [pods]\n    command: echo\n');
+    writeFileSync(join(cfg, 'kmux', 'plugins', 'clash.yaml'), 'second:\n  shortCut: Shift-Q\n  description: second\n  scopes: [pods]\n  command: echo\n');
+    writeFileSync(join(cfg, 'kmux', 'plugins', 'broken.yaml'), 'plugins:\n  bad: [unclosed\n');
+    const t = new Terminal([process.execPath, BIN, '--kubeconfig', kubeconfig, '--context', 'dev', '-A'], {
+      env: { XDG_CONFIG_HOME: cfg, XDG_DATA_HOME: join(cfg, 'data') },
+    });
+    try {
+      await t.waitFor(/pods\(all\)\[\d+\]/);
+      t.type(':plugins');
+      t.keys('Enter');
+      const s = await t.waitFor(/plugins\[\d+\]/);
+      expect(s).toMatch(/PARSE .*broken\.yaml:\d+/);
+      expect(s).toMatch(/CLASH .*clash\.yaml:\d+/);
+      // the whole story of the clash: both definitions and the winner
+      const lines = s.split('\n').filter((l) => l.startsWith('│'));
+      const at = lines.findIndex((l) => /CLASH/.test(l)) - 1; // minus the header line
+      for (let i = 0; i < at; i++) t.keys('j');
+      t.keys('Enter');
+      const full = await t.waitFor(/plugin problem \(clash\)/);
+      expect(full).toMatch(/plugins\.yaml:\d+/);
+      expect(full).toMatch(/clash\.yaml:\d+/);
+      expect(full).toMatch(/second/);
+    } finally {
+      t.kill();
+    }
+  });
 });
