@@ -8,6 +8,7 @@ import type { Connection } from '../kube/connection.js';
 import type { ApiResource } from '../kube/discovery.js';
 import type { ResourceColumns, RowState } from '../resources/types.js';
 import { intern } from './intern.js';
+import { compactSoon } from './gc.js';
 
 export interface Row {
   /** unique across a merged view: context|namespace/name */
@@ -118,6 +119,8 @@ export class RowStore {
             }
             for (const k of [...this.rows.keys()]) if (!seen.has(k)) this.rows.delete(k);
             this.changedAll();
+            // a big list leaves a lot of dead JSON behind: collect it once now, not someday
+            if (ev.items.length > 10_000) compactSoon();
             break;
           }
           case 'upsert': {
@@ -205,7 +208,10 @@ export class RowStore {
 
   private schedule(): void {
     if (this.timer) return;
-    const wait = Math.max(0, this.batchMs - (Date.now() - this.lastFlush));
+    // big stores tell their views less often: a 50,000-row view need not redraw ten times a
+    // second for a churning cluster, and the keys typed meanwhile get the time instead
+    const every = this.rows.size > 10_000 ? Math.max(this.batchMs, 250) : this.batchMs;
+    const wait = Math.max(0, every - (Date.now() - this.lastFlush));
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.lastFlush = Date.now();

@@ -1015,7 +1015,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
   });
 
   function onKey(input: string, key: Key) {
-    st.pendingKey = { label: key.upArrow || key.downArrow || input === 'j' || input === 'k' ? 'move' : st.mode === 'filter' ? 'filter' : 'other', t: performance.now() };
+    st.pendingKey = { label: st.mode === 'filter' ? 'filter' : key.upArrow || key.downArrow || input === 'j' || input === 'k' ? 'move' : 'other', t: performance.now() };
     const d = top();
     if (d?.type === 'drain' && st.mode === 'normal' && !(key.ctrl && input === 'c')) handleDrainKey(d, input, key);
     else if (st.mode === 'command' || st.mode === 'filter') handlePrompt(input, key);
