@@ -33,6 +33,8 @@ export interface ViewColumn extends Column {
 }
 
 const IMMUTABLE = new Set(['', 'NAME', 'NAMESPACE', 'CONTEXT']);
+/** a filter with no regex syntax: a longer one matches a subset of what a shorter prefix matched */
+const LITERAL = /^[\w\-./ :@=]*$/;
 
 export function viewColumns(columns: Column[], showContext: boolean, showNamespace: boolean): ViewColumn[] {
   const out: ViewColumn[] = [];
@@ -81,6 +83,9 @@ export class ViewModel {
   private lastVersions = '';
   private lastResult: Row[] = [];
   private dirtySort = true;
+  /** results of recent filters on the current data, by filter text (cleared when data moves) */
+  private readonly filterResults = new Map<string, { data: string; faults: boolean; rows: Row[] }>();
+  private lastFilter?: { filter: Filter; data: string; faults: boolean; rows: Row[] };
   /** fuzzy matches: row key -> indexes of matched characters in the name. */
   highlights = new Map<string, number[]>();
   /** pods per node, for the nodes view's PODS column */
@@ -185,8 +190,31 @@ export class ViewModel {
     if (versions === this.lastVersions) return this.lastResult;
     this.lastVersions = versions;
     this.refreshSorted();
-    // no filter: a copy of the order (a memcpy) instead of a test per row
-    let out = this.filter.kind === 'none' && !this.faultsOnly ? this.sortedAll.slice() : this.sortedAll.filter((r) => this.passes(r));
+    let out: Row[];
+    // what the rows are and how they are ordered: a cached filter result is only good for both
+    const data = `${versions}|${this.sort.column}|${this.sort.asc}`;
+    const f = this.filter;
+    const cached = this.filterResults.get(f.raw);
+    if (f.kind === 'none' && !this.faultsOnly) {
+      // no filter: a copy of the order (a memcpy) instead of a test per row
+      out = this.sortedAll.slice();
+    } else if (cached && cached.data === data && cached.faults === this.faultsOnly) {
+      // back to a filter already computed on this very data (a backspace while typing)
+      out = cached.rows.slice();
+    } else {
+      // typing on: a literal pattern that extends the last one can only narrow it, so only the
+      // rows that passed the last one are tested
+      const prev = this.lastFilter;
+      const narrows = f.kind === 'regex' && !f.inverse && prev && prev.data === data && prev.faults === this.faultsOnly
+        && prev.filter.kind === 'regex' && !prev.filter.inverse && f.raw.startsWith(prev.filter.raw) && LITERAL.test(f.raw);
+      const from = narrows ? prev!.rows : this.sortedAll;
+      out = from.filter((r) => this.passes(r));
+    }
+    if (f.kind !== 'none' && f.kind !== 'fuzzy') {
+      if (this.filterResults.size > 32 || [...this.filterResults.values()].some((c) => c.data !== data)) this.filterResults.clear();
+      this.filterResults.set(f.raw, { data, faults: this.faultsOnly, rows: out.slice() });
+      this.lastFilter = { filter: f, data, faults: this.faultsOnly, rows: out.slice() };
+    }
     this.highlights = new Map();
     if (this.filter.kind === 'fuzzy') {
       const targets = out.map((r) => {

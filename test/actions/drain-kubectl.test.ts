@@ -6,9 +6,9 @@
  */
 import { describe, it } from 'vitest';
 import { execa } from 'execa';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { startFleet, type Fleet, type FleetMember } from '../../src/sim/fleet.js';
 import { POD, type Cluster } from '../../src/sim/cluster.js';
 import { controllerOf, runningStatus } from '../../src/sim/pods.js';
@@ -17,19 +17,8 @@ import { Connection } from '../../src/kube/connection.js';
 import { loadKubeconfig } from '../../src/kube/kubeconfig.js';
 import { DEFAULT_DRAIN_OPTIONS, refusalMessage, warningMessages, type DrainOptions } from '../../src/actions/drain-plan.js';
 import { drainNode, type DrainEvent, type DrainResult } from '../../src/actions/drain-run.js';
+import { onPath } from '../helpers/wait.js';
 
-function onPath(cmd: string): boolean {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    try {
-      accessSync(join(dir, cmd), constants.X_OK);
-      return true;
-    } catch {
-      // not in this directory
-    }
-  }
-  return false;
-}
 
 const hasKubectl = onPath('kubectl');
 if (!hasKubectl) console.warn('drain referee skipped: no `kubectl` executable on PATH');

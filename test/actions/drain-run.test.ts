@@ -15,6 +15,7 @@ import { Connection } from '../../src/kube/connection.js';
 import { loadKubeconfig } from '../../src/kube/kubeconfig.js';
 import { DEFAULT_DRAIN_OPTIONS, refusalMessage, type DrainOptions } from '../../src/actions/drain-plan.js';
 import { drainNode, previewDrain, setCordon, type DrainEvent, type PodProgress } from '../../src/actions/drain-run.js';
+import { sleep, until } from '../helpers/wait.js';
 
 const FLEET = { clusters: 1, names: ['a'], nodes: 4, pods: 60, seed: 7, cluster: { startDelayMs: [50, 150] as [number, number], stopDelayMs: [50, 200] as [number, number] } };
 const RUN = { pollMs: 200, retryMs: 300 };
@@ -27,17 +28,7 @@ let conn: Connection;
 let dir: string;
 const createdPdbs: [string, string][] = [];
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, fn: () => T | undefined | null | false, timeoutMs = 10_000, everyMs = 20): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 const key = (o: any) => `${o.metadata.namespace}/${o.metadata.name}`;
 const podsOn = (node: string) => [...c.store.iter(POD)].filter((p) => p.spec.nodeName === node);

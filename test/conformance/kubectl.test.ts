@@ -5,42 +5,20 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execa, type ResultPromise } from 'execa';
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { startFleet, type Fleet, type FleetMember, type FleetOptions } from '../../src/sim/fleet.js';
 import { PDB, POD, RS, DEPLOY, type Cluster } from '../../src/sim/cluster.js';
 import { controllerOf, isActive, isReady } from '../../src/sim/pods.js';
+import { onPath, sleep, until } from '../helpers/wait.js';
 
-function onPath(cmd: string): boolean {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    try {
-      accessSync(join(dir, cmd), constants.X_OK);
-      return true;
-    } catch {
-      // not in this directory
-    }
-  }
-  return false;
-}
 
 const hasKubectl = onPath('kubectl');
 if (!hasKubectl) console.warn('kubectl conformance tests skipped: no `kubectl` executable on PATH');
 
 const FAST = { startDelayMs: [50, 150] as [number, number], stopDelayMs: [50, 200] as [number, number] };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Poll until `fn` returns something truthy; fail with `what` after `timeoutMs`. */
-async function until<T>(what: string, fn: () => T | undefined | null | false, timeoutMs = 10_000, everyMs = 50): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 /** kubectl's column output as records keyed by header (columns are 2+ spaces apart; cells may hold single spaces). */
 function table(out: string): Record<string, string>[] {

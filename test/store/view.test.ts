@@ -507,3 +507,32 @@ describe('ViewModel recompute', () => {
     expect(vm.total).toBe(0);
   });
 });
+
+describe('ViewModel filter typing', () => {
+  // typing narrows from the last result and a backspace reuses an earlier one: both must give
+  // exactly what a fresh filter over all rows gives, also when the data moved in between
+  it('narrowing and cached results equal a fresh filter, before and after data changes', () => {
+    const s = new FakeStore('dev');
+    const words = ['alpha', 'alpine', 'albatross', 'beta', 'alps', 'alphabet', 'gamma', 'al-pha'];
+    words.forEach((w, i) => s.put({ ns: i % 2 ? 'a' : 'b', name: `${w}-${i}` }));
+    const vm = vmOf([s]);
+    const fresh = (raw: string) => {
+      const v = vmOf([s]);
+      v.setFilter(parseFilter(raw));
+      return keys(v.rows());
+    };
+    const typed: string[] = [];
+    for (const raw of ['a', 'al', 'alp', 'alph', 'alp', 'al', 'al-', 'al', 'alpha']) {
+      vm.setFilter(parseFilter(raw));
+      typed.push(raw);
+      expect(keys(vm.rows()), raw).toEqual(fresh(raw));
+      if (raw === 'alp') {
+        // the data moves under the typing: a new matching row and a renamed one
+        s.put({ ns: 'a', name: 'alpaca-99' });
+        s.modify(`dev|a/alpine-1`, { status: 'Pending' });
+        expect(keys(vm.rows()), `${raw} after a change`).toEqual(fresh(raw));
+      }
+    }
+    expect(typed).toHaveLength(9);
+  });
+});
