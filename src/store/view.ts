@@ -78,8 +78,6 @@ export class ViewModel {
   private sort: SortSpec = { column: '', asc: true };
   private faultsOnly = false;
   private sortedAll: Row[] = [];
-  private filterGen = 0;
-  private readonly filterCache = new WeakMap<Row, { gen: number; ok: boolean }>();
   private lastVersions = '';
   private lastResult: Row[] = [];
   private dirtySort = true;
@@ -106,7 +104,6 @@ export class ViewModel {
 
   setFilter(f: Filter): void {
     this.filter = f;
-    this.filterGen++;
     this.lastVersions = '';
   }
 
@@ -126,7 +123,6 @@ export class ViewModel {
 
   setFaultsOnly(on: boolean): void {
     this.faultsOnly = on;
-    this.filterGen++;
     this.lastVersions = '';
   }
 
@@ -171,16 +167,17 @@ export class ViewModel {
     return IMMUTABLE.has(this.sort.column) || col?.kind === 'age';
   }
 
+  /** Whether a row passes the filter and faults-only. Tested directly: a regex on the row's
+   * cached text costs less than remembering the answer per row. */
   private passes(r: Row): boolean {
-    const c = this.filterCache.get(r);
-    if (c && c.gen === this.filterGen) return c.ok;
-    let ok = true;
-    if (this.faultsOnly && !(r.state === 'error' || r.state === 'pending' || r.state === 'terminating')) ok = false;
+    if (this.faultsOnly && !(r.state === 'error' || r.state === 'pending' || r.state === 'terminating')) return false;
     const f = this.filter;
-    if (ok && f.kind === 'regex') ok = f.re.test(rowText(r, this.textCells)) !== f.inverse;
-    else if (ok && f.kind === 'labels') ok = f.match(r.labels);
-    this.filterCache.set(r, { gen: this.filterGen, ok });
-    return ok;
+    if (f.kind === 'regex') {
+      f.re.lastIndex = 0;
+      return f.re.test(rowText(r, this.textCells)) !== f.inverse;
+    }
+    if (f.kind === 'labels') return f.match(r.labels);
+    return true;
   }
 
   /** The rows to show, recomputed only when a store, the filter or the sort changed. */
