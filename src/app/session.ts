@@ -85,6 +85,7 @@ export class TableView {
   readonly marks = new Set<string>();
   wide = false;
   private readonly pollers: MetricsPoller[] = [];
+  private readonly pollerOf: Map<string, MetricsPoller>;
   private readonly podStores: RowStore[] = [];
   private readonly unsubs: (() => void)[] = [];
 
@@ -112,11 +113,9 @@ export class TableView {
         this.unsubs.push(p.onChange(() => session.changed()));
       }
     }
-    const byCtx = new Map(this.pollers.map((p, i) => [[...perContext.keys()][i], p]));
-    this.vm = new ViewModel(this.stores, this.columns, (row) => {
-      const p = byCtx.get(row.context);
-      return p?.values.get(row.namespace ? `${row.namespace}/${row.name}` : row.name);
-    });
+    const ctxs = [...perContext.keys()];
+    this.pollerOf = new Map(this.pollers.map((p, i) => [ctxs[i], p]));
+    this.vm = new ViewModel(this.stores, this.columns, (row) => this.metricsOf(row));
     const viewSort = viewFor(session.views.views, resource)?.sort;
     if (viewSort) this.vm.setSort(viewSort);
     if (cols.columns.some((c) => c.kind === 'podcount')) this.countPodsPerNode();
@@ -160,14 +159,11 @@ export class TableView {
   }
 
   metricsAvailable(ctx: string): boolean | undefined {
-    const i = [...this.perContext.keys()].indexOf(ctx);
-    return this.pollers[i]?.available;
+    return this.pollerOf.get(ctx)?.available;
   }
 
   metricsOf(row: Row) {
-    const i = [...this.perContext.keys()].indexOf(row.context);
-    const p = this.pollers[i];
-    return p?.values.get(row.namespace ? `${row.namespace}/${row.name}` : row.name);
+    return this.pollerOf.get(row.context)?.values.get(row.namespace ? `${row.namespace}/${row.name}` : row.name);
   }
 
   rows(): Row[] {
