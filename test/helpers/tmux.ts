@@ -1,6 +1,8 @@
 /** Runs a program in a real terminal (a detached tmux session): type keys, read the screen. */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 
 export function hasTmux(): boolean {
   try {
@@ -75,6 +77,17 @@ export class Terminal {
       this.tmux('kill-session', '-t', this.name);
     } catch {
       // already gone
+    }
+    // the last session of this worker's socket: leave no server or socket file behind
+    try {
+      if (this.tmux('list-sessions').trim() === '') this.tmux('kill-server');
+    } catch {
+      try {
+        const uid = process.getuid?.() ?? 0;
+        rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${uid}`, this.socket), { force: true });
+      } catch {
+        // nothing to clean
+      }
     }
   }
 }
