@@ -22,6 +22,7 @@ import { PREVIEW_ROLES } from '../theme/theme.js';
 import { listSkins, loadTheme } from '../theme/select.js';
 import { DEFAULT_DRAIN_OPTIONS, refusalMessage, type DrainOptions, type DrainPlan } from '../actions/drain-plan.js';
 import type { DrainResult, PodProgress } from '../actions/drain-run.js';
+import { DEFAULT_LOG_OPTIONS, LogFollower, type LogTarget, type LogWindow } from '../actions/logs.js';
 import { percentOf } from '../store/view.js';
 import { clean, fit, width } from './text.js';
 
@@ -81,7 +82,18 @@ interface DrainScreen {
   abort?: AbortController;
   top: number;
 }
-type Screen = { type: 'table'; view: TableView } | TextScreen | ListScreen | DrainScreen | { type: 'help'; top: number };
+interface LogsScreen {
+  type: 'logs';
+  title: string;
+  follower: LogFollower;
+  top: number;
+  autoscroll: boolean;
+  wrap: boolean;
+  filter?: RegExp;
+  filterRaw: string;
+  off: () => void;
+}
+type Screen = { type: 'table'; view: TableView } | TextScreen | ListScreen | DrainScreen | LogsScreen | { type: 'help'; top: number };
 
 type Mode = 'normal' | 'command' | 'filter' | 'sortcol' | 'delete' | 'confirm' | 'form';
 
@@ -177,10 +189,22 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     bump();
   };
 
+  const disposeScreen = (s: Screen) => {
+    if (s.type === 'table') s.view.dispose();
+    if (s.type === 'logs') {
+      s.off();
+      s.follower.stop();
+    }
+  };
+
   const popScreen = () => {
     if (st.stack.length <= 1) return;
     const s = st.stack.pop()!;
     if (s.type === 'table') s.view.dispose();
+    if (s.type === 'logs') {
+      s.off();
+      s.follower.stop();
+    }
     bump();
   };
 
@@ -188,7 +212,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     try {
       const view = await session.openTable(spec);
       if (opts.reset) {
-        for (const old of st.stack.splice(0)) if (old.type === 'table') old.view.dispose();
+        for (const old of st.stack.splice(0)) disposeScreen(old);
       } else if (opts.replace) {
         const old = st.stack.pop();
         if (old?.type === 'table') old.view.dispose();
@@ -210,7 +234,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
   useEffect(() => {
     void openSpec(initial);
     return () => {
-      for (const s of st.stack) if (s.type === 'table') s.view.dispose();
+      for (const s of st.stack) disposeScreen(s);
     };
   }, []);
 
@@ -447,6 +471,32 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     flash(`sorted by ${name} ${asc ? 'ascending' : 'descending'}`);
   };
 
+  // ------------------------------------------------------------------ logs
+  const openLogs = async (view: TableView, row: Row, previous: boolean) => {
+    const plural = view.resource.plural;
+    try {
+      const obj = await session.fetch(view, row);
+      let pods: any[];
+      if (plural === 'pods') pods = [obj];
+      else {
+        const sel = selectorString(plural === 'services' ? obj.spec?.selector : obj.spec?.selector);
+        if (!sel) return flash(`${plural}/${row.name} has no selector`, 'warn');
+        pods = await session.related(row.context, `/api/v1/namespaces/${row.namespace}/pods`, { labelSelector: sel });
+        if (!pods.length) return flash(`no pods for ${plural}/${row.name}`, 'warn');
+      }
+      const targets: LogTarget[] = pods.map((p) => ({ namespace: p.metadata.namespace, pod: p.metadata.name, containers: (p.spec?.containers ?? []).map((c: any) => c.name) }));
+      const follower = new LogFollower(session.client(row.context).conn, targets, { ...DEFAULT_LOG_OPTIONS, previous, maxLines: Number(process.env.KMUX_LOG_LINES) || DEFAULT_LOG_OPTIONS.maxLines });
+      const screen: LogsScreen = {
+        type: 'logs', title: `logs ${plural === 'pods' ? '' : `${view.resource.singular}/`}${row.name}${previous ? ' (previous)' : ''}`,
+        follower, top: 0, autoscroll: true, wrap: false, filterRaw: '', off: follower.onChange(bump),
+      };
+      follower.start();
+      pushScreen(screen);
+    } catch (e) {
+      flash((e as Error).message, 'error');
+    }
+  };
+
   // ------------------------------------------------------------------ node lifecycle
   const cordonRows = async (view: TableView, on: boolean) => {
     const rows = marked(view);
@@ -666,6 +716,10 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
           st.del = { propagation: 'Background', force: false };
         } });
       }
+      if ((res.plural === 'pods' && res.group === '') || ['deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs'].includes(res.plural)) {
+        b.push({ key: 'l', desc: 'logs', section: 'Resource', test: ch('l'), run: () => { const r = v.current(); if (r) void openLogs(v, r, false); } });
+        if (res.plural === 'pods') b.push({ key: 'p', desc: 'previous logs', section: 'Resource', test: ch('p'), run: () => { const r = v.current(); if (r) void openLogs(v, r, true); } });
+      }
       if (res.plural === 'nodes' && res.group === '') {
         const ro = session.readonly;
         const refuse = (what: string) => () => flash(`read-only mode: ${what} is disabled (start kmux without --readonly)`, 'error');
@@ -678,6 +732,30 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
       if (res.namespaced) {
         b.push({ key: '0-9', desc: 'favorite namespace (0 = all)', section: 'View', test: (i, k) => !k.ctrl && /^[0-9]$/.test(i), run: () => {} });
       }
+    } else if (s?.type === 'logs') {
+      const f = s.follower;
+      const page = H - 4;
+      const win = (w: LogWindow, label: string) => () => { f.restart({ window: w }); s.autoscroll = true; flash(`logs: ${label}`); };
+      b.push(
+        { key: 'j/<down>', desc: 'down', section: 'Navigation', test: (i, k) => k.downArrow || ch('j')(i, k), run: () => { s.top++; } },
+        { key: 'k/<up>', desc: 'up (stops autoscroll)', section: 'Navigation', test: (i, k) => k.upArrow || ch('k')(i, k), run: () => { s.autoscroll = false; s.top = Math.max(0, s.top - 1); } },
+        { key: '<pgdn>', desc: 'page down', section: 'Navigation', test: (i, k) => k.pageDown || ctrl('f')(i, k), run: () => { s.top += page; } },
+        { key: '<pgup>', desc: 'page up', section: 'Navigation', test: (i, k) => k.pageUp || ctrl('b')(i, k), run: () => { s.autoscroll = false; s.top = Math.max(0, s.top - page); } },
+        { key: 'g', desc: 'top', section: 'Navigation', test: ch('g'), run: () => { s.autoscroll = false; s.top = 0; } },
+        { key: 'G', desc: 'bottom (autoscroll)', section: 'Navigation', test: ch('G'), run: () => { s.autoscroll = true; } },
+        { key: 's', desc: 'autoscroll on/off', section: 'View', test: ch('s'), run: () => { s.autoscroll = !s.autoscroll; flash(`autoscroll ${s.autoscroll ? 'on' : 'off'}`); } },
+        { key: 'w', desc: 'wrap on/off', section: 'View', test: ch('w'), run: () => { s.wrap = !s.wrap; } },
+        { key: 't', desc: 'timestamps on/off', section: 'View', test: ch('t'), run: () => { f.restart({ timestamps: !f.opts.timestamps }); } },
+        { key: '/', desc: 'filter (regex, !inverse)', section: 'General', test: ch('/'), run: () => { st.mode = 'filter'; st.input = s.filterRaw; st.inputError = ''; } },
+        { key: 'C', desc: 'clear', section: 'View', test: ch('C'), run: () => { f.ring.clear(); s.top = 0; } },
+        { key: '0', desc: 'tail', section: 'View', test: ch('0'), run: win('tail', `last ${f.opts.tailLines} lines`) },
+        { key: '1', desc: 'head (all kept)', section: 'View', test: ch('1'), run: win('head', 'from the start') },
+        { key: '2', desc: 'since 1m', section: 'View', test: ch('2'), run: win(60, 'since 1m') },
+        { key: '3', desc: 'since 5m', section: 'View', test: ch('3'), run: win(300, 'since 5m') },
+        { key: '4', desc: 'since 15m', section: 'View', test: ch('4'), run: win(900, 'since 15m') },
+        { key: '5', desc: 'since 30m', section: 'View', test: ch('5'), run: win(1800, 'since 30m') },
+        { key: '6', desc: 'since 1h', section: 'View', test: ch('6'), run: win(3600, 'since 1h') },
+      );
     } else if (s?.type === 'text') {
       const page = H - 4;
       b.push(
@@ -918,7 +996,18 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
       st.mode = 'normal';
       st.input = '';
       if (mode === 'command') void runCommand(text);
-      else {
+      else if (top()?.type === 'logs') {
+        const ls = top() as LogsScreen;
+        try {
+          const inverse = text.startsWith('!');
+          const re = text ? new RegExp(inverse ? text.slice(1) : text, 'i') : undefined;
+          ls.filter = re;
+          ls.filterRaw = text;
+          (ls as any).inverse = inverse;
+        } catch (e) {
+          flash(`invalid regular expression: ${(e as Error).message}`, 'error');
+        }
+      } else {
         const v = tableOf();
         if (!v) return;
         try {
@@ -1058,6 +1147,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
   else if (s.type === 'text') lines.push(...renderText(s, bodyHeight));
   else if (s.type === 'list') lines.push(...renderList(s, bodyHeight));
   else if (s.type === 'drain') lines.push(...renderDrain(s, bodyHeight));
+  else if (s.type === 'logs') lines.push(...renderLogs(s, bodyHeight));
   else lines.push(...renderHelp(s, bodyHeight));
   if (st.showCrumbs) lines.push(renderCrumbs());
   lines.push(renderStatus());
@@ -1374,6 +1464,34 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     body.push(...rows.slice(d.top, d.top + Math.max(0, inner)), ...resLines);
     line('keys', d.stage === 'running' ? '<esc> cancel (evicted pods stay evicted, the node stays cordoned)   j/k scroll' : '<esc>/<enter> close', theme.menuDesc);
     return frame(` ${d.title}${d.stage === 'done' ? ': done' : ''} `, body, height);
+  }
+
+  function renderLogs(s: LogsScreen, height: number): React.ReactElement[] {
+    const inner = height - 2;
+    const inverse = !!(s as any).inverse;
+    let all = s.follower.ring.toArray();
+    if (s.filter) all = all.filter((l) => s.filter!.test(l.text) !== inverse);
+    // a prefix color per source, from the skin's palette
+    const palette = [theme.rowNew, theme.rowModified, theme.rowPending, theme.menuKey, theme.logo, theme.title, theme.yamlKey, theme.mark];
+    const colorOf = (src: string) => palette[[...src].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7) % palette.length];
+    const rows: { src: string; text: string }[] = [];
+    for (const l of all) {
+      const text = clean(l.text);
+      const pre = l.source ? `${l.source} ` : '';
+      if (!s.wrap) rows.push({ src: l.source, text: pre + text });
+      else for (const w of wrapLines(pre + text, W - 2)) rows.push({ src: l.source, text: w });
+    }
+    if (s.autoscroll) s.top = Math.max(0, rows.length - inner);
+    s.top = Math.max(0, Math.min(s.top, Math.max(0, rows.length - inner)));
+    const body = rows.slice(s.top, s.top + inner).map((r, i) => {
+      const t = fit(r.text, W - 2);
+      if (!r.src || !t.startsWith(r.src)) return <Text key={`l${i}`} color={theme.logFg || theme.fg}>{t}</Text>;
+      return <Text key={`l${i}`}><Text color={colorOf(r.src)}>{r.src}</Text><Text color={theme.logFg || theme.fg}>{t.slice(r.src.length)}</Text></Text>;
+    });
+    const f = s.follower;
+    const win = f.opts.window === 'tail' ? `tail ${f.opts.tailLines}` : f.opts.window === 'head' ? 'head' : `since ${f.opts.window / 60}m`;
+    const flags = [win, f.opts.timestamps ? 'timestamps' : '', s.autoscroll ? 'autoscroll' : 'paused', s.wrap ? 'wrap' : '', s.filterRaw ? `</${s.filterRaw}>` : '', f.status].filter(Boolean).join(' ');
+    return frame(` ${s.title} [${rows.length}] ${flags} `, body, height);
   }
 
   function renderHelp(s: { top: number }, height: number): React.ReactElement[] {

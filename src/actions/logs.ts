@@ -1,0 +1,151 @@
+/**
+ * Container logs streamed from the API by kmux itself: one stream per container of each pod,
+ * lines kept in a ring buffer (memory stays bounded however long it follows), a prefix per pod
+ * and container when there are several, K9s's time windows. No Ink here: the UI reads `lines`.
+ */
+import { ApiError, type Connection, type StreamHandle } from '../kube/connection.js';
+
+export interface LogTarget {
+  namespace: string;
+  pod: string;
+  containers: string[];
+}
+
+/** K9s's windows: 0 tail, 1 head (everything kept), 2-6 since 1m/5m/15m/30m/1h. */
+export type LogWindow = 'tail' | 'head' | 60 | 300 | 900 | 1800 | 3600;
+
+export interface LogOptions {
+  window: LogWindow;
+  timestamps: boolean;
+  previous: boolean;
+  /** lines kept (the ring buffer's size) */
+  maxLines: number;
+  tailLines: number;
+}
+
+export const DEFAULT_LOG_OPTIONS: LogOptions = { window: 'tail', timestamps: false, previous: false, maxLines: 5000, tailLines: 200 };
+
+export interface LogLine {
+  /** which pod/container it came from, as shown in the prefix ('' when there is only one) */
+  source: string;
+  text: string;
+  seq: number;
+}
+
+/** A fixed-size ring of lines: old lines drop off the top. */
+export class LogRing {
+  private buf: LogLine[] = [];
+  private start = 0;
+  seq = 0;
+  constructor(public readonly capacity: number) {}
+
+  push(source: string, text: string): void {
+    const line = { source, text, seq: ++this.seq };
+    if (this.buf.length < this.capacity) this.buf.push(line);
+    else {
+      this.buf[this.start] = line;
+      this.start = (this.start + 1) % this.capacity;
+    }
+  }
+
+  get size(): number {
+    return this.buf.length;
+  }
+
+  /** Lines oldest first. */
+  toArray(): LogLine[] {
+    return this.start === 0 ? this.buf.slice() : [...this.buf.slice(this.start), ...this.buf.slice(0, this.start)];
+  }
+
+  clear(): void {
+    this.buf = [];
+    this.start = 0;
+  }
+}
+
+export class LogFollower {
+  readonly ring: LogRing;
+  private streams: StreamHandle[] = [];
+  private readonly listeners = new Set<() => void>();
+  private pending = false;
+  status = '';
+  /** streams still open */
+  open = 0;
+
+  constructor(private readonly conn: Connection, readonly targets: LogTarget[], public opts: LogOptions) {
+    this.ring = new LogRing(opts.maxLines);
+  }
+
+  onChange(l: () => void): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  /** Notice listeners at most every 100 ms: a pod logging 1,000 lines a second is 10 redraws. */
+  private changed(): void {
+    if (this.pending) return;
+    this.pending = true;
+    setTimeout(() => {
+      this.pending = false;
+      for (const l of this.listeners) l();
+    }, 100).unref?.();
+  }
+
+  private many(): boolean {
+    return this.targets.length > 1 || this.targets.some((t) => t.containers.length > 1);
+  }
+
+  start(): void {
+    this.stop();
+    this.ring.clear();
+    const many = this.many();
+    const several = this.targets.length > 1;
+    for (const t of this.targets) {
+      for (const c of t.containers) {
+        const source = many ? (several ? `${t.pod}/${c}` : c) : '';
+        const query: Record<string, string | number | boolean | undefined> = {
+          container: c, follow: !this.opts.previous, timestamps: this.opts.timestamps || undefined, previous: this.opts.previous || undefined,
+        };
+        if (this.opts.window === 'tail') query.tailLines = this.opts.tailLines;
+        else if (typeof this.opts.window === 'number') query.sinceSeconds = this.opts.window;
+        this.open++;
+        const h = this.conn.stream(`/api/v1/namespaces/${encodeURIComponent(t.namespace)}/pods/${encodeURIComponent(t.pod)}/log`, {
+          query, timeoutMs: 30_000,
+          onLine: (line) => {
+            this.ring.push(source, line);
+            this.changed();
+          },
+        });
+        this.streams.push(h);
+        h.done.then(
+          () => {
+            this.open--;
+            if (this.open === 0) this.status = this.opts.previous ? 'previous logs' : 'all streams ended';
+            this.changed();
+          },
+          (e) => {
+            this.open--;
+            const msg = e instanceof ApiError ? e.message : (e as Error).message;
+            if (!/aborted/.test(msg)) this.ring.push(source, `[kmux] ${source || t.pod}: ${msg}`);
+            this.status = msg;
+            this.changed();
+          },
+        );
+      }
+    }
+    this.status = this.opts.previous ? 'previous logs' : 'following';
+    this.changed();
+  }
+
+  /** New options (window, timestamps, previous) take a fresh stream. */
+  restart(opts: Partial<LogOptions>): void {
+    this.opts = { ...this.opts, ...opts };
+    this.start();
+  }
+
+  stop(): void {
+    for (const s of this.streams) s.abort();
+    this.streams = [];
+    this.open = 0;
+  }
+}

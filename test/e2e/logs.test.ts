@@ -1,0 +1,64 @@
+/** Logs in a real terminal: streamed from the API, merged across a deployment's pods with prefixes. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startFleet, type Fleet } from '../../src/sim/fleet.js';
+import { Terminal, hasTmux } from '../helpers/tmux.js';
+
+const BIN = resolve(import.meta.dirname, '../../bin/kmux.js');
+let fleet: Fleet;
+let dir: string;
+let kubeconfig: string;
+
+beforeAll(async () => {
+  fleet = await startFleet({ clusters: 1, names: ['dev'], nodes: 3, pods: 30, seed: 4 });
+  dir = mkdtempSync(join(tmpdir(), 'kmux-logs-'));
+  kubeconfig = join(dir, 'kubeconfig.yaml');
+  fleet.writeKubeconfig(kubeconfig);
+  // a deployment whose pods log 20 lines a second each
+  const c = fleet.member('dev').cluster;
+  const d = c.store.get('deployments.apps', 'kube-system', 'coredns');
+  c.store.update('deployments.apps', {
+    ...d,
+    spec: { ...d.spec, template: { ...d.spec.template, metadata: { ...d.spec.template.metadata, annotations: { 'sim.kmux.dev/log-rate': '20' } } } },
+  });
+});
+afterAll(async () => fleet?.stop());
+
+describe.skipIf(!hasTmux())('logs in a terminal', () => {
+  it('streams a deployment\'s logs from all its pods with a prefix per pod, and filters them', async () => {
+    const t = new Terminal([process.execPath, BIN, '--kubeconfig', kubeconfig, '-n', 'kube-system', '-c', 'deploy'], { env: { XDG_CONFIG_HOME: join(dir, 'cfg') } });
+    try {
+      await t.waitFor(/deployments\(kube-system\)\[\d+\]/);
+      t.type('/coredns');
+      t.keys('Enter');
+      await t.waitFor(/<\/coredns>/);
+      // the rollout made new pods: wait until both run before asking for their logs
+      const c = fleet.member('dev').cluster;
+      for (let i = 0; i < 100; i++) {
+        const running = [...c.store.iter('pods', 'kube-system')].filter((p) => p.metadata.name.startsWith('coredns-') && p.status?.phase === 'Running' && !p.metadata.deletionTimestamp && p.metadata.annotations?.['sim.kmux.dev/log-rate']);
+        if (running.length === 2) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      t.keys('l');
+      const s = await t.waitFor(/logs deployment\/coredns \[\d+\]/);
+      const pods = [...c.store.iter('pods', 'kube-system')].filter((p) => p.metadata.name.startsWith('coredns-') && !p.metadata.deletionTimestamp).map((p) => p.metadata.name);
+      await t.waitFor((x) => pods.every((p) => x.includes(`${p}/coredns`)), 8000);
+      const count = () => Number(t.screen().match(/logs deployment\/coredns \[(\d+)\]/)?.[1] ?? 0);
+      const n0 = count();
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(count()).toBeGreaterThan(n0); // still following
+      expect(s).toMatch(/following/);
+      t.type('/level":"error');
+      t.keys('Enter');
+      await t.waitFor(/<\/level":"error>/);
+      const lines = t.screen().split('\n').filter((l) => l.startsWith('│') && l.includes('"level"'));
+      expect(lines.every((l) => l.includes('"level":"error"'))).toBe(true);
+      t.keys('Escape');
+      await t.waitFor(/deployments\(kube-system\)/);
+    } finally {
+      t.kill();
+    }
+  });
+});
