@@ -599,6 +599,32 @@ export class Session {
     return drainNode(this.client(ctx).conn, node, o, r);
   }
 
+  /** `kubectl scale`: a merge patch on the scale subresource. */
+  async scale(view: TableView, row: Row, replicas: number): Promise<void> {
+    this.guard('scale');
+    const res = view.perContext.get(row.context) ?? view.resource;
+    await this.client(row.context).conn.json('PATCH', `${resourcePath(res, row.namespace, row.name)}/scale`, {
+      body: { spec: { replicas } }, contentType: 'application/merge-patch+json', timeoutMs: 15_000,
+    });
+  }
+
+  /** `kubectl rollout restart`: a new restartedAt annotation on the pod template. */
+  async restart(view: TableView, row: Row): Promise<void> {
+    this.guard('restart');
+    const res = view.perContext.get(row.context) ?? view.resource;
+    await this.client(row.context).conn.json('PATCH', resourcePath(res, row.namespace, row.name), {
+      query: { fieldManager: 'kubectl-rollout' },
+      body: { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } },
+      contentType: 'application/strategic-merge-patch+json', timeoutMs: 15_000,
+    });
+  }
+
+  /** Kill a pod: delete it with no grace period. */
+  async kill(view: TableView, row: Row): Promise<void> {
+    this.guard('kill');
+    await this.deleteRow(view, row, 'Background', true);
+  }
+
   validateFilter(text: string): string | undefined {
     try {
       parseFilter(text);

@@ -95,7 +95,7 @@ interface LogsScreen {
 }
 type Screen = { type: 'table'; view: TableView } | TextScreen | ListScreen | DrainScreen | LogsScreen | { type: 'help'; top: number };
 
-type Mode = 'normal' | 'command' | 'filter' | 'sortcol' | 'delete' | 'confirm' | 'form';
+type Mode = 'normal' | 'command' | 'filter' | 'sortcol' | 'delete' | 'confirm' | 'form' | 'scale';
 
 interface Binding {
   key: string; // shown in help, e.g. '<ctrl-d>'
@@ -144,6 +144,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     del: { propagation: 'Background', force: false },
     pendingKey: undefined as undefined | { label: string; t: number },
     confirm: undefined as undefined | { title: string; lines: string[]; onYes: () => void },
+    scale: undefined as undefined | { view: TableView; rows: Row[]; value: string },
     form: undefined as undefined | { plugin: Plugin; values: Record<string, string | number | boolean>; field: number; onSubmit: (v: Record<string, string | number | boolean>) => void },
   }).current;
 
@@ -720,6 +721,60 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
         b.push({ key: 'l', desc: 'logs', section: 'Resource', test: ch('l'), run: () => { const r = v.current(); if (r) void openLogs(v, r, false); } });
         if (res.plural === 'pods') b.push({ key: 'p', desc: 'previous logs', section: 'Resource', test: ch('p'), run: () => { const r = v.current(); if (r) void openLogs(v, r, true); } });
       }
+      if (['deployments', 'statefulsets', 'replicasets'].includes(res.plural) && res.group === 'apps') {
+        b.push({ key: 's', desc: session.readonly ? 'scale (read-only)' : 'scale', section: 'Resource', test: ch('s'), run: () => {
+          if (session.readonly) return flash('read-only mode: scale is disabled (start kmux without --readonly)', 'error');
+          const rows = marked(v);
+          if (!rows.length) return;
+          const cur = String(v.rows().find((r) => r.key === rows[0].key)?.extra?.replicas ?? '');
+          st.scale = { view: v, rows, value: cur };
+          st.mode = 'scale';
+        } });
+      }
+      if (['deployments', 'statefulsets', 'daemonsets'].includes(res.plural) && res.group === 'apps') {
+        b.push({ key: 'r', desc: session.readonly ? 'restart (read-only)' : 'restart', section: 'Resource', test: ch('r'), run: () => {
+          if (session.readonly) return flash('read-only mode: restart is disabled (start kmux without --readonly)', 'error');
+          const rows = marked(v);
+          if (!rows.length) return;
+          st.confirm = {
+            title: `Restart ${rows.length === 1 ? `${res.singular}/${rows[0].name}` : `${rows.length} ${res.plural}`}?`,
+            lines: ['a rollout restart: pods are replaced one set at a time'],
+            onYes: () => void (async () => {
+              for (const r of rows) {
+                try {
+                  await session.restart(v, r);
+                } catch (e) {
+                  return flash(`restart ${r.name}: ${(e as Error).message}`, 'error');
+                }
+              }
+              flash(`restarted ${rows.map((r) => `${res.singular}/${r.name}`).join(', ')}`);
+            })(),
+          };
+          st.mode = 'confirm';
+        } });
+      }
+      if (res.plural === 'pods' && res.group === '' && !session.readonly) {
+        b.push({ key: '<ctrl-k>', desc: 'kill (no grace period)', section: 'Resource', test: ctrl('k'), run: () => {
+          const rows = marked(v);
+          if (!rows.length) return;
+          st.confirm = {
+            title: `Kill ${rows.length === 1 ? `pod/${rows[0].name}` : `${rows.length} pods`}?`,
+            lines: ['deleted at once, with no grace period'],
+            onYes: () => void (async () => {
+              for (const r of rows) {
+                try {
+                  await session.kill(v, r);
+                } catch (e) {
+                  return flash(`kill ${r.name}: ${(e as Error).message}`, 'error');
+                }
+              }
+              v.marks.clear();
+              flash(`killed ${rows.map((r) => `pod/${r.name}`).join(', ')}`);
+            })(),
+          };
+          st.mode = 'confirm';
+        } });
+      }
       if (res.plural === 'nodes' && res.group === '') {
         const ro = session.readonly;
         const refuse = (what: string) => () => flash(`read-only mode: ${what} is disabled (start kmux without --readonly)`, 'error');
@@ -859,6 +914,33 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     else if (res.error || (res.exitCode ?? 0) !== 0) flash(`plugin ${p.name} failed (exit ${res.exitCode ?? res.signal ?? '?'})${res.error ? `: ${res.error}` : ''}`, 'error');
     else flash(`plugin ${p.name} finished`);
     bump();
+  };
+
+  const handleScale = (input: string, key: Key) => {
+    const sc = st.scale;
+    if (!sc || key.escape) {
+      st.mode = 'normal';
+      st.scale = undefined;
+      return;
+    }
+    if (key.backspace || key.delete) sc.value = sc.value.slice(0, -1);
+    else if (/^[0-9]$/.test(input) && sc.value.length < 5) sc.value += input;
+    else if (key.return) {
+      const n = Number(sc.value);
+      if (sc.value === '' || !Number.isInteger(n) || n < 0) return flash('replicas: a whole number, 0 or more', 'error');
+      st.mode = 'normal';
+      st.scale = undefined;
+      void (async () => {
+        for (const r of sc.rows) {
+          try {
+            await session.scale(sc.view, r, n);
+          } catch (e) {
+            return flash(`scale ${r.name}: ${(e as Error).message}`, 'error');
+          }
+        }
+        flash(`scaled ${sc.rows.map((r) => `${sc.view.resource.singular}/${r.name}`).join(', ')} to ${n}`);
+      })();
+    }
   };
 
   const handleConfirm = (input: string, key: Key) => {
@@ -1111,6 +1193,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     else if (st.mode === 'sortcol') handleSortCol(input, key);
     else if (st.mode === 'delete') handleDelete(input, key);
     else if (st.mode === 'confirm') handleConfirm(input, key);
+    else if (st.mode === 'scale') handleScale(input, key);
     else if (st.mode === 'form') handleForm(input, key);
     else {
       const v = tableOf();
@@ -1152,7 +1235,11 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
   if (st.showCrumbs) lines.push(renderCrumbs());
   lines.push(renderStatus());
 
-  if (st.mode === 'confirm' && st.confirm) overlay(lines, st.confirm.title, [...st.confirm.lines, '', '<enter> run    <esc> cancel']);
+  if (st.mode === 'confirm' && st.confirm) overlay(lines, st.confirm.title, [...st.confirm.lines, '', '<enter> go ahead    <esc> cancel']);
+  if (st.mode === 'scale' && st.scale) {
+    const sc = st.scale;
+    overlay(lines, `Scale ${sc.rows.length === 1 ? `${sc.view.resource.singular}/${sc.rows[0].name}` : `${sc.rows.length} ${sc.view.resource.plural}`}`, [`Replicas: [${sc.value}_]`, '', 'type a number   <enter> scale   <esc> cancel']);
+  }
   if (st.mode === 'form' && st.form) {
     const f = st.form;
     overlay(lines, `Plugin ${f.plugin.name}`, [...f.plugin.inputs.map((i, n) => `${n === f.field ? '>' : ' '} ${fit(i.label || i.name, 24)} ${i.type === 'bool' ? (f.values[i.name] ? '[x]' : '[ ]') : `[${f.values[i.name] ?? ''}]`}${i.type === 'dropdown' ? '  ←/→' : ''}`), '', '↑/↓ field   type to edit   <space> toggle   <enter> run   <esc> cancel']);
