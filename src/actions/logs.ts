@@ -65,14 +65,15 @@ export class LogRing {
 
 export class LogFollower {
   readonly ring: LogRing;
-  private streams: StreamHandle[] = [];
+  /** one stream per pod/container, by "ns/pod/container" */
+  private streams = new Map<string, StreamHandle>();
   private readonly listeners = new Set<() => void>();
   private pending = false;
   status = '';
   /** streams still open */
   open = 0;
 
-  constructor(private readonly conn: Connection, readonly targets: LogTarget[], public opts: LogOptions) {
+  constructor(private readonly conn: Connection, public targets: LogTarget[], public opts: LogOptions) {
     this.ring = new LogRing(opts.maxLines);
   }
 
@@ -98,43 +99,68 @@ export class LogFollower {
   start(): void {
     this.stop();
     this.ring.clear();
-    const many = this.many();
-    const several = this.targets.length > 1;
-    for (const t of this.targets) {
-      for (const c of t.containers) {
-        const source = many ? (several ? `${t.pod}/${c}` : c) : '';
-        const query: Record<string, string | number | boolean | undefined> = {
-          container: c, follow: !this.opts.previous, timestamps: this.opts.timestamps || undefined, previous: this.opts.previous || undefined,
-        };
-        if (this.opts.window === 'tail') query.tailLines = this.opts.tailLines;
-        else if (typeof this.opts.window === 'number') query.sinceSeconds = this.opts.window;
-        this.open++;
-        const h = this.conn.stream(`/api/v1/namespaces/${encodeURIComponent(t.namespace)}/pods/${encodeURIComponent(t.pod)}/log`, {
-          query, timeoutMs: 30_000,
-          onLine: (line) => {
-            this.ring.push(source, line);
-            this.changed();
-          },
-        });
-        this.streams.push(h);
-        h.done.then(
-          () => {
-            this.open--;
-            if (this.open === 0) this.status = this.opts.previous ? 'previous logs' : 'all streams ended';
-            this.changed();
-          },
-          (e) => {
-            this.open--;
-            const msg = e instanceof ApiError ? e.message : (e as Error).message;
-            if (!/aborted/.test(msg)) this.ring.push(source, `[kmux] ${source || t.pod}: ${msg}`);
-            this.status = msg;
-            this.changed();
-          },
-        );
-      }
-    }
+    for (const t of this.targets) for (const c of t.containers) this.open1(t, c, false);
     this.status = this.opts.previous ? 'previous logs' : 'following';
     this.changed();
+  }
+
+  /**
+   * The pods changed (a deployment's pods come and go): streams start for new pods, from their
+   * first line, and stop for pods that are gone.
+   */
+  sync(targets: LogTarget[]): void {
+    const want = new Set<string>();
+    for (const t of targets) for (const c of t.containers) want.add(`${t.namespace}/${t.pod}/${c}`);
+    for (const [id, h] of this.streams) {
+      if (want.has(id)) continue;
+      h.abort();
+      this.streams.delete(id);
+    }
+    this.targets = targets;
+    for (const t of targets) for (const c of t.containers) if (!this.streams.has(`${t.namespace}/${t.pod}/${c}`)) this.open1(t, c, true);
+    this.changed();
+  }
+
+  private open1(t: LogTarget, c: string, fromStart: boolean): void {
+    const many = this.many();
+    const several = this.targets.length > 1;
+    const source = many ? (several ? `${t.pod}/${c}` : c) : '';
+    const query: Record<string, string | number | boolean | undefined> = {
+      container: c, follow: !this.opts.previous, timestamps: this.opts.timestamps || undefined, previous: this.opts.previous || undefined,
+    };
+    if (!fromStart) {
+      if (this.opts.window === 'tail') query.tailLines = this.opts.tailLines;
+      else if (typeof this.opts.window === 'number') query.sinceSeconds = this.opts.window;
+    }
+    const id = `${t.namespace}/${t.pod}/${c}`;
+    this.open++;
+    const h = this.conn.stream(`/api/v1/namespaces/${encodeURIComponent(t.namespace)}/pods/${encodeURIComponent(t.pod)}/log`, {
+      query, timeoutMs: 30_000,
+      onLine: (line) => {
+        this.ring.push(source, line);
+        this.changed();
+      },
+    });
+    this.streams.set(id, h);
+    h.done.then(
+      () => {
+        this.open--;
+        if (this.streams.get(id) === h) this.streams.delete(id);
+        if (this.open === 0) this.status = this.opts.previous ? 'previous logs' : 'all streams ended';
+        this.changed();
+      },
+      (e) => {
+        this.open--;
+        if (this.streams.get(id) === h) this.streams.delete(id);
+        const msg = e instanceof ApiError ? e.message : (e as Error).message;
+        if (!/aborted/.test(msg)) {
+          // a pod that is still starting has no logs yet: it is tried again on the next sync
+          if (!/waiting to start/.test(msg)) this.ring.push(source, `[kmux] ${source || t.pod}: ${msg}`);
+          this.status = msg;
+        }
+        this.changed();
+      },
+    );
   }
 
   /** New options (window, timestamps, previous) take a fresh stream. */
@@ -144,8 +170,8 @@ export class LogFollower {
   }
 
   stop(): void {
-    for (const s of this.streams) s.abort();
-    this.streams = [];
+    for (const s of this.streams.values()) s.abort();
+    this.streams.clear();
     this.open = 0;
   }
 }

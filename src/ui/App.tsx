@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import { Box, Text, useApp, useInput, useWindowSize, type Key } from 'ink';
 import type { Session, TableView, ViewSpec } from '../app/session.js';
 import type { ViewColumn } from '../store/view.js';
+import { resolveResource } from '../kube/discovery.js';
 import { bindPlugins, describePlugin, formatProblem as pluginProblem, scopeNames, type Plugin } from '../plugins/load.js';
 import { formatKey, matchesKey, type KeySpec } from '../plugins/keys.js';
 import { displayText, pluginEnv, runCaptured, runForegroundSync, statusText } from '../plugins/run.js';
@@ -487,9 +488,27 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
       }
       const targets: LogTarget[] = pods.map((p) => ({ namespace: p.metadata.namespace, pod: p.metadata.name, containers: (p.spec?.containers ?? []).map((c: any) => c.name) }));
       const follower = new LogFollower(session.client(row.context).conn, targets, { ...DEFAULT_LOG_OPTIONS, previous, maxLines: Number(process.env.KMUX_LOG_LINES) || DEFAULT_LOG_OPTIONS.maxLines });
+      const offs = [follower.onChange(bump)];
+      if (plural !== 'pods') {
+        // a workload's pods come and go (rollouts, evictions, scaling): follow them through a
+        // pods store on the workload's selector, shared with any view that shows the same pods
+        const podsRes = resolveResource(session.client(row.context).resources ?? [], 'pods');
+        const sel = selectorString(obj.spec?.selector);
+        if (podsRes && sel) {
+          const store = session.registry.acquire({ context: row.context, resource: podsRes, namespace: row.namespace, labelSelector: sel });
+          const sync = () => {
+            if (!store.status.synced) return;
+            follower.sync([...store.rows.values()].map((r) => ({
+              namespace: r.namespace ?? '', pod: r.name,
+              containers: (((r.extra as any)?.containers ?? []) as { name: string }[]).map((c) => c.name),
+            })).filter((t) => t.containers.length));
+          };
+          offs.push(store.subscribe(sync), () => session.registry.release(store));
+        }
+      }
       const screen: LogsScreen = {
         type: 'logs', title: `logs ${plural === 'pods' ? '' : `${view.resource.singular}/`}${row.name}${previous ? ' (previous)' : ''}`,
-        follower, top: 0, autoscroll: true, wrap: false, filterRaw: '', off: follower.onChange(bump),
+        follower, top: 0, autoscroll: true, wrap: false, filterRaw: '', off: () => { for (const o of offs) o(); },
       };
       follower.start();
       pushScreen(screen);

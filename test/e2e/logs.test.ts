@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startFleet, type Fleet } from '../../src/sim/fleet.js';
 import { Terminal, hasTmux } from '../helpers/tmux.js';
+import { until } from '../helpers/wait.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/kmux.js');
 let fleet: Fleet;
@@ -50,6 +51,16 @@ describe.skipIf(!hasTmux())('logs in a terminal', () => {
       await new Promise((r) => setTimeout(r, 1500));
       expect(count()).toBeGreaterThan(n0); // still following
       expect(s).toMatch(/following/);
+      // a pod goes, its replacement comes: the replacement's lines join in
+      const gone = c.store.get('pods', 'kube-system', pods[0]);
+      c.deletePod(gone, 0);
+      let fresh = '';
+      await until('a replacement pod running', () => {
+        const p = [...c.store.iter('pods', 'kube-system')].find((x) => x.metadata.name.startsWith('coredns-') && !pods.includes(x.metadata.name) && x.status?.phase === 'Running');
+        fresh = p?.metadata.name ?? '';
+        return !!p;
+      }, 15_000);
+      await t.waitFor((x) => x.includes(`${fresh}/coredns`), 10_000);
       t.type('/level":"error');
       t.keys('Enter');
       await t.waitFor(/<\/level":"error>/);
