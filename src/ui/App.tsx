@@ -4,7 +4,7 @@
  * Key handling lives here; every action goes through the Session.
  */
 import React, { useEffect, useReducer, useRef } from 'react';
-import { basename } from 'node:path';
+import { basename, delimiter } from 'node:path';
 import { Box, Text, useApp, useInput, useWindowSize, type Key } from 'ink';
 import type { Session, TableView, ViewSpec } from '../app/session.js';
 import type { ViewColumn } from '../store/view.js';
@@ -473,6 +473,29 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     flash(`sorted by ${name} ${asc ? 'ascending' : 'descending'}`);
   };
 
+  // ------------------------------------------------------------------ edit
+  /** `kubectl edit` in the foreground on the row's own context, then back to the same view. */
+  const editRow = async (v: TableView, row: Row) => {
+    if (session.readonly) return flash('read-only mode: edit is disabled (start kmux without --readonly)', 'error');
+    const res = v.perContext.get(row.context) ?? v.resource;
+    const kind = res.group ? `${res.plural}.${res.group}` : res.plural;
+    const env: Record<string, string> = {
+      ...(process.env as Record<string, string>),
+      KUBECONFIG: session.o.kubeconfig.files.join(delimiter),
+      KUBE_EDITOR: process.env.KUBE_EDITOR || process.env.K9S_EDITOR || process.env.EDITOR || 'vi',
+    };
+    const argv = { command: 'kubectl', args: ['--context', row.context, 'edit', `${kind}/${row.name}`, ...(row.namespace ? ['-n', row.namespace] : [])], pipes: [], env: {} };
+    let out: ReturnType<typeof runForegroundSync> = {};
+    await suspendTerminal(() => {
+      out = runForegroundSync(argv, env);
+    });
+    session.registry.refresh();
+    if (out.error) flash(`edit ${row.name}: ${out.error}`, 'error');
+    else if ((out.exitCode ?? 0) !== 0) flash(`edit ${row.name}: kubectl exited ${out.exitCode ?? out.signal}`, 'error');
+    else flash(`edited ${res.singular}/${row.name}`);
+    bump();
+  };
+
   // ------------------------------------------------------------------ logs
   const openLogs = async (view: TableView, row: Row, previous: boolean) => {
     const plural = view.resource.plural;
@@ -718,6 +741,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
         { key: '<enter>', desc: 'drill down', section: 'Resource', test: (_i, k) => k.return, run: () => { const r = v.current(); if (r) void drill(v, r); } },
         { key: 'd', desc: 'describe', section: 'Resource', test: ch('d'), run: () => { const r = v.current(); if (r) describeRow(v, r); } },
         { key: 'y', desc: 'yaml', section: 'Resource', test: ch('y'), run: () => { const r = v.current(); if (r) yamlRow(v, r); } },
+        { key: 'e', desc: session.readonly ? 'edit (read-only)' : 'edit (kubectl edit)', section: 'Resource', test: ch('e'), run: () => { const r = v.current(); if (r) void editRow(v, r); } },
         { key: '<ctrl-w>', desc: 'wide columns', section: 'View', test: ctrl('w'), run: () => { v.wide = !v.wide; } },
         { key: '<ctrl-z>', desc: 'faults only', section: 'View', test: ctrl('z'), run: () => { v.vm.setFaultsOnly(!v.vm.getFaultsOnly()); flash(v.vm.getFaultsOnly() ? 'showing faults only' : 'showing all'); } },
         { key: 'N', desc: 'sort by name', section: 'Sort', test: ch('N'), run: () => sortBy(v, 'NAME') },
