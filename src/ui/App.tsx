@@ -782,16 +782,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
           st.confirm = {
             title: `Restart ${rows.length === 1 ? `${res.singular}/${rows[0].name}` : `${rows.length} ${res.plural}`}?`,
             lines: ['a rollout restart: pods are replaced one set at a time'],
-            onYes: () => void (async () => {
-              for (const r of rows) {
-                try {
-                  await session.restart(v, r);
-                } catch (e) {
-                  return flash(`restart ${r.name}: ${(e as Error).message}`, 'error');
-                }
-              }
-              flash(`restarted ${rows.map((r) => `${res.singular}/${r.name}`).join(', ')}`);
-            })(),
+            onYes: () => void actOn(rows, 'restart', (r) => session.restart(v, r), `restarted ${rows.map((r) => `${res.singular}/${r.name}`).join(', ')}`),
           };
           st.mode = 'confirm';
         } });
@@ -803,17 +794,10 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
           st.confirm = {
             title: `Kill ${rows.length === 1 ? `pod/${rows[0].name}` : `${rows.length} pods`}?`,
             lines: ['deleted at once, with no grace period'],
-            onYes: () => void (async () => {
-              for (const r of rows) {
-                try {
-                  await session.kill(v, r);
-                } catch (e) {
-                  return flash(`kill ${r.name}: ${(e as Error).message}`, 'error');
-                }
-              }
+            onYes: () => {
               v.marks.clear();
-              flash(`killed ${rows.map((r) => `pod/${r.name}`).join(', ')}`);
-            })(),
+              void actOn(rows, 'kill', (r) => session.kill(v, r), `killed ${rows.map((r) => `pod/${r.name}`).join(', ')}`);
+            },
           };
           st.mode = 'confirm';
         } });
@@ -959,6 +943,18 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     bump();
   };
 
+  /** Apply an action to rows one by one; the first failure stops and is said, success is said once. */
+  const actOn = async (rows: Row[], what: string, act: (r: Row) => Promise<void>, done: string) => {
+    for (const r of rows) {
+      try {
+        await act(r);
+      } catch (e) {
+        return flash(`${what} ${r.name}: ${(e as Error).message}`, 'error');
+      }
+    }
+    flash(done);
+  };
+
   const handleScale = (input: string, key: Key) => {
     const sc = st.scale;
     if (!sc || key.escape) {
@@ -973,16 +969,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
       if (sc.value === '' || !Number.isInteger(n) || n < 0) return flash('replicas: a whole number, 0 or more', 'error');
       st.mode = 'normal';
       st.scale = undefined;
-      void (async () => {
-        for (const r of sc.rows) {
-          try {
-            await session.scale(sc.view, r, n);
-          } catch (e) {
-            return flash(`scale ${r.name}: ${(e as Error).message}`, 'error');
-          }
-        }
-        flash(`scaled ${sc.rows.map((r) => `${sc.view.resource.singular}/${r.name}`).join(', ')} to ${n}`);
-      })();
+      void actOn(sc.rows, 'scale', (r) => session.scale(sc.view, r, n), `scaled ${sc.rows.map((r) => `${sc.view.resource.singular}/${r.name}`).join(', ')} to ${n}`);
     }
   };
 
