@@ -192,7 +192,36 @@ export class ViewModel {
     const data = `${versions}|${this.sort.column}|${this.sort.asc}`;
     const f = this.filter;
     const cached = this.filterResults.get(f.raw);
-    if (f.kind === 'none' && !this.faultsOnly) {
+    const same = `${f.raw}|${this.sort.column}|${this.sort.asc}|${this.faultsOnly}`;
+    const prevFiltered = this.filtered;
+    const moves = this.moves;
+    this.moves = null;
+    if ((f.kind === 'regex' || f.kind === 'labels' || this.faultsOnly) && f.kind !== 'fuzzy' && prevFiltered?.key === same && moves) {
+      // a batch under an unchanged filter: move only the changed rows in and out of the result
+      const cmp = this.comparator();
+      const rowsF = prevFiltered.rows;
+      const search = (r: Row) => {
+        let lo = 0, hi = rowsF.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (cmp(rowsF[mid], r) < 0) lo = mid + 1;
+          else hi = mid;
+        }
+        return lo;
+      };
+      for (const [old, cur] of moves) {
+        if (old && this.passes(old)) {
+          const at = search(old);
+          if (rowsF[at] === old) rowsF.splice(at, 1);
+          else {
+            const i = rowsF.indexOf(old);
+            if (i >= 0) rowsF.splice(i, 1);
+          }
+        }
+        if (cur && this.passes(cur)) rowsF.splice(search(cur), 0, cur);
+      }
+      out = rowsF.slice();
+    } else if (f.kind === 'none' && !this.faultsOnly) {
       // no filter: a copy of the order (a memcpy) instead of a test per row
       out = this.sortedAll.slice();
     } else if (cached && cached.data === data && cached.faults === this.faultsOnly) {
@@ -207,6 +236,7 @@ export class ViewModel {
       const from = narrows ? prev!.rows : this.sortedAll;
       out = from.filter((r) => this.passes(r));
     }
+    this.filtered = f.kind !== 'fuzzy' && (f.kind !== 'none' || this.faultsOnly) ? { key: same, rows: out.slice() } : null;
     if (f.kind !== 'none' && f.kind !== 'fuzzy') {
       if (this.filterResults.size > 32 || [...this.filterResults.values()].some((c) => c.data !== data)) this.filterResults.clear();
       this.filterResults.set(f.raw, { data, faults: this.faultsOnly, rows: out.slice() });
@@ -236,7 +266,13 @@ export class ViewModel {
   private seen = new Map<RowStore, number>();
   private lastJoined = '';
 
+  /** the rows the last incremental refresh replaced ([old, new]); null after a full sort */
+  private moves: [Row | undefined, Row | undefined][] | null = null;
+  /** the filtered rows as last computed, kept current batch by batch while filter and order stay */
+  private filtered: { key: string; rows: Row[] } | null = null;
+
   private fullSort(cmp: (a: Row, b: Row) => number): void {
+    this.moves = null;
     const all: Row[] = [];
     for (const s of this.stores) for (const r of s.rows.values()) all.push(r);
     all.sort(cmp);
@@ -276,10 +312,13 @@ export class ViewModel {
       for (const k of keys) changed.push([s, k]);
     }
     if (changed.length > 5000) return this.fullSort(cmp);
+    const moves: [Row | undefined, Row | undefined][] = [];
+    this.moves = moves;
     for (const [s, key] of changed) {
       const old = this.byKey.get(key);
       const cur = s.rows.get(key);
       if (old === cur) continue;
+      moves.push([old, cur]);
       if (old) {
         const at = this.search(old, cmp);
         if (this.sortedAll[at] === old) this.sortedAll.splice(at, 1);
