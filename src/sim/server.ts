@@ -19,6 +19,21 @@ import { decodeBodyAsJsonLike, isK8sProtobuf } from './protobuf.js';
 import { instanceOf, lineRange, logRate, renderLines } from './logs.js';
 import { nodeMetrics, podMetrics } from './metrics.js';
 import { pendingStatus } from './pods.js';
+import { handleExec } from './exec.js';
+import { handlePortForward } from './portforward.js';
+
+/** What an upgrade handler (exec, attach, portforward) gets. */
+export interface UpgradeContext {
+  server: SimServer;
+  req: http.IncomingMessage;
+  socket: Socket;
+  head: Buffer;
+  url: URL;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  pod: any;
+  /** answer with a Status error instead of upgrading (only before the 101). */
+  fail(err: ApiError): void;
+}
 
 export const KUBE_VERSION = {
   major: '1', minor: '32', emulationMajor: '1', emulationMinor: '32', minCompatibilityMajor: '1', minCompatibilityMinor: '31',
@@ -75,6 +90,7 @@ export class SimServer {
   async start(): Promise<void> {
     const server = http.createServer((req, res) => this.handle(req, res));
     server.keepAliveTimeout = 30_000;
+    server.on('upgrade', (req, socket, head) => this.upgrade(req, socket as Socket, head));
     server.on('connection', (s) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
@@ -124,6 +140,38 @@ export class SimServer {
       if (err.code === 500 && !(e instanceof ApiError)) console.error('[sim]', e);
       if (!res.headersSent) sendJson(res, err.code, err.status());
       else res.end();
+    }
+  }
+
+  /**
+   * Streaming subresources of pods (exec, attach, portforward) arrive as HTTP upgrades
+   * (WebSocket, or SPDY/3.1 for older clients). The pod must exist; the protocol work is in
+   * exec.ts and portforward.ts.
+   */
+  private upgrade(req: http.IncomingMessage, socket: Socket, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const rec: RequestRecord = { method: req.method ?? 'GET', path: url.pathname, query: url.search.slice(1), at: Date.now() };
+    this.requestLog.push(rec);
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach|portforward)\/?$/.exec(url.pathname);
+    const fail = (err: ApiError) => {
+      rec.status = err.code;
+      const body = JSON.stringify(err.status());
+      socket.end(`HTTP/1.1 ${err.code} ${http.STATUS_CODES[err.code] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    };
+    if (!m) return fail(notFound('', '', url.pathname));
+    const [, ns, name, sub] = m;
+    const pod = this.cluster.store.get(POD, decodeURIComponent(ns), decodeURIComponent(name));
+    if (!pod) return fail(notFound('', 'pods', decodeURIComponent(name)));
+    rec.status = 101;
+    const ctx: UpgradeContext = { server: this, req, socket, head, url, pod, fail };
+    try {
+      if (sub === 'portforward') handlePortForward(ctx);
+      else handleExec(ctx, sub as 'exec' | 'attach');
+    } catch (e) {
+      fail(e instanceof ApiError ? e : new ApiError(500, 'InternalError', (e as Error).message));
     }
   }
 
