@@ -3,6 +3,9 @@
  * lines kept in a ring buffer (memory stays bounded however long it follows), a prefix per pod
  * and container when there are several, K9s's time windows. No Ink here: the UI reads `lines`.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { ApiError, type Connection, type StreamHandle } from '../kube/connection.js';
 
 export interface LogTarget {
@@ -30,6 +33,8 @@ export interface LogLine {
   source: string;
   text: string;
   seq: number;
+  /** a mark the user set (m): shown whatever the filter */
+  mark?: boolean;
 }
 
 /** A fixed-size ring of lines: old lines drop off the top. */
@@ -39,8 +44,9 @@ export class LogRing {
   seq = 0;
   constructor(public readonly capacity: number) {}
 
-  push(source: string, text: string): void {
-    const line = { source, text, seq: ++this.seq };
+  push(source: string, text: string, mark = false): void {
+    const line: LogLine = { source, text, seq: ++this.seq };
+    if (mark) line.mark = true;
     if (this.buf.length < this.capacity) this.buf.push(line);
     else {
       this.buf[this.start] = line;
@@ -174,4 +180,24 @@ export class LogFollower {
     this.streams.clear();
     this.open = 0;
   }
+}
+
+/**
+ * Save lines to `dir/<name>-<UTC time>.log` (prefixes kept, marks as they were shown).
+ * Returns the file's path.
+ */
+export function saveLogLines(lines: LogLine[], dir: string, name: string, now = new Date()): string {
+  mkdirSync(dir, { recursive: true });
+  const stamp = now.toISOString().replace(/[-:.]/g, '').replace('T', '-').slice(0, 15);
+  const file = join(dir, `${name.replace(/[^\w.-]+/g, '_')}-${stamp}.log`);
+  const text = lines.map((l) => (l.source ? `${l.source} ${l.text}` : l.text)).join('\n');
+  writeFileSync(file, text ? `${text}\n` : '', { mode: 0o600 });
+  return file;
+}
+
+/** Where ctrl-s saves logs: KMUX_LOGS_DIR, else $XDG_STATE_HOME/kmux/logs, else ~/.local/state/kmux/logs. */
+export function logsDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.KMUX_LOGS_DIR) return env.KMUX_LOGS_DIR;
+  const state = env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state');
+  return join(state, 'kmux', 'logs');
 }

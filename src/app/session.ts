@@ -28,6 +28,7 @@ import { loadHotkeys, type HotkeyLoadResult } from '../plugins/hotkeys.js';
 import { JobRegistry } from '../plugins/run.js';
 import { pluginVars, buildArgv, type PluginVars } from '../plugins/vars.js';
 import type { KeySpec } from '../plugins/keys.js';
+import { ForwardRegistry } from '../actions/portforward.js';
 
 /** Keys every view binds (for plugin clash reports at load time; views check their own exactly). */
 const GLOBAL_KEYS: KeySpec[] = [
@@ -39,6 +40,7 @@ const GLOBAL_KEYS: KeySpec[] = [
 ];
 const VIEW_KEYS: Record<string, KeySpec[]> = {
   nodes: 'cur'.split('').map((k) => ({ key: k, shift: false, ctrl: false })),
+  pods: [...'lpsa'.split('').map((k) => ({ key: k, shift: false, ctrl: false })), { key: 'f', shift: true, ctrl: false }, { key: 'k', shift: false, ctrl: true }],
 };
 export const SHIPPED_PLUGINS_DIR = fileURLToPath(new URL('../../plugins', import.meta.url));
 
@@ -232,6 +234,8 @@ export class Session {
   plugins: LoadResult = { plugins: [], problems: [], sources: [], skipped: [] };
   hotkeys: HotkeyLoadResult = { hotkeys: [], problems: [], sources: [] };
   readonly jobs = new JobRegistry();
+  /** port-forwards: kept across views until stopped or kmux exits */
+  readonly forwards = new ForwardRegistry((ctx) => this.client(ctx).conn);
 
   /** Plugins and hotkeys from every place K9s and kmux keep them; a broken file never stops kmux. */
   loadExtensions(): void {
@@ -366,6 +370,7 @@ export class Session {
   stop(): void {
     for (const stop of this.skinWatchers.values()) stop();
     this.jobs.dispose();
+    this.forwards.dispose();
     this.registry.stopAll();
     for (const p of this.pollers.values()) p.stop();
     for (const c of this.contexts.values()) c.stop();

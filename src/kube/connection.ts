@@ -7,6 +7,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { WebSocket } from 'ws';
 import { loadClientNode, type Kubeconfig } from './kubeconfig.js';
 
 /** A non-2xx answer. message = the Status message when there is one, else "HTTP <code>". */
@@ -73,6 +74,8 @@ const FREE_SOCKET_TIMEOUT_MS = 15_000;
 interface Transport {
   agent: http.Agent;
   headers: Record<string, string>;
+  /** TLS material and proxy agent for connections outside the keep-alive pool (WebSockets) */
+  direct?: https.RequestOptions;
 }
 
 function abortError(): NetworkError {
@@ -245,25 +248,27 @@ export class Connection {
     if (cluster?.proxyUrl && opts.agent) {
       // proxies: client-node builds the proxy agent; use it as is
       agent = opts.agent as http.Agent;
-    } else {
-      const base: http.AgentOptions = { keepAlive: true, keepAliveMsecs: 10_000, timeout: FREE_SOCKET_TIMEOUT_MS, scheduling: 'lifo' };
-      if (this.isHttps) {
-        const tls: https.AgentOptions = { ...base };
-        if (opts.ca) tls.ca = opts.ca;
-        if (opts.cert) tls.cert = opts.cert;
-        if (opts.key) tls.key = opts.key;
-        if (opts.pfx) tls.pfx = opts.pfx;
-        if (opts.passphrase) tls.passphrase = opts.passphrase;
-        if (opts.servername) tls.servername = opts.servername;
-        if (opts.rejectUnauthorized === false || cluster?.skipTLSVerify) tls.rejectUnauthorized = false;
-        agent = new https.Agent(tls);
-      } else {
-        agent = new http.Agent(base);
-      }
-      // an agent made for earlier credentials keeps serving the streams that use it; close() ends all
-      this.agents.add(agent);
+      return { agent, headers, direct: { agent } };
     }
-    return { agent, headers };
+    const direct: https.RequestOptions = {};
+    const base: http.AgentOptions = { keepAlive: true, keepAliveMsecs: 10_000, timeout: FREE_SOCKET_TIMEOUT_MS, scheduling: 'lifo' };
+    if (this.isHttps) {
+      const tls: https.AgentOptions = { ...base };
+      if (opts.ca) tls.ca = opts.ca;
+      if (opts.cert) tls.cert = opts.cert;
+      if (opts.key) tls.key = opts.key;
+      if (opts.pfx) tls.pfx = opts.pfx;
+      if (opts.passphrase) tls.passphrase = opts.passphrase;
+      if (opts.servername) tls.servername = opts.servername;
+      if (opts.rejectUnauthorized === false || cluster?.skipTLSVerify) tls.rejectUnauthorized = false;
+      agent = new https.Agent(tls);
+      for (const k of ['ca', 'cert', 'key', 'pfx', 'passphrase', 'servername', 'rejectUnauthorized'] as const) if (k in tls) (direct as any)[k] = tls[k];
+    } else {
+      agent = new http.Agent(base);
+    }
+    // an agent made for earlier credentials keeps serving the streams that use it; close() ends all
+    this.agents.add(agent);
+    return { agent, headers, direct };
   }
 
   private reqOptions(t: Transport, method: string, path: string, o: RequestOptions, extra: Record<string, string | number>): http.RequestOptions {
@@ -481,6 +486,38 @@ export class Connection {
   }
 
   /** Destroy keep-alive sockets (and any open stream). Later requests fail with NetworkError. */
+  /**
+   * A WebSocket to a streaming subresource (portforward, exec), with the context's credentials
+   * and TLS settings. Resolves once the server accepted the upgrade with one of `protocols`;
+   * rejects with the server's Status message (ApiError) or a NetworkError.
+   */
+  async websocket(path: string, query: string, protocols: string[], timeoutMs = DEFAULT_TIMEOUT_MS): Promise<WebSocket> {
+    const t = await this.transport();
+    const { WebSocket } = await import('ws');
+    const wsUrl = `${this.isHttps ? 'wss' : 'ws'}://${this.url.host}${this.basePath}${path}${query ? `?${query}` : ''}`;
+    return new Promise<WebSocket>((resolve, reject) => {
+      const ws = new WebSocket(wsUrl, protocols, { ...t.direct, headers: { ...t.headers, 'User-Agent': 'kmux' }, handshakeTimeout: timeoutMs, perMessageDeflate: false });
+      ws.binaryType = 'nodebuffer';
+      let settled = false;
+      ws.once('open', () => {
+        settled = true;
+        resolve(ws);
+      });
+      ws.once('unexpected-response', (_req, res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          settled = true;
+          reject(toApiError(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
+        });
+        res.on('error', (e) => reject(toNetworkError(e, path)));
+      });
+      ws.once('error', (e) => {
+        if (!settled) reject(toNetworkError(e, path));
+      });
+    });
+  }
+
   close(): void {
     this.closed = true;
     this.transportP = undefined;

@@ -11,6 +11,9 @@ import type { ViewColumn } from '../store/view.js';
 import { resolveResource } from '../kube/discovery.js';
 import { bindPlugins, describePlugin, formatProblem as pluginProblem, scopeNames, type Plugin } from '../plugins/load.js';
 import { formatKey, matchesKey, type KeySpec } from '../plugins/keys.js';
+import { suggestPorts } from '../actions/portforward.js';
+import { LogFilter, splitByRanges, type Ranges } from '../actions/log-filter.js';
+import { PF_COLUMNS, pfDialogLines, pfKey, pfRowCells, pfRowColor, podPorts, type PfDialog } from './portforward.js';
 import { displayText, pluginEnv, runCaptured, runForegroundSync, statusText } from '../plugins/run.js';
 import { formatCommandLine } from '../plugins/vars.js';
 import { parseFilter, FilterError } from '../store/filter.js';
@@ -23,7 +26,7 @@ import { PREVIEW_ROLES } from '../theme/theme.js';
 import { listSkins, loadTheme } from '../theme/select.js';
 import { DEFAULT_DRAIN_OPTIONS, refusalMessage, type DrainOptions, type DrainPlan } from '../actions/drain-plan.js';
 import type { DrainResult, PodProgress } from '../actions/drain-run.js';
-import { DEFAULT_LOG_OPTIONS, LogFollower, type LogTarget, type LogWindow } from '../actions/logs.js';
+import { DEFAULT_LOG_OPTIONS, LogFollower, logsDir, saveLogLines, type LogLine, type LogTarget, type LogWindow } from '../actions/logs.js';
 import { percentOf } from '../store/view.js';
 import { clean, fit, width } from './text.js';
 
@@ -65,6 +68,8 @@ interface ListScreen {
   top: number;
   marks: Set<string>;
   onEnter?: (row: ListRow, marked: string[]) => void;
+  /** keys of this list's own (a container's shell, attach, logs...) on the cursor row */
+  actions?: { key: string; desc: string; test?: Binding['test']; run: (row: ListRow) => void }[];
   hint?: string;
 }
 interface DrainScreen {
@@ -90,13 +95,15 @@ interface LogsScreen {
   top: number;
   autoscroll: boolean;
   wrap: boolean;
-  filter?: RegExp;
+  filter?: LogFilter;
   filterRaw: string;
+  /** where the logs came from, for the saved file's name */
+  name: string;
   off: () => void;
 }
 type Screen = { type: 'table'; view: TableView } | TextScreen | ListScreen | DrainScreen | LogsScreen | { type: 'help'; top: number };
 
-type Mode = 'normal' | 'command' | 'filter' | 'sortcol' | 'delete' | 'confirm' | 'form' | 'scale';
+type Mode = 'normal' | 'command' | 'filter' | 'sortcol' | 'delete' | 'confirm' | 'form' | 'scale' | 'pf';
 
 interface Binding {
   key: string; // shown in help, e.g. '<ctrl-d>'
@@ -146,15 +153,18 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     pendingKey: undefined as undefined | { label: string; t: number },
     confirm: undefined as undefined | { title: string; lines: string[]; onYes: () => void },
     scale: undefined as undefined | { view: TableView; rows: Row[]; value: string },
+    pf: undefined as undefined | PfDialog,
     form: undefined as undefined | { plugin: Plugin; values: Record<string, string | number | boolean>; field: number; onSubmit: (v: Record<string, string | number | boolean>) => void },
   }).current;
 
   // redraw on data (stores batch their notices) and once a second for ages and fading colors
   useEffect(() => {
     const off = session.onChange(bump);
+    const offPf = session.forwards.onChange(bump);
     const t = setInterval(bump, 1000);
     return () => {
       off();
+      offPf();
       clearInterval(t);
     };
   }, [session]);
@@ -273,6 +283,8 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
         return openSkins();
       case 'plugins':
         return openPlugins();
+      case 'pf':
+        return openForwards();
       case 'ctx':
         if (cmd.name) return switchContexts([cmd.name]);
         return openContexts();
@@ -437,6 +449,11 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
         type: 'list', title: `containers(${row.namespace}/${row.name})`, columns: ['NAME', 'IMAGE', 'READY', 'STATE', 'RESTARTS', 'PORTS', 'CPU/R', 'MEM/R'],
         rows: [...(pod.spec.initContainers ?? []).map((c: any) => mk(c, true)), ...pod.spec.containers.map((c: any) => mk(c, false))],
         cursor: 0, top: 0, marks: new Set(),
+        actions: [
+          { key: 's', desc: session.readonly ? 'shell (read-only)' : 'shell', run: (r) => void podTerminal('shell', { context: row.context, namespace: row.namespace ?? '', pod: row.name, container: r.key }) },
+          { key: 'a', desc: session.readonly ? 'attach (read-only)' : 'attach', run: (r) => void podTerminal('attach', { context: row.context, namespace: row.namespace ?? '', pod: row.name, container: r.key }) },
+          { key: 'F', desc: 'port-forward', run: (r) => openPortForward(row.context, pod, r.key) },
+        ],
       });
     } catch (e) {
       flash((e as Error).message, 'error');
@@ -473,27 +490,71 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     flash(`sorted by ${name} ${asc ? 'ascending' : 'descending'}`);
   };
 
-  // ------------------------------------------------------------------ edit
-  /** `kubectl edit` in the foreground on the row's own context, then back to the same view. */
-  const editRow = async (v: TableView, row: Row) => {
-    if (session.readonly) return flash('read-only mode: edit is disabled (start kmux without --readonly)', 'error');
-    const res = v.perContext.get(row.context) ?? v.resource;
-    const kind = res.group ? `${res.plural}.${res.group}` : res.plural;
+  // ------------------------------------------------------------------ edit, shell, attach
+  /**
+   * kubectl in the foreground on the row's own context (edit, exec, attach): the terminal is
+   * kubectl's until it exits; watches stall meanwhile and are refreshed after.
+   */
+  const kubectlForeground = async (context: string, args: string[], what: string, extraEnv: Record<string, string> = {}): Promise<boolean> => {
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
       KUBECONFIG: session.o.kubeconfig.files.join(delimiter),
-      KUBE_EDITOR: process.env.KUBE_EDITOR || process.env.K9S_EDITOR || process.env.EDITOR || 'vi',
+      ...extraEnv,
     };
-    const argv = { command: 'kubectl', args: ['--context', row.context, 'edit', `${kind}/${row.name}`, ...(row.namespace ? ['-n', row.namespace] : [])], pipes: [], env: {} };
+    const argv = { command: 'kubectl', args: ['--context', context, ...args], pipes: [], env: {} };
     let out: ReturnType<typeof runForegroundSync> = {};
     await suspendTerminal(() => {
       out = runForegroundSync(argv, env);
     });
     session.registry.refresh();
-    if (out.error) flash(`edit ${row.name}: ${out.error}`, 'error');
-    else if ((out.exitCode ?? 0) !== 0) flash(`edit ${row.name}: kubectl exited ${out.exitCode ?? out.signal}`, 'error');
-    else flash(`edited ${res.singular}/${row.name}`);
     bump();
+    if (out.error) flash(`${what}: ${out.error}`, 'error');
+    else if (out.signal) flash(`${what}: kubectl ended by ${out.signal}`, 'warn');
+    else if ((out.exitCode ?? 0) !== 0) flash(`${what}: kubectl exited ${out.exitCode}`, 'error');
+    else return true;
+    return false;
+  };
+
+  /** `kubectl edit` with KUBE_EDITOR, K9S_EDITOR or EDITOR, then back to the same view. */
+  const editRow = async (v: TableView, row: Row) => {
+    if (session.readonly) return flash('read-only mode: edit is disabled (start kmux without --readonly)', 'error');
+    const res = v.perContext.get(row.context) ?? v.resource;
+    const kind = res.group ? `${res.plural}.${res.group}` : res.plural;
+    const editor = process.env.KUBE_EDITOR || process.env.K9S_EDITOR || process.env.EDITOR || 'vi';
+    const ok = await kubectlForeground(row.context, ['edit', `${kind}/${row.name}`, ...(row.namespace ? ['-n', row.namespace] : [])], `edit ${row.name}`, { KUBE_EDITOR: editor });
+    if (ok) flash(`edited ${res.singular}/${row.name}`);
+  };
+
+  /**
+   * Shell (`kubectl exec -it`, bash when the image has it, else sh) or attach into one container
+   * of a pod. A pod with several containers and no default-container annotation opens its
+   * containers view first, where the same key picks the container.
+   */
+  const podTerminal = async (kind: 'shell' | 'attach', target: { context: string; namespace: string; pod: string; container?: string }, view?: TableView, row?: Row) => {
+    if (session.readonly) return flash(`read-only mode: ${kind} is disabled (start kmux without --readonly)`, 'error');
+    let container = target.container;
+    if (!container && view && row) {
+      try {
+        const pod = await session.fetch(view, row);
+        const names: string[] = (pod.spec?.containers ?? []).map((c: any) => c.name);
+        const dflt = pod.metadata?.annotations?.['kubectl.kubernetes.io/default-container'];
+        if (pod.status?.phase && pod.status.phase !== 'Running') return flash(`${kind}: pod ${row.name} is ${pod.status.phase}, not Running`, 'warn');
+        if (dflt && names.includes(dflt)) container = dflt;
+        else if (names.length === 1) container = names[0];
+        else {
+          await showContainers(view, row);
+          return flash(`pod ${row.name} has ${names.length} containers: pick one and press ${kind === 'shell' ? 's' : 'a'}`);
+        }
+      } catch (e) {
+        return flash((e as Error).message, 'error');
+      }
+    }
+    const where = ['-n', target.namespace, ...(container ? ['-c', container] : [])];
+    const args = kind === 'shell'
+      ? ['exec', '-it', target.pod, ...where, '--', 'sh', '-c', 'command -v bash >/dev/null 2>&1 && exec bash || exec sh']
+      : ['attach', '-it', target.pod, ...where];
+    const label = `${kind} ${target.pod}${container ? `/${container}` : ''}`;
+    if (await kubectlForeground(target.context, args, label)) flash(`${label}: ended`);
   };
 
   // ------------------------------------------------------------------ logs
@@ -531,7 +592,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
       }
       const screen: LogsScreen = {
         type: 'logs', title: `logs ${plural === 'pods' ? '' : `${view.resource.singular}/`}${row.name}${previous ? ' (previous)' : ''}`,
-        follower, top: 0, autoscroll: true, wrap: false, filterRaw: '', off: () => { for (const o of offs) o(); },
+        follower, top: 0, autoscroll: true, wrap: false, filterRaw: '', name: `${row.context}-${row.namespace ?? ''}-${plural === 'pods' ? '' : `${view.resource.singular}-`}${row.name}`, off: () => { for (const o of offs) o(); },
       };
       follower.start();
       pushScreen(screen);
@@ -764,6 +825,20 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
         b.push({ key: 'l', desc: 'logs', section: 'Resource', test: ch('l'), run: () => { const r = v.current(); if (r) void openLogs(v, r, false); } });
         if (res.plural === 'pods') b.push({ key: 'p', desc: 'previous logs', section: 'Resource', test: ch('p'), run: () => { const r = v.current(); if (r) void openLogs(v, r, true); } });
       }
+      if (res.plural === 'pods' && res.group === '') {
+        const term = (kind: 'shell' | 'attach') => () => {
+          const r = v.current();
+          if (r) void podTerminal(kind, { context: r.context, namespace: r.namespace ?? '', pod: r.name }, v, r);
+        };
+        b.push(
+          { key: 's', desc: session.readonly ? 'shell (read-only)' : 'shell', section: 'Resource', test: ch('s'), run: term('shell') },
+          { key: 'a', desc: session.readonly ? 'attach (read-only)' : 'attach', section: 'Resource', test: ch('a'), run: term('attach') },
+          { key: 'F', desc: 'port-forward', section: 'Resource', test: ch('F'), run: () => {
+            const r = v.current();
+            if (r) void session.fetch(v, r).then((pod) => openPortForward(r.context, pod), (e) => flash((e as Error).message, 'error'));
+          } },
+        );
+      }
       if (['deployments', 'statefulsets', 'replicasets'].includes(res.plural) && res.group === 'apps') {
         b.push({ key: 's', desc: session.readonly ? 'scale (read-only)' : 'scale', section: 'Resource', test: ch('s'), run: () => {
           if (session.readonly) return flash('read-only mode: scale is disabled (start kmux without --readonly)', 'error');
@@ -828,7 +903,16 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
         { key: 's', desc: 'autoscroll on/off', section: 'View', test: ch('s'), run: () => { s.autoscroll = !s.autoscroll; flash(`autoscroll ${s.autoscroll ? 'on' : 'off'}`); } },
         { key: 'w', desc: 'wrap on/off', section: 'View', test: ch('w'), run: () => { s.wrap = !s.wrap; } },
         { key: 't', desc: 'timestamps on/off', section: 'View', test: ch('t'), run: () => { f.restart({ timestamps: !f.opts.timestamps }); } },
-        { key: '/', desc: 'filter (regex, !inverse)', section: 'General', test: ch('/'), run: () => { st.mode = 'filter'; st.input = s.filterRaw; st.inputError = ''; } },
+        { key: '/', desc: 'filter (regex, !inverse, -f fuzzy)', section: 'General', test: ch('/'), run: () => { st.mode = 'filter'; st.input = s.filterRaw; st.inputError = ''; } },
+        { key: 'm', desc: 'mark (a line with the time)', section: 'View', test: ch('m'), run: () => { f.ring.push('', `mark ${new Date().toLocaleTimeString()}`, true); s.autoscroll = true; } },
+        { key: '<ctrl-s>', desc: 'save to a file', section: 'View', test: ctrl('s'), run: () => {
+          try {
+            const lines = f.ring.toArray().filter((l) => l.mark || !s.filter || s.filter.match(l));
+            flash(`saved ${lines.length} lines to ${saveLogLines(lines, logsDir(), s.name)}`);
+          } catch (e) {
+            flash(`save: ${(e as Error).message}`, 'error');
+          }
+        } },
         { key: 'C', desc: 'clear', section: 'View', test: ch('C'), run: () => { f.ring.clear(); s.top = 0; } },
         { key: '0', desc: 'tail', section: 'View', test: ch('0'), run: win('tail', `last ${f.opts.tailLines} lines`) },
         { key: '1', desc: 'head (all kept)', section: 'View', test: ch('1'), run: win('head', 'from the start') },
@@ -866,6 +950,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
           else s.marks.add(r.key);
         } },
       );
+      for (const a of s.actions ?? []) b.push({ key: a.key, desc: a.desc, section: 'Resource', test: a.test ?? ch(a.key), run: () => { const r = rows[s.cursor]; if (r) a.run(r); } });
       if (s.onEnter) b.push({ key: '<enter>', desc: s.title === 'contexts' ? 'switch context(s)' : 'select', section: 'Resource', test: (_i, k) => k.return, run: () => { const r = rows[s.cursor]; if (r) s.onEnter!(r, [...s.marks]); } });
     } else if (s?.type === 'help') {
       b.push(
@@ -971,6 +1056,64 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
       st.scale = undefined;
       void actOn(sc.rows, 'scale', (r) => session.scale(sc.view, r, n), `scaled ${sc.rows.map((r) => `${sc.view.resource.singular}/${r.name}`).join(', ')} to ${n}`);
     }
+  };
+
+  // ------------------------------------------------------------------ port-forward
+  const suggestFor = async (d: PfDialog) => {
+    const taken = new Set(session.forwards.list().filter((f) => f.state !== 'stopped').map((f) => f.localPort));
+    const port = d.ports[d.sel].port;
+    const free = await suggestPorts(port, taken, 3, d.address);
+    if (st.pf !== d || d.ports[d.sel].port !== port) return;
+    d.suggested = free;
+    if (!d.typed && free.length && !free.includes(Number(d.local))) d.local = String(free[0]);
+    bump();
+  };
+
+  /** shift-f: the dialog for one of the pod's TCP ports (of `container` when given). */
+  const openPortForward = (context: string, pod: any, container?: string) => {
+    const ports = podPorts(pod, container);
+    const name = pod?.metadata?.name ?? '?';
+    if (pod?.status?.phase !== 'Running') return flash(`port-forward: pod ${name} is ${pod?.status?.phase ?? 'not running'}`, 'warn');
+    if (!ports.length) return flash(`port-forward: ${container ? `container ${container} of ` : ''}pod ${name} declares no TCP port`, 'warn');
+    const d: PfDialog = { context, namespace: pod.metadata.namespace, pod: name, ports, sel: 0, local: String(ports[0].port), address: '127.0.0.1', field: 1, suggested: [], typed: false };
+    st.pf = d;
+    st.mode = 'pf';
+    void suggestFor(d);
+  };
+
+  const handlePf = (input: string, key: Key) => {
+    const d = st.pf;
+    if (!d) return void (st.mode = 'normal');
+    const r = pfKey(d, input, key);
+    if (r === 'cancel') {
+      st.pf = undefined;
+      st.mode = 'normal';
+    } else if (r === 'port-changed') void suggestFor(d);
+    else if (r === 'submit') {
+      const p = d.ports[d.sel];
+      session.forwards.start({ context: d.context, namespace: d.namespace, pod: d.pod, container: p.container, remotePort: p.port, localPort: Number(d.local), address: d.address.trim() }).then((f) => {
+        if (st.pf === d) {
+          st.pf = undefined;
+          st.mode = 'normal';
+        }
+        flash(`forwarding ${f.url} -> ${d.namespace}/${d.pod}:${p.port} (:pf lists forwards)`);
+      }, (e) => {
+        d.error = (e as Error).message;
+        bump();
+      });
+    }
+  };
+
+  const openForwards = () => {
+    pushScreen({
+      type: 'list', title: 'port-forwards', columns: PF_COLUMNS, cursor: 0, top: 0, marks: new Set(),
+      hint: '<ctrl-d> stop',
+      rows: () => session.forwards.list().map((f) => ({ key: String(f.id), cells: pfRowCells(f), color: pfRowColor(f) })),
+      actions: [{ key: '<ctrl-d>', desc: 'stop forward', test: ctrl('d'), run: (r) => {
+        const f = session.forwards.get(Number(r.key))?.info;
+        if (f && session.forwards.stop(f.id)) flash(`stopped forward ${f.localPort} -> ${f.namespace}/${f.pod}:${f.remotePort}`);
+      } }],
+    });
   };
 
   const handleConfirm = (input: string, key: Key) => {
@@ -1111,13 +1254,11 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
       else if (top()?.type === 'logs') {
         const ls = top() as LogsScreen;
         try {
-          const inverse = text.startsWith('!');
-          const re = text ? new RegExp(inverse ? text.slice(1) : text, 'i') : undefined;
-          ls.filter = re;
-          ls.filterRaw = text;
-          (ls as any).inverse = inverse;
+          const lf = new LogFilter(text);
+          ls.filter = lf.active ? lf : undefined;
+          ls.filterRaw = lf.raw;
         } catch (e) {
-          flash(`invalid regular expression: ${(e as Error).message}`, 'error');
+          flash((e as Error).message, 'error');
         }
       } else {
         const v = tableOf();
@@ -1224,6 +1365,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     else if (st.mode === 'delete') handleDelete(input, key);
     else if (st.mode === 'confirm') handleConfirm(input, key);
     else if (st.mode === 'scale') handleScale(input, key);
+    else if (st.mode === 'pf') handlePf(input, key);
     else if (st.mode === 'form') handleForm(input, key);
     else {
       const v = tableOf();
@@ -1270,6 +1412,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     const sc = st.scale;
     overlay(lines, `Scale ${sc.rows.length === 1 ? `${sc.view.resource.singular}/${sc.rows[0].name}` : `${sc.rows.length} ${sc.view.resource.plural}`}`, [`Replicas: [${sc.value}_]`, '', 'type a number   <enter> scale   <esc> cancel']);
   }
+  if (st.mode === 'pf' && st.pf) overlay(lines, `Port-forward ${st.pf.namespace}/${st.pf.pod}`, pfDialogLines(st.pf));
   if (st.mode === 'form' && st.form) {
     const f = st.form;
     overlay(lines, `Plugin ${f.plugin.name}`, [...f.plugin.inputs.map((i, n) => `${n === f.field ? '>' : ' '} ${fit(i.label || i.name, 24)} ${i.type === 'bool' ? (f.values[i.name] ? '[x]' : '[ ]') : `[${f.values[i.name] ?? ''}]`}${i.type === 'dropdown' ? '  ←/→' : ''}`), '', '↑/↓ field   type to edit   <space> toggle   <enter> run   <esc> cancel']);
@@ -1585,29 +1728,43 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
 
   function renderLogs(s: LogsScreen, height: number): React.ReactElement[] {
     const inner = height - 2;
-    const inverse = !!(s as any).inverse;
-    let all = s.follower.ring.toArray();
-    if (s.filter) all = all.filter((l) => s.filter!.test(l.text) !== inverse);
+    const lf = s.filter;
     // a prefix color per source, from the skin's palette
     const palette = [theme.rowNew, theme.rowModified, theme.rowPending, theme.menuKey, theme.logo, theme.title, theme.yamlKey, theme.mark];
     const colorOf = (src: string) => palette[[...src].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7) % palette.length];
-    const rows: { src: string; text: string }[] = [];
-    for (const l of all) {
-      const text = clean(l.text);
-      const pre = l.source ? `${l.source} ` : '';
-      if (!s.wrap) rows.push({ src: l.source, text: pre + text });
-      else for (const w of wrapLines(pre + text, W - 2)) rows.push({ src: l.source, text: w });
+    const width = W - 2;
+    // rows: [line, piece of its text] (pieces only when wrapping; hard wrap keeps match offsets simple)
+    const rows: { l: LogLine; ranges: Ranges; from: number }[] = [];
+    for (const l of s.follower.ring.toArray()) {
+      const ranges = l.mark || !lf ? [] : lf.match(l);
+      if (!ranges) continue;
+      if (!s.wrap) rows.push({ l, ranges, from: 0 });
+      else {
+        const len = (l.source ? l.source.length + 1 : 0) + l.text.length;
+        for (let from = 0; from < Math.max(1, len); from += width) rows.push({ l, ranges, from });
+      }
     }
     if (s.autoscroll) s.top = Math.max(0, rows.length - inner);
     s.top = Math.max(0, Math.min(s.top, Math.max(0, rows.length - inner)));
-    const body = rows.slice(s.top, s.top + inner).map((r, i) => {
-      const t = fit(r.text, W - 2);
-      if (!r.src || !t.startsWith(r.src)) return <Text key={`l${i}`} color={theme.logFg || theme.fg}>{t}</Text>;
-      return <Text key={`l${i}`}><Text color={colorOf(r.src)}>{r.src}</Text><Text color={theme.logFg || theme.fg}>{t.slice(r.src.length)}</Text></Text>;
+    const fg = theme.logFg || theme.fg;
+    const body = rows.slice(s.top, s.top + inner).map(({ l, ranges, from }, i) => {
+      if (l.mark) return <Text key={`l${i}`} color={theme.mark} bold>{fit(`── ${l.text} ${'─'.repeat(width)}`, width)}</Text>;
+      const pre = l.source ? `${l.source} ` : '';
+      const full = pre + clean(l.text);
+      const t = fit(full.slice(from, from + width), width);
+      const parts: React.ReactElement[] = [];
+      let k = 0;
+      // the prefix (in its own color) when this piece starts inside it
+      const preEnd = Math.max(0, Math.min(pre.length - from, t.length));
+      if (preEnd > 0) parts.push(<Text key={k++} color={colorOf(l.source)}>{t.slice(0, preEnd)}</Text>);
+      for (const piece of splitByRanges(t.slice(preEnd), ranges, pre.length - from - preEnd)) {
+        parts.push(piece.hit ? <Text key={k++} color={theme.rowHighlight} bold underline>{piece.text}</Text> : <Text key={k++} color={fg}>{piece.text}</Text>);
+      }
+      return <Text key={`l${i}`}>{parts}</Text>;
     });
     const f = s.follower;
     const win = f.opts.window === 'tail' ? `tail ${f.opts.tailLines}` : f.opts.window === 'head' ? 'head' : `since ${f.opts.window / 60}m`;
-    const flags = [win, f.opts.timestamps ? 'timestamps' : '', s.autoscroll ? 'autoscroll' : 'paused', s.wrap ? 'wrap' : '', s.filterRaw ? `</${s.filterRaw}>` : '', f.status].filter(Boolean).join(' ');
+    const flags = [win, f.opts.timestamps ? 'timestamps' : '', s.autoscroll ? 'autoscroll' : 'paused', s.wrap ? 'wrap' : '', lf ? `<${lf.describe}>` : '', f.status].filter(Boolean).join(' ');
     return frame(` ${s.title} [${rows.length}] ${flags} `, body, height);
   }
 
