@@ -12,8 +12,8 @@ export type ColumnKind =
   | 'age' // cell holds a creation time in ms; shown as 5m, 3d...
   | 'cpu' // filled by the view from metrics: millicores
   | 'mem' // filled by the view from metrics: bytes
-  | 'cpupct' // filled by the view: CPU use over the row's extra.allocatable.cpuMilli
-  | 'mempct' // filled by the view: memory use over the row's extra.allocatable.memBytes
+  | 'cpupct' // filled by the view: CPU use over the row's extra[basis].cpuMilli
+  | 'mempct' // filled by the view: memory use over the row's extra[basis].memBytes
   | 'podcount'; // filled by the view: pods on the node (nodes view)
 
 export interface Column {
@@ -21,7 +21,13 @@ export interface Column {
   kind?: ColumnKind; // default 'text'
   /** shown only in wide mode (ctrl-w). */
   wide?: boolean;
+  /** shown only when the terminal has room for it (dropped right to left before others shrink); always in wide mode */
+  optional?: boolean;
+  /** cpupct/mempct: what the use is a share of (default allocatable: nodes; pods: requests or limits) */
+  basis?: PctBasis;
 }
+
+export type PctBasis = 'allocatable' | 'requests' | 'limits';
 
 /** A reference to an API object, enough to GET, PATCH or DELETE it. */
 export interface ObjectRef {

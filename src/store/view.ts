@@ -9,7 +9,7 @@
  */
 import fuzzysort from 'fuzzysort';
 import type * as Fuzzysort from 'fuzzysort';
-import type { Column } from '../resources/types.js';
+import type { Column, PctBasis } from '../resources/types.js';
 import type { Filter } from './filter.js';
 import { NO_FILTER } from './filter.js';
 import type { Row, RowStore } from './rows.js';
@@ -56,9 +56,12 @@ function natural(a: Row, b: Row): number {
  * `cells` picks the cells to include; AGE cells hold a creation time in ms that is never shown
  * as such, so they are left out (typing digits must not match every row's timestamp).
  */
-/** A node's (or pod's) use as a share of its allocatable CPU or memory, in percent. */
-export function percentOf(r: Row, kind: 'cpupct' | 'mempct', m: Metrics | undefined): number | undefined {
-  const alloc = (r.extra as any)?.allocatable;
+/**
+ * Use as a share of a node's allocatable or a pod's requests or limits, in percent; undefined
+ * when there are no metrics or nothing to divide by (no request or limit set: K9s shows n/a).
+ */
+export function percentOf(r: Row, kind: 'cpupct' | 'mempct', m: Metrics | undefined, basis: PctBasis = 'allocatable'): number | undefined {
+  const alloc = (r.extra as any)?.[basis];
   if (!m || !alloc) return undefined;
   const total = kind === 'cpupct' ? alloc.cpuMilli : alloc.memBytes;
   if (!total) return undefined;
@@ -142,7 +145,7 @@ export class ViewModel {
     if (col.kind === 'age') return -(Number(r.cells[col.cell]) || 0);
     if (col.kind === 'cpu') return this.metrics?.(r)?.cpu ?? -1;
     if (col.kind === 'mem') return this.metrics?.(r)?.mem ?? -1;
-    if (col.kind === 'cpupct' || col.kind === 'mempct') return percentOf(r, col.kind, this.metrics?.(r)) ?? -1;
+    if (col.kind === 'cpupct' || col.kind === 'mempct') return percentOf(r, col.kind, this.metrics?.(r), col.basis) ?? -1;
     if (col.kind === 'podcount') return this.podCount?.(r) ?? -1;
     const v = r.cells[col.cell];
     if (col.kind === 'number') return typeof v === 'number' ? v : parseFloat(String(v)) || 0;

@@ -1507,16 +1507,30 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     if (v.cursor >= v.top + visible) v.top = v.cursor - visible + 1;
     v.top = Math.max(0, Math.min(v.top, Math.max(0, rows.length - visible)));
     const slice = rows.slice(v.top, v.top + visible);
-    const cols = v.columns.filter((c) => v.wide || !c.wide);
+    let cols = v.columns.filter((c) => v.wide || !c.wide);
     const now = Date.now();
     const cellText = (r: Row, c: ViewColumn) => cellTextOf(v, r, c, now);
-    const texts = slice.map((r) => cols.map((c) => cellText(r, c)));
+    let texts = slice.map((r) => cols.map((c) => cellText(r, c)));
     const sort = v.vm.getSort();
-    const headers = cols.map((c) => c.name + (sort.column === c.name ? (sort.asc ? '↑' : '↓') : '') + (c.kind === 'cpu' || c.kind === 'mem' ? (c.kind === 'cpu' ? '(m)' : '(Mi)') : ''));
-    const widths = cols.map((_c, i) => Math.max(width(headers[i]), ...texts.map((t) => width(t[i]))));
+    let headers = cols.map((c) => c.name + (sort.column === c.name ? (sort.asc ? '↑' : '↓') : '') + (c.kind === 'cpu' || c.kind === 'mem' ? (c.kind === 'cpu' ? '(m)' : '(Mi)') : ''));
+    let widths = cols.map((_c, i) => Math.max(width(headers[i]), ...texts.map((t) => width(t[i]))));
     const avail = W - 2 - 1;
     const gap = 2;
-    const total = widths.reduce((a, b) => a + b, 0) + gap * (cols.length - 1);
+    let total = widths.reduce((a, b) => a + b, 0) + gap * (cols.length - 1);
+    // columns shown only when there is room (pods' % of requests/limits): the last goes first
+    if (total > avail && !v.wide) {
+      const keep = cols.map(() => true);
+      for (let i = cols.length - 1; i >= 0 && total > avail; i--) {
+        if (!cols[i].optional) continue;
+        keep[i] = false;
+        total -= widths[i] + gap;
+      }
+      const pick = <T,>(a: T[]) => a.filter((_x, i) => keep[i]);
+      cols = pick(cols);
+      headers = pick(headers);
+      widths = pick(widths);
+      texts = texts.map(pick);
+    }
     shrink(widths, total, avail, widths.map((w, i) => Math.min(w, Math.max(width(headers[i]), 12))), cols.findIndex((c) => c.name === 'NAME'));
     const right = (c: (typeof cols)[number]) => c.kind !== undefined && c.kind !== 'text';
     const line = (cells: string[]) => ' ' + cells.map((t, i) => fit(t, widths[i], right(cols[i]) ? 'right' : 'left')).join(' '.repeat(gap));
@@ -1611,6 +1625,8 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
         const m = t.match(/^(\s*-?\s*)([^:\s][^:]*?)(:)(\s.*|$)/);
         if (m) return <Text key={`t${i}`}><Text color={theme.yamlKey}>{m[1] + m[2]}</Text><Text color={theme.fg}>{m[3]}</Text><Text color={theme.yamlValue}>{m[4]}</Text></Text>;
       }
+      // describe's Events table: warnings stand out
+      if (/^\s+Warning\s/.test(t)) return <Text key={`t${i}`} color={theme.flashWarn} bold>{t}</Text>;
       return <Text key={`t${i}`} color={theme.fg}>{t}</Text>;
     });
     const pct = s.lines.length <= inner ? '' : ` ${Math.round(((s.top + inner) / s.lines.length) * 100)}%`;
@@ -1866,7 +1882,7 @@ function cellTextOf(v: TableView, r: Row, c: ViewColumn, now: number): string {
   if (c.kind === 'cpupct' || c.kind === 'mempct') {
     const m = v.metricsOf(r);
     if (!m) return v.metricsAvailable(r.context) === false ? 'n/a' : '-';
-    const pct = percentOf(r, c.kind, m);
+    const pct = percentOf(r, c.kind, m, c.basis);
     return pct === undefined ? 'n/a' : String(pct);
   }
   if (c.kind === 'cpu' || c.kind === 'mem') {
