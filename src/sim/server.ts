@@ -164,7 +164,7 @@ export class SimServer {
     if (!m) return fail(notFound('', '', url.pathname));
     const [, ns, name, sub] = m;
     const pod = this.cluster.store.get(POD, decodeURIComponent(ns), decodeURIComponent(name));
-    if (!pod) return fail(notFound('', 'pods', decodeURIComponent(name)));
+    if (!pod) return fail(notFound('pods', '', decodeURIComponent(name)));
     rec.status = 101;
     const ctx: UpgradeContext = { server: this, req, socket, head, url, pod, fail };
     try {
