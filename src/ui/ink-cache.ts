@@ -9,7 +9,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const MAX_LINES = 2000;
+const MAX_LINES = 400;
 const MAX_WIDTHS = 20_000;
 
 export async function shareInkOutputCaches(): Promise<boolean> {
