@@ -3,22 +3,13 @@
  * store, and the requests it sends. Each describe block runs its own small fleet, so the
  * drains and rollouts of one cannot change what another sees.
  */
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execa, type ResultPromise } from 'execa';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, it, expect, beforeAll } from 'vitest';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFleet, type Fleet, type FleetMember, type FleetOptions } from '../../src/sim/fleet.js';
 import { PDB, POD, RS, DEPLOY, type Cluster } from '../../src/sim/cluster.js';
 import { controllerOf, isActive, isReady } from '../../src/sim/pods.js';
-import { onPath, sleep, until } from '../helpers/wait.js';
-
-
-const hasKubectl = onPath('kubectl');
-if (!hasKubectl) console.warn('kubectl conformance tests skipped: no `kubectl` executable on PATH');
-
-const FAST = { startDelayMs: [50, 150] as [number, number], stopDelayMs: [50, 200] as [number, number] };
-
+import { sleep, until } from '../helpers/wait.js';
+import { collect, hasKubectl, useFleet } from '../helpers/kubectl.js';
 
 /** kubectl's column output as records keyed by header (columns are 2+ spaces apart; cells may hold single spaces). */
 function table(out: string): Record<string, string>[] {
@@ -49,50 +40,6 @@ function evictsAtOnce(c: Cluster, node: string, ignore: (p: any) => boolean = ()
     if (pdbs.length === 1) need.set(pdbs[0], (need.get(pdbs[0]) ?? 0) + 1);
   }
   return [...need].every(([pdb, n]) => (pdb.status?.disruptionsAllowed ?? 0) >= n);
-}
-
-interface Fixture {
-  fleet: Fleet;
-  dir: string;
-  kubeconfig: string;
-  member(name?: string): FleetMember;
-  kubectl(args: string[], timeout?: number): Promise<{ stdout: string; stderr: string; exitCode?: number }>;
-  /** a long-running kubectl; the caller kills it. */
-  spawn(args: string[], timeout?: number): ResultPromise;
-}
-
-/** One fleet for a describe block: started before its tests, stopped (and its temp dir removed) after. */
-function useFleet(opts: FleetOptions): Fixture {
-  const fx = {} as Fixture;
-  beforeAll(async () => {
-    fx.dir = mkdtempSync(join(tmpdir(), 'kmux-kubectl-'));
-    fx.kubeconfig = join(fx.dir, 'kubeconfig');
-    fx.fleet = await startFleet({ nodes: 4, pods: 60, seed: 7, ...opts, cluster: { ...FAST, ...opts.cluster } });
-    fx.fleet.writeKubeconfig(fx.kubeconfig);
-    // kubectl's discovery cache lives with the fleet: a later run reusing a port must not see stale types
-    const env = { ...process.env, KUBECONFIG: fx.kubeconfig, KUBECACHEDIR: join(fx.dir, 'cache') };
-    fx.member = (name) => (name ? fx.fleet.member(name) : fx.fleet.members[0]);
-    fx.kubectl = async (args, timeout = 20_000) => {
-      const r = await execa('kubectl', args, { env, reject: false, timeout });
-      if (r.timedOut) throw new Error(`kubectl ${args.join(' ')} timed out after ${timeout} ms\n${r.stderr}`);
-      return { stdout: r.stdout as string, stderr: r.stderr as string, exitCode: r.exitCode };
-    };
-    fx.spawn = (args, timeout = 60_000) => execa('kubectl', args, { env, reject: false, timeout });
-  });
-  afterAll(async () => {
-    await fx.fleet?.stop();
-    if (fx.dir) rmSync(fx.dir, { recursive: true, force: true });
-  });
-  return fx;
-}
-
-/** Output of a background kubectl, as it arrives. */
-function collect(p: ResultPromise): { out: () => string; err: () => string; running: () => boolean } {
-  let out = '', err = '', running = true;
-  p.stdout?.on('data', (b: Buffer) => (out += b.toString()));
-  p.stderr?.on('data', (b: Buffer) => (err += b.toString()));
-  p.finally(() => (running = false)).catch(() => {});
-  return { out: () => out, err: () => err, running: () => running };
 }
 
 describe.skipIf(!hasKubectl)('kubectl against the simulated fleet', () => {
