@@ -1,0 +1,84 @@
+/** Shell (s) and attach (a) on a pod in a real terminal: kubectl exec/attach against the sim, and back to kmux. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startFleet, type Fleet } from '../../src/sim/fleet.js';
+import { Terminal, hasTmux } from '../helpers/tmux.js';
+import { onPath } from '../helpers/wait.js';
+
+const BIN = resolve(import.meta.dirname, '../../bin/kmux.js');
+let fleet: Fleet;
+let dir: string;
+let kubeconfig: string;
+
+beforeAll(async () => {
+  fleet = await startFleet({ clusters: 1, names: ['dev'], nodes: 3, pods: 30, seed: 6, cluster: { startDelayMs: [50, 150], stopDelayMs: [50, 150] } });
+  dir = mkdtempSync(join(tmpdir(), 'kmux-shell-'));
+  kubeconfig = join(dir, 'kubeconfig.yaml');
+  fleet.writeKubeconfig(kubeconfig);
+});
+afterAll(async () => fleet?.stop());
+
+const running = (ns: string) => [...fleet.member('dev').cluster.store.iter('pods', ns)].filter((p) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp);
+
+describe.skipIf(!hasTmux() || !onPath('kubectl'))('shell and attach in a terminal', () => {
+  it('s opens a shell in the pod (hostname is the pod), exit comes back to the same view', async () => {
+    const pod = running('ingress-nginx')[0].metadata.name;
+    const t = new Terminal([process.execPath, BIN, '--kubeconfig', kubeconfig, '-n', 'ingress-nginx', '-c', 'pods'], { env: { XDG_CONFIG_HOME: join(dir, 'cfg1') } });
+    try {
+      await t.waitFor(/pods\(ingress-nginx\)\[\d+\]/);
+      t.type(`/${pod}`);
+      t.keys('Enter');
+      await t.waitFor(/pods\(ingress-nginx\)\[1\/\d+\]/);
+      t.keys('s');
+      // the terminal is kubectl's: a shell prompt in the pod
+      await t.waitFor(new RegExp(`${pod}.*[#$] ?$`, 'm'), 15_000);
+      t.type('hostname');
+      t.keys('Enter');
+      const s = await t.waitFor(new RegExp(`^${pod}\\s*$`, 'm'));
+      expect(s).not.toMatch(/pods\(ingress-nginx\)/);
+      t.type('exit');
+      t.keys('Enter');
+      // back in kmux, on the same filtered view, with a word on what happened
+      await t.waitFor(/pods\(ingress-nginx\)\[1\/\d+\]/, 10_000);
+      await t.waitFor(new RegExp(`shell ${pod}/controller: ended`));
+      // kmux still answers keys
+      t.keys('Escape');
+      await t.waitFor(/pods\(ingress-nginx\)\[\d+\]/);
+    } finally {
+      t.kill();
+    }
+  });
+
+  it('a attaches to the container (its output shows), ctrl-c comes back', async () => {
+    const pod = running('ingress-nginx')[0].metadata.name;
+    const t = new Terminal([process.execPath, BIN, '--kubeconfig', kubeconfig, '-n', 'ingress-nginx', '-c', 'pods'], { env: { XDG_CONFIG_HOME: join(dir, 'cfg2') } });
+    try {
+      await t.waitFor(/pods\(ingress-nginx\)\[\d+\]/);
+      t.type(`/${pod}`);
+      t.keys('Enter');
+      await t.waitFor(/pods\(ingress-nginx\)\[1\/\d+\]/);
+      t.keys('a');
+      // an nginx-like container's access log lines, streamed by the attach
+      await t.waitFor(/HTTP\/1\.1" \d{3}/, 20_000);
+      t.keys('C-c');
+      await t.waitFor(/pods\(ingress-nginx\)\[1\/\d+\]/, 10_000);
+    } finally {
+      t.kill();
+    }
+  });
+
+  it('read-only refuses shell and attach', async () => {
+    const t = new Terminal([process.execPath, BIN, '--kubeconfig', kubeconfig, '--readonly', '-n', 'ingress-nginx', '-c', 'pods'], { env: { XDG_CONFIG_HOME: join(dir, 'cfg3') } });
+    try {
+      await t.waitFor(/pods\(ingress-nginx\)\[\d+\]/);
+      t.keys('s');
+      await t.waitFor(/read-only mode: shell is disabled/);
+      t.keys('a');
+      await t.waitFor(/read-only mode: attach is disabled/);
+    } finally {
+      t.kill();
+    }
+  });
+});
