@@ -148,7 +148,7 @@ describe('SPDY/3.1 server session', () => {
     const big = Buffer.alloc(MAX_DATA_CHUNK * 2 + 10, 7);
     streams[0].write(big);
     await until('all data', () => client.dataOf(id).length === big.length);
-    const ofStream = client.received.filter((f) => f.streamId === id);
+    const ofStream = client.received.filter((f) => 'streamId' in f && f.streamId === id);
     expect(ofStream[0].type).toBe('syn_reply');
     expect(ofStream.filter((f) => f.type === 'data').map((f) => (f as { data: Buffer }).data.length)).toEqual([MAX_DATA_CHUNK, MAX_DATA_CHUNK, 10]);
   });
