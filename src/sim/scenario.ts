@@ -306,7 +306,7 @@ export function buildScenario(c: Cluster, o: ScenarioOptions): void {
       volumeMounts: volumes.map((v) => ({ name: v.name, mountPath: `/${v.name}` })),
       readinessProbe: { httpGet: { path: '/healthz', port, scheme: 'HTTP' }, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 },
     })];
-    if (r.chance(0.2)) containers.push(container('istio-proxy', 'docker.io/istio/proxyv2:1.24.2', '100m', '128Mi'));
+    if (r.chance(0.2)) containers.push(container('istio-proxy', 'docker.io/istio/proxyv2:1.24.2', '100m', '128Mi', { ports: [{ name: 'http-envoy-prom', containerPort: 15090, protocol: 'TCP' }] }));
     const behaviour: Behaviour = r.chance(crashRate) ? 'crashloop' : r.chance(crashRate / 4) ? 'imagepull' : 'normal';
     create('configmaps', { metadata: { name: `${name}-config`, namespace: ns, labels: { app: name }, creationTimestamp: nowIso(createdMs) }, data: { 'app.yaml': `name: ${name}\nport: ${port}\nenv: ${clusterName}\n`, LOG_LEVEL: 'info' } });
     if (r.chance(0.5)) {
