@@ -40,6 +40,8 @@ export interface ReflectorOptions<T> {
   backoffMaxMs?: number;
   watchTimeoutSeconds?: number;
   onEvent(ev: ReflectorEvent<T>): void;
+  /** after each page of a list, with the items listed so far (memory housekeeping) */
+  onPage?(listed: number): void;
 }
 
 const isGone = (e: unknown) => e instanceof ApiError && e.status === 410;
@@ -226,6 +228,7 @@ export class Reflector<T> {
             }
             rv = body.metadata?.resourceVersion ?? rv;
             cont = body.metadata?.continue || undefined;
+            if (cont) this.o.onPage?.(items.length);
           } while (cont);
         } catch (e) {
           if (isGone(e) && cont && this.alive(epoch)) {
