@@ -39,7 +39,7 @@ export function declaredPort(pod: any, port: number): { container: string } | un
 
 /** Whether the named container of the pod is up (a crash-looping one has nothing listening). */
 function containerRunning(pod: any, container: string): boolean {
-  if (pod?.status?.phase !== 'Running' || pod.metadata?.deletionTimestamp) return false;
+  if (pod?.status?.phase !== 'Running') return false;
   const st = (pod.status.containerStatuses ?? []).find((s: any) => s.name === container);
   return !!st?.state?.running;
 }

@@ -139,13 +139,19 @@ describe('the responder inside a pod port', () => {
     await until('closed', () => c.closed);
   });
 
-  it('refuses ports not declared, UDP ports and containers that are not running', () => {
+  it('refuses ports not declared, UDP ports and containers that are not running', async () => {
     const pod = makePod('resp-4');
     expect(dialPod(pod, 9999)).toBeInstanceOf(Error);
     expect(String(dialPod(pod, 53))).toMatch(/127\.0\.0\.1:53: connect: connection refused/);
     const crashed = { ...pod, status: { ...pod.status, containerStatuses: pod.status.containerStatuses.map((s: any) => ({ ...s, state: { waiting: { reason: 'CrashLoopBackOff' } } })) } };
     expect(dialPod(crashed, 8080)).toBeInstanceOf(Error);
     expect(dialPod({ ...pod, status: { phase: 'Succeeded' } }, 8080)).toBeInstanceOf(Error);
+    // a pod being deleted still listens until its containers stop
+    const before = openPodConnections();
+    const terminating = dialPod({ ...pod, metadata: { ...pod.metadata, deletionTimestamp: new Date().toISOString() } }, 8080);
+    expect(terminating).not.toBeInstanceOf(Error);
+    (terminating as Duplex).destroy();
+    await until('closed', () => openPodConnections() === before);
   });
 
   it('leaves no connection open once either end is done', async () => {
