@@ -6,7 +6,7 @@
  * of the same workload (same template labels) on the next connection or health check.
  */
 import net from 'node:net';
-import type { WebSocket, RawData } from 'ws';
+import type { WebSocket } from 'ws';
 import { ApiError, type Connection } from '../kube/connection.js';
 
 export const PORTFORWARD_PROTOCOLS = ['v4.channel.k8s.io', 'portforward.k8s.io'];
@@ -187,8 +187,8 @@ export class PortForward {
     return this.resolving;
   }
 
-  private open(pod: string): Promise<WebSocket> {
-    return this.conn.websocket(`${this.podPath(pod)}/portforward`, `ports=${this.info.remotePort}`, PORTFORWARD_PROTOCOLS);
+  private open(pod: string, onMessage: (frame: Buffer) => void): Promise<WebSocket> {
+    return this.conn.websocket(`${this.podPath(pod)}/portforward`, `ports=${this.info.remotePort}`, PORTFORWARD_PROTOCOLS, onMessage);
   }
 
   private async accept(sock: net.Socket): Promise<void> {
@@ -196,11 +196,16 @@ export class PortForward {
     this.info.connections++;
     this.info.totalConnections++;
     this.changed();
+    // what the local client sends before the tunnel is open waits here
     const pending: Buffer[] = [];
-    const early = (c: Buffer) => pending.push(c);
-    sock.on('data', early);
+    const hold = (c: Buffer) => pending.push(c);
+    sock.on('data', hold);
     sock.on('error', () => sock.destroy());
     let ws: WebSocket | undefined;
+    // frames that arrive before the tunnel is wired up (the server speaks first) wait here
+    let early: Buffer[] | undefined = [];
+    let onFrame = (frame: Buffer): void => void early?.push(frame);
+    const deliver = (frame: Buffer) => onFrame(frame);
     sock.once('close', () => {
       this.sockets.delete(sock);
       this.info.connections--;
@@ -209,11 +214,12 @@ export class PortForward {
     });
     try {
       try {
-        ws = await this.open(this.info.pod);
+        ws = await this.open(this.info.pod, deliver);
       } catch (e) {
         // the pod went away: move to another pod of the workload and try once more
         if (!(e instanceof ApiError) || !(await this.reconnect())) throw e;
-        ws = await this.open(this.info.pod);
+        early = [];
+        ws = await this.open(this.info.pod, deliver);
       }
     } catch (e) {
       this.set(this.info.state === 'stopped' ? 'stopped' : 'error', describe(e));
@@ -227,8 +233,8 @@ export class PortForward {
     if (this.info.state !== 'active') this.set('active', '');
     const socket = ws;
     const decoder = new ChannelDecoder();
-    socket.on('message', (raw: RawData) => {
-      const { channel, data } = decoder.decode(toBuffer(raw));
+    onFrame = (frame: Buffer) => {
+      const { channel, data } = decoder.decode(frame);
       if (!data.length) return;
       if (channel === 0) {
         this.info.bytesIn += data.length;
@@ -240,7 +246,9 @@ export class PortForward {
         this.set('error', data.toString('utf8').trim());
         sock.destroy();
       }
-    });
+    };
+    for (const f of early ?? []) onFrame(f);
+    early = undefined;
     socket.on('close', () => sock.end());
     socket.on('error', () => sock.destroy());
     const send = (c: Buffer) => {
@@ -252,17 +260,11 @@ export class PortForward {
         setTimeout(wait, 5);
       }
     };
-    sock.off('data', early);
+    sock.off('data', hold);
     for (const c of pending) send(c);
     sock.on('data', send);
     sock.on('end', () => socket.close());
   }
-}
-
-function toBuffer(raw: RawData): Buffer {
-  if (Buffer.isBuffer(raw)) return raw;
-  if (Array.isArray(raw)) return Buffer.concat(raw);
-  return Buffer.from(raw as ArrayBuffer);
 }
 
 function describe(e: unknown): string {

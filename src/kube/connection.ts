@@ -489,15 +489,17 @@ export class Connection {
   /**
    * A WebSocket to a streaming subresource (portforward, exec), with the context's credentials
    * and TLS settings. Resolves once the server accepted the upgrade with one of `protocols`;
-   * rejects with the server's Status message (ApiError) or a NetworkError.
+   * rejects with the server's Status message (ApiError) or a NetworkError. `onMessage` is attached
+   * before the upgrade completes: servers speak first (port prefixes), often in the same packet.
    */
-  async websocket(path: string, query: string, protocols: string[], timeoutMs = DEFAULT_TIMEOUT_MS): Promise<WebSocket> {
+  async websocket(path: string, query: string, protocols: string[], onMessage: (data: Buffer) => void, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<WebSocket> {
     const t = await this.transport();
     const { WebSocket } = await import('ws');
     const wsUrl = `${this.isHttps ? 'wss' : 'ws'}://${this.url.host}${this.basePath}${path}${query ? `?${query}` : ''}`;
     return new Promise<WebSocket>((resolve, reject) => {
       const ws = new WebSocket(wsUrl, protocols, { ...t.direct, headers: { ...t.headers, 'User-Agent': 'kmux' }, handshakeTimeout: timeoutMs, perMessageDeflate: false });
       ws.binaryType = 'nodebuffer';
+      ws.on('message', (raw) => onMessage(Array.isArray(raw) ? Buffer.concat(raw) : Buffer.isBuffer(raw) ? raw : Buffer.from(raw as ArrayBuffer)));
       let settled = false;
       ws.once('open', () => {
         settled = true;
