@@ -27,8 +27,9 @@ export class LogFilter {
     return this.f.kind !== 'none';
   }
 
+  /** as the title shows it, like a table's filter: `/err`, `/!GET`, `/-f tmout` */
   get describe(): string {
-    return this.f.kind === 'fuzzy' ? `fuzzy ${this.f.query}` : this.f.kind === 'regex' && this.f.inverse ? `not /${this.f.re.source}/` : this.f.kind === 'regex' ? `/${this.f.re.source}/` : '';
+    return this.active ? `/${this.raw}` : '';
   }
 
   /** The ranges to highlight when the line is shown ([] = shown, nothing to mark), null when hidden. */

@@ -904,7 +904,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
         { key: 'w', desc: 'wrap on/off', section: 'View', test: ch('w'), run: () => { s.wrap = !s.wrap; } },
         { key: 't', desc: 'timestamps on/off', section: 'View', test: ch('t'), run: () => { f.restart({ timestamps: !f.opts.timestamps }); } },
         { key: '/', desc: 'filter (regex, !inverse, -f fuzzy)', section: 'General', test: ch('/'), run: () => { st.mode = 'filter'; st.input = s.filterRaw; st.inputError = ''; } },
-        { key: 'm', desc: 'mark (a line with the time)', section: 'View', test: ch('m'), run: () => { f.ring.push('', `mark ${new Date().toLocaleTimeString()}`, true); s.autoscroll = true; } },
+        { key: 'm', desc: 'mark (a line with the time)', section: 'View', test: ch('m'), run: () => { f.ring.push('', `mark ${new Date().toTimeString().slice(0, 8)}`, true); s.autoscroll = true; } },
         { key: '<ctrl-s>', desc: 'save to a file', section: 'View', test: ctrl('s'), run: () => {
           try {
             const lines = f.ring.toArray().filter((l) => l.mark || !s.filter || s.filter.match(l));
@@ -1484,11 +1484,13 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
   }
 
   function frame(title: React.ReactElement | string, body: (React.ReactElement | string)[], height: number): React.ReactElement[] {
+    // a title never wraps the border onto a second line: long ones (a status message) are cut
+    if (typeof title === 'string' && width(title) > W - 4) title = `${fit(title, W - 5)} `;
     const titleW = typeof title === 'string' ? width(title) : Number((title.props as any)['data-width'] ?? 10);
     const left = Math.max(1, Math.floor((W - 2 - titleW) / 2));
     const right = Math.max(0, W - 2 - titleW - left);
     const out: React.ReactElement[] = [
-      <Text key="ft"><Text color={theme.border}>{'┌' + '─'.repeat(left)}</Text>{typeof title === 'string' ? <Text color={theme.title} bold>{title}</Text> : title}<Text color={theme.border}>{'─'.repeat(right) + '┐'}</Text></Text>,
+      <Text key="ft" wrap="truncate"><Text color={theme.border}>{'┌' + '─'.repeat(left)}</Text>{typeof title === 'string' ? <Text color={theme.title} bold>{title}</Text> : title}<Text color={theme.border}>{'─'.repeat(right) + '┐'}</Text></Text>,
     ];
     const inner = Math.max(0, height - 2);
     for (let i = 0; i < inner; i++) {
@@ -1764,7 +1766,10 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     s.top = Math.max(0, Math.min(s.top, Math.max(0, rows.length - inner)));
     const fg = theme.logFg || theme.fg;
     const body = rows.slice(s.top, s.top + inner).map(({ l, ranges, from }, i) => {
-      if (l.mark) return <Text key={`l${i}`} color={theme.mark} bold>{fit(`── ${l.text} ${'─'.repeat(width)}`, width)}</Text>;
+      if (l.mark) {
+        const head = `── ${l.text} `;
+        return <Text key={`l${i}`} color={theme.mark} bold>{head.slice(0, width) + '─'.repeat(Math.max(0, width - head.length))}</Text>;
+      }
       const pre = l.source ? `${l.source} ` : '';
       const full = pre + clean(l.text);
       const t = fit(full.slice(from, from + width), width);

@@ -85,6 +85,8 @@ export function pfKey(d: PfDialog, input: string, key: Key): PfKeyResult {
   };
   if (d.field === 1) {
     const before = d.local;
+    // the first digit typed replaces the suggestion instead of extending it
+    if (!d.typed && /^[0-9]+$/.test(input)) d.local = '';
     d.local = edit(d.local, /^[0-9]+$/, 5);
     if (d.local !== before) d.typed = true;
   } else {

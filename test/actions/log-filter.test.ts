@@ -12,7 +12,8 @@ describe('LogFilter', () => {
     const f = new LogFilter('err');
     expect(f.match(line('ERROR: err here'))).toEqual([[0, 3], [7, 10]]);
     expect(f.match(line('all good'))).toBeNull();
-    expect(f.describe).toBe('/err/');
+    expect(f.describe).toBe('/err');
+    expect(new LogFilter('-f x').describe).toBe('/-f x');
   });
 
   it('! inverse shows the lines that do not match, with nothing highlighted', () => {

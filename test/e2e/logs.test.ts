@@ -1,6 +1,6 @@
 /** Logs in a real terminal: streamed from the API, merged across a deployment's pods with prefixes. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startFleet, type Fleet } from '../../src/sim/fleet.js';
@@ -29,7 +29,7 @@ afterAll(async () => fleet?.stop());
 
 describe.skipIf(!hasTmux())('logs in a terminal', () => {
   it('streams a deployment\'s logs from all its pods with a prefix per pod, and filters them', async () => {
-    const t = new Terminal([process.execPath, BIN, '--kubeconfig', kubeconfig, '-n', 'kube-system', '-c', 'deploy'], { env: { XDG_CONFIG_HOME: join(dir, 'cfg') } });
+    const t = new Terminal([process.execPath, BIN, '--kubeconfig', kubeconfig, '-n', 'kube-system', '-c', 'deploy'], { env: { XDG_CONFIG_HOME: join(dir, 'cfg'), KMUX_LOGS_DIR: join(dir, 'saved') } });
     try {
       await t.waitFor(/deployments\(kube-system\)\[\d+\]/);
       t.type('/coredns');
@@ -66,6 +66,20 @@ describe.skipIf(!hasTmux())('logs in a terminal', () => {
       await t.waitFor(/<\/level":"error>/);
       const lines = t.screen().split('\n').filter((l) => l.startsWith('│') && l.includes('"level"'));
       expect(lines.every((l) => l.includes('"level":"error"'))).toBe(true);
+      // fuzzy, a mark, and ctrl-s saves what is shown (the mark included) to a file
+      t.keys('/', 'C-u');
+      t.type('-f lvlwarn');
+      t.keys('Enter');
+      await t.waitFor(/<\/-f lvlwarn>/);
+      t.keys('m');
+      await t.waitFor(/── mark \d\d:\d\d:\d\d ──/);
+      t.keys('C-s');
+      const saved = await t.waitFor(/saved \d+ lines to \S+\.log/);
+      const file = saved.match(/saved \d+ lines to (\S+\.log)/)![1];
+      expect(file.startsWith(join(dir, 'saved'))).toBe(true);
+      const text = readFileSync(file, 'utf8');
+      expect(text).toMatch(/mark \d\d:\d\d:\d\d/);
+      expect(text.split('\n').filter((l) => l.includes('"level"')).every((l) => /"level":"warn"/.test(l))).toBe(true);
       t.keys('Escape');
       await t.waitFor(/deployments\(kube-system\)/);
     } finally {

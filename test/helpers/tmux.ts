@@ -49,7 +49,7 @@ export class Terminal {
 
   /** Literal text. */
   type(text: string): void {
-    this.tmux('send-keys', '-t', this.name, '-l', text);
+    this.tmux('send-keys', '-t', this.name, '-l', '--', text);
   }
 
   screen(): string {
