@@ -1,32 +1,14 @@
 /** Node lifecycle in a real terminal: cordon, uncordon and the drain dialog, against the sim. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { startFleet, type Fleet } from '../../src/sim/fleet.js';
-import { Terminal, hasTmux } from '../helpers/tmux.js';
+import { describe, expect, it } from 'vitest';
+import { e2eFleet } from '../helpers/e2e.js';
+import { hasTmux } from '../helpers/tmux.js';
 
-const BIN = resolve(import.meta.dirname, '../../bin/kmux.js');
-let fleet: Fleet;
-let dir: string;
-let kubeconfig: string;
-let runs = 0;
-
-function kmux(args: string[]): Terminal {
-  return new Terminal([process.execPath, BIN, '--kubeconfig', kubeconfig, ...args], { env: { XDG_CONFIG_HOME: join(dir, `cfg-${++runs}`) } });
-}
-
-beforeAll(async () => {
-  fleet = await startFleet({ clusters: 1, names: ['prod'], nodes: 4, pods: 50, seed: 5, cluster: { startDelayMs: [100, 300], stopDelayMs: [100, 300] } });
-  dir = mkdtempSync(join(tmpdir(), 'kmux-nodes-'));
-  kubeconfig = join(dir, 'kubeconfig.yaml');
-  fleet.writeKubeconfig(kubeconfig);
-});
-afterAll(async () => fleet?.stop());
+const e = e2eFleet('nodes', { clusters: 1, names: ['prod'], nodes: 4, pods: 50, seed: 5, cluster: { startDelayMs: [100, 300], stopDelayMs: [100, 300] } });
+const kmux = (args: string[]) => e.kmux(args);
 
 describe.skipIf(!hasTmux())('nodes in a terminal', () => {
   it('drains a node through the dialog: options, plan, progress, then uncordons it', async () => {
-    const c = fleet.member('prod').cluster;
+    const c = e.fleet.member('prod').cluster;
     const t = kmux(['--context', 'prod', '-c', 'nodes']);
     try {
       await t.waitFor(/nodes\[4\]/);
@@ -61,7 +43,7 @@ describe.skipIf(!hasTmux())('nodes in a terminal', () => {
   });
 
   it('cordons, says "already cordoned" the second time, and refuses everything in read-only mode', async () => {
-    const m = fleet.member('prod');
+    const m = e.fleet.member('prod');
     const t = kmux(['--context', 'prod', '-c', 'nodes']);
     try {
       await t.waitFor(/nodes\[4\]/);

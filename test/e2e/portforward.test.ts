@@ -1,27 +1,13 @@
 /** Port-forward (shift-f, :pf) in a real terminal against the sim: an HTTP GET on the local port answers. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import http from 'node:http';
 import net from 'node:net';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { startFleet, type Fleet } from '../../src/sim/fleet.js';
 import { portFree } from '../../src/actions/portforward.js';
-import { Terminal, hasTmux } from '../helpers/tmux.js';
+import { e2eFleet } from '../helpers/e2e.js';
+import { hasTmux } from '../helpers/tmux.js';
 import { until } from '../helpers/wait.js';
 
-const BIN = resolve(import.meta.dirname, '../../bin/kmux.js');
-let fleet: Fleet;
-let dir: string;
-let kubeconfig: string;
-
-beforeAll(async () => {
-  fleet = await startFleet({ clusters: 1, names: ['dev'], nodes: 3, pods: 30, seed: 6, cluster: { startDelayMs: [50, 150], stopDelayMs: [50, 150] } });
-  dir = mkdtempSync(join(tmpdir(), 'kmux-pf-e2e-'));
-  kubeconfig = join(dir, 'kubeconfig.yaml');
-  fleet.writeKubeconfig(kubeconfig);
-});
-afterAll(async () => fleet?.stop());
+const e = e2eFleet('pf-e2e', { clusters: 1, names: ['dev'], nodes: 3, pods: 30, seed: 6, cluster: { startDelayMs: [50, 150], stopDelayMs: [50, 150] } });
 
 function get(url: string): Promise<string> {
   return new Promise((res, rej) => {
@@ -35,11 +21,11 @@ function get(url: string): Promise<string> {
 
 describe.skipIf(!hasTmux())('port-forward in a terminal', () => {
   it('shift-f forwards a pod port; curl-like GETs answer; :pf lists it with bytes; ctrl-d stops it', async () => {
-    const pod = [...fleet.member('dev').cluster.store.iter('pods', 'monitoring')].find((p) => p.metadata.name.startsWith('grafana') && p.status?.phase === 'Running')!.metadata.name;
+    const pod = [...e.fleet.member('dev').cluster.store.iter('pods', 'monitoring')].find((p) => p.metadata.name.startsWith('grafana') && p.status?.phase === 'Running')!.metadata.name;
     // a local port that is free now; typed into the dialog
     let local = 23000 + (process.pid % 1000);
     while (!(await portFree(local))) local++;
-    const t = new Terminal([process.execPath, BIN, '--kubeconfig', kubeconfig, '-n', 'monitoring', '-c', 'pods'], { env: { XDG_CONFIG_HOME: join(dir, 'cfg') } });
+    const t = e.kmux(['-n', 'monitoring', '-c', 'pods']);
     try {
       await t.waitFor(/pods\(monitoring\)\[\d+\]/);
       t.type(`/${pod}`);
@@ -76,7 +62,7 @@ describe.skipIf(!hasTmux())('port-forward in a terminal', () => {
   });
 
   it('a pod with no TCP port says so; a taken local port is reported in the dialog', async () => {
-    const t = new Terminal([process.execPath, BIN, '--kubeconfig', kubeconfig, '-n', 'kube-system', '-c', 'pods'], { env: { XDG_CONFIG_HOME: join(dir, 'cfg2') } });
+    const t = e.kmux(['-n', 'kube-system', '-c', 'pods']);
     try {
       await t.waitFor(/pods\(kube-system\)\[\d+\]/);
       t.type('/etcd');

@@ -1,31 +1,17 @@
 /** Shell (s) and attach (a) on a pod in a real terminal: kubectl exec/attach against the sim, and back to kmux. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { startFleet, type Fleet } from '../../src/sim/fleet.js';
-import { Terminal, hasTmux } from '../helpers/tmux.js';
+import { describe, expect, it } from 'vitest';
+import { e2eFleet } from '../helpers/e2e.js';
+import { hasTmux } from '../helpers/tmux.js';
 import { onPath } from '../helpers/wait.js';
 
-const BIN = resolve(import.meta.dirname, '../../bin/kmux.js');
-let fleet: Fleet;
-let dir: string;
-let kubeconfig: string;
+const e = e2eFleet('shell', { clusters: 1, names: ['dev'], nodes: 3, pods: 30, seed: 6, cluster: { startDelayMs: [50, 150], stopDelayMs: [50, 150] } });
 
-beforeAll(async () => {
-  fleet = await startFleet({ clusters: 1, names: ['dev'], nodes: 3, pods: 30, seed: 6, cluster: { startDelayMs: [50, 150], stopDelayMs: [50, 150] } });
-  dir = mkdtempSync(join(tmpdir(), 'kmux-shell-'));
-  kubeconfig = join(dir, 'kubeconfig.yaml');
-  fleet.writeKubeconfig(kubeconfig);
-});
-afterAll(async () => fleet?.stop());
-
-const running = (ns: string) => [...fleet.member('dev').cluster.store.iter('pods', ns)].filter((p) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp);
+const running = (ns: string) => [...e.fleet.member('dev').cluster.store.iter('pods', ns)].filter((p) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp);
 
 describe.skipIf(!hasTmux() || !onPath('kubectl'))('shell and attach in a terminal', () => {
   it('s opens a shell in the pod (hostname is the pod), exit comes back to the same view', async () => {
     const pod = running('ingress-nginx')[0].metadata.name;
-    const t = new Terminal([process.execPath, BIN, '--kubeconfig', kubeconfig, '-n', 'ingress-nginx', '-c', 'pods'], { env: { XDG_CONFIG_HOME: join(dir, 'cfg1') } });
+    const t = e.kmux(['-n', 'ingress-nginx', '-c', 'pods']);
     try {
       await t.waitFor(/pods\(ingress-nginx\)\[\d+\]/);
       t.type(`/${pod}`);
@@ -53,7 +39,7 @@ describe.skipIf(!hasTmux() || !onPath('kubectl'))('shell and attach in a termina
 
   it('a attaches to the container (its output shows), ctrl-c comes back', async () => {
     const pod = running('ingress-nginx')[0].metadata.name;
-    const t = new Terminal([process.execPath, BIN, '--kubeconfig', kubeconfig, '-n', 'ingress-nginx', '-c', 'pods'], { env: { XDG_CONFIG_HOME: join(dir, 'cfg2') } });
+    const t = e.kmux(['-n', 'ingress-nginx', '-c', 'pods']);
     try {
       await t.waitFor(/pods\(ingress-nginx\)\[\d+\]/);
       t.type(`/${pod}`);
@@ -70,7 +56,7 @@ describe.skipIf(!hasTmux() || !onPath('kubectl'))('shell and attach in a termina
   });
 
   it('read-only refuses shell and attach', async () => {
-    const t = new Terminal([process.execPath, BIN, '--kubeconfig', kubeconfig, '--readonly', '-n', 'ingress-nginx', '-c', 'pods'], { env: { XDG_CONFIG_HOME: join(dir, 'cfg3') } });
+    const t = e.kmux(['--readonly', '-n', 'ingress-nginx', '-c', 'pods']);
     try {
       await t.waitFor(/pods\(ingress-nginx\)\[\d+\]/);
       t.keys('s');

@@ -1,30 +1,16 @@
 /** Scale, restart and kill in a real terminal, against the sim. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { startFleet, type Fleet } from '../../src/sim/fleet.js';
-import { Terminal, hasTmux } from '../helpers/tmux.js';
+import { describe, expect, it } from 'vitest';
+import { e2eFleet } from '../helpers/e2e.js';
+import { hasTmux } from '../helpers/tmux.js';
 import { until } from '../helpers/wait.js';
 
-const BIN = resolve(import.meta.dirname, '../../bin/kmux.js');
-let fleet: Fleet;
-let dir: string;
-let kubeconfig: string;
-
-beforeAll(async () => {
-  fleet = await startFleet({ clusters: 1, names: ['dev'], nodes: 3, pods: 30, seed: 6, cluster: { startDelayMs: [100, 300], stopDelayMs: [100, 300] } });
-  dir = mkdtempSync(join(tmpdir(), 'kmux-workloads-'));
-  kubeconfig = join(dir, 'kubeconfig.yaml');
-  fleet.writeKubeconfig(kubeconfig);
-});
-afterAll(async () => fleet?.stop());
+const e = e2eFleet('workloads', { clusters: 1, names: ['dev'], nodes: 3, pods: 30, seed: 6, cluster: { startDelayMs: [100, 300], stopDelayMs: [100, 300] } });
 
 describe.skipIf(!hasTmux())('workload actions in a terminal', () => {
   it('scales a deployment to 5, restarts it, and kills a pod', async () => {
-    const c = fleet.member('dev').cluster;
+    const c = e.fleet.member('dev').cluster;
     const running = () => [...c.store.iter('pods', 'ingress-nginx')].filter((p) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp);
-    const t = new Terminal([process.execPath, BIN, '--kubeconfig', kubeconfig, '-n', 'ingress-nginx', '-c', 'deploy'], { env: { XDG_CONFIG_HOME: join(dir, 'cfg') } });
+    const t = e.kmux(['-n', 'ingress-nginx', '-c', 'deploy']);
     try {
       await t.waitFor(/deployments\(ingress-nginx\)\[1\]/);
       t.keys('s');
