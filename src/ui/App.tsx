@@ -453,6 +453,8 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
           { key: 's', desc: session.readonly ? 'shell (read-only)' : 'shell', run: (r) => void podTerminal('shell', { context: row.context, namespace: row.namespace ?? '', pod: row.name, container: r.key }) },
           { key: 'a', desc: session.readonly ? 'attach (read-only)' : 'attach', run: (r) => void podTerminal('attach', { context: row.context, namespace: row.namespace ?? '', pod: row.name, container: r.key }) },
           { key: 'F', desc: 'port-forward', run: (r) => openPortForward(row.context, pod, r.key) },
+          { key: 'l', desc: 'logs of the container', run: (r) => void openLogs(view, row, false, r.key) },
+          { key: 'p', desc: 'previous logs of the container', run: (r) => void openLogs(view, row, true, r.key) },
         ],
       });
     } catch (e) {
@@ -558,7 +560,8 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
   };
 
   // ------------------------------------------------------------------ logs
-  const openLogs = async (view: TableView, row: Row, previous: boolean) => {
+  /** Logs of a pod (all its containers, or `container`) or of every pod of a workload or service. */
+  const openLogs = async (view: TableView, row: Row, previous: boolean, container?: string) => {
     const plural = view.resource.plural;
     try {
       const obj = await session.fetch(view, row);
@@ -570,7 +573,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
         pods = await session.related(row.context, `/api/v1/namespaces/${row.namespace}/pods`, { labelSelector: sel });
         if (!pods.length) return flash(`no pods for ${plural}/${row.name}`, 'warn');
       }
-      const targets: LogTarget[] = pods.map((p) => ({ namespace: p.metadata.namespace, pod: p.metadata.name, containers: (p.spec?.containers ?? []).map((c: any) => c.name) }));
+      const targets: LogTarget[] = pods.map((p) => ({ namespace: p.metadata.namespace, pod: p.metadata.name, containers: container ? [container] : (p.spec?.containers ?? []).map((c: any) => c.name) }));
       const follower = new LogFollower(session.client(row.context).conn, targets, { ...DEFAULT_LOG_OPTIONS, previous, maxLines: Number(process.env.KMUX_LOG_LINES) || DEFAULT_LOG_OPTIONS.maxLines });
       const offs = [follower.onChange(bump)];
       if (plural !== 'pods') {
@@ -591,7 +594,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
         }
       }
       const screen: LogsScreen = {
-        type: 'logs', title: `logs ${plural === 'pods' ? '' : `${view.resource.singular}/`}${row.name}${previous ? ' (previous)' : ''}`,
+        type: 'logs', title: `logs ${plural === 'pods' ? '' : `${view.resource.singular}/`}${row.name}${container ? `/${container}` : ''}${previous ? ' (previous)' : ''}`,
         follower, top: 0, autoscroll: true, wrap: false, filterRaw: '', name: `${row.context}-${row.namespace ?? ''}-${plural === 'pods' ? '' : `${view.resource.singular}-`}${row.name}`, off: () => { for (const o of offs) o(); },
       };
       follower.start();

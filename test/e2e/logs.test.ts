@@ -86,4 +86,21 @@ describe.skipIf(!hasTmux())('logs in a terminal', () => {
       t.kill();
     }
   });
+
+  it('logs of one container from the containers view (enter on a pod, then l)', async () => {
+    const t = new Terminal([process.execPath, BIN, '--kubeconfig', kubeconfig, '-n', 'monitoring', '-c', 'pods'], { env: { XDG_CONFIG_HOME: join(dir, 'cfg-c') } });
+    try {
+      await t.waitFor(/pods\(monitoring\)\[\d+\]/);
+      t.type('/grafana');
+      t.keys('Enter');
+      await t.waitFor(/pods\(monitoring\)\[1\/\d+\]/);
+      t.keys('Enter');
+      await t.waitFor(/containers\(monitoring\/grafana-/);
+      t.keys('l');
+      await t.waitFor(/logs grafana-\S+\/grafana \[\d+\]/);
+      await t.waitFor(/"logger":"grafana"/);
+    } finally {
+      t.kill();
+    }
+  });
 });
