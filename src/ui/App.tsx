@@ -452,7 +452,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
         actions: [
           { key: 's', desc: session.readonly ? 'shell (read-only)' : 'shell', run: (r) => void podTerminal('shell', { context: row.context, namespace: row.namespace ?? '', pod: row.name, container: r.key }) },
           { key: 'a', desc: session.readonly ? 'attach (read-only)' : 'attach', run: (r) => void podTerminal('attach', { context: row.context, namespace: row.namespace ?? '', pod: row.name, container: r.key }) },
-          { key: 'F', desc: 'port-forward', run: (r) => openPortForward(row.context, pod, r.key) },
+          { key: '<shift-f>', desc: 'port-forward', test: ch('F'), run: (r) => openPortForward(row.context, pod, r.key) },
           { key: 'l', desc: 'logs of the container', run: (r) => void openLogs(view, row, false, r.key) },
           { key: 'p', desc: 'previous logs of the container', run: (r) => void openLogs(view, row, true, r.key) },
         ],
@@ -836,7 +836,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
         b.push(
           { key: 's', desc: session.readonly ? 'shell (read-only)' : 'shell', section: 'Resource', test: ch('s'), run: term('shell') },
           { key: 'a', desc: session.readonly ? 'attach (read-only)' : 'attach', section: 'Resource', test: ch('a'), run: term('attach') },
-          { key: 'F', desc: 'port-forward', section: 'Resource', test: ch('F'), run: () => {
+          { key: '<shift-f>', desc: 'port-forward', section: 'Resource', test: ch('F'), run: () => {
             const r = v.current();
             if (r) void session.fetch(v, r).then((pod) => openPortForward(r.context, pod), (e) => flash((e as Error).message, 'error'));
           } },
@@ -1908,6 +1908,7 @@ function bindingKeys(bs: { key: string }[]): KeySpec[] {
     for (const tok of b.key.split('/')) {
       let m: RegExpMatchArray | null;
       if ((m = tok.match(/^<ctrl-(.)>$/))) out.push({ key: m[1].toLowerCase(), ctrl: true, shift: false });
+      else if ((m = tok.match(/^<shift-(.)>$/))) out.push({ key: m[1].toLowerCase(), ctrl: false, shift: true });
       else if (tok === '0-9') for (const d of '0123456789') out.push({ key: d, ctrl: false, shift: false });
       else if (/^[a-z0-9]$/.test(tok)) out.push({ key: tok, ctrl: false, shift: false });
       else if (/^[A-Z]$/.test(tok)) out.push({ key: tok.toLowerCase(), ctrl: false, shift: true });
