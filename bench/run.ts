@@ -35,6 +35,8 @@ import { join, resolve } from 'node:path';
 // ------------------------------------------------------------------ configuration
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin/kmux.js');
+/** the node flags of bin/kmux.js's #! line: kmux is measured as it runs when installed */
+const BIN_NODE_FLAGS = (/^#!.*\bnode\b(.*)$/m.exec(readFileSync(BIN, 'utf8').split('\n')[0])?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
 const NODE = process.execPath;
 const env = process.env;
 const QUICK = env.BENCH_QUICK === '1';
@@ -403,7 +405,7 @@ function launchKmux(kubeconfig: string, contexts: string[], label: string, o: { 
   const errFile = join(dir, 'stderr');
   const trace = new Trace(tracePath);
   const envs: Record<string, string> = { TERM: 'xterm-256color', XDG_CONFIG_HOME: join(dir, 'xdg'), KMUX_TRACE: tracePath, KUBECONFIG: kubeconfig, ...KMUX_ENV };
-  const nodeArgs = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`, `--cpu-prof-name=kmux-${label}-${n}.cpuprofile`] : [];
+  const nodeArgs = [...BIN_NODE_FLAGS, ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`, `--cpu-prof-name=kmux-${label}-${n}.cpuprofile`] : [])];
   if (o.inspect) nodeArgs.push('--inspect=127.0.0.1:0');
   const argv = [NODE, ...nodeArgs, BIN, '--kubeconfig', kubeconfig, '--context', contexts.join(','), '-A', '-c', 'pods'];
   // exec: the pane's process is kmux's node process itself (its pid is the pane pid)

@@ -201,29 +201,7 @@ export class ViewModel {
     this.moves = null;
     if ((f.kind === 'regex' || f.kind === 'labels' || this.faultsOnly) && f.kind !== 'fuzzy' && prevFiltered?.key === same && moves) {
       // a batch under an unchanged filter: move only the changed rows in and out of the result
-      const cmp = this.comparator();
-      const rowsF = prevFiltered.rows;
-      const search = (r: Row) => {
-        let lo = 0, hi = rowsF.length;
-        while (lo < hi) {
-          const mid = (lo + hi) >> 1;
-          if (cmp(rowsF[mid], r) < 0) lo = mid + 1;
-          else hi = mid;
-        }
-        return lo;
-      };
-      for (const [old, cur] of moves) {
-        if (old && this.passes(old)) {
-          const at = search(old);
-          if (rowsF[at] === old) rowsF.splice(at, 1);
-          else {
-            const i = rowsF.indexOf(old);
-            if (i >= 0) rowsF.splice(i, 1);
-          }
-        }
-        if (cur && this.passes(cur)) rowsF.splice(search(cur), 0, cur);
-      }
-      out = rowsF.slice();
+      out = applyMoves(prevFiltered.rows, moves, this.comparator(), (r) => this.passes(r));
     } else if (f.kind === 'none' && !this.faultsOnly) {
       // no filter: a copy of the order (a memcpy) instead of a test per row
       out = this.sortedAll.slice();
@@ -285,17 +263,6 @@ export class ViewModel {
     this.dirtySort = false;
   }
 
-  /** Index of `r` in the sorted rows, or where it would go. */
-  private search(r: Row, cmp: (a: Row, b: Row) => number): number {
-    let lo = 0, hi = this.sortedAll.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cmp(this.sortedAll[mid], r) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
   /**
    * Keep the sorted order current. A batch of changes moves only the changed rows: each old
    * version is found by binary search on its own (old) sort values and removed, the new version
@@ -322,20 +289,74 @@ export class ViewModel {
       const cur = s.rows.get(key);
       if (old === cur) continue;
       moves.push([old, cur]);
-      if (old) {
-        const at = this.search(old, cmp);
-        if (this.sortedAll[at] === old) this.sortedAll.splice(at, 1);
-        else {
-          const i = this.sortedAll.indexOf(old);
-          if (i >= 0) this.sortedAll.splice(i, 1);
-        }
-        this.byKey.delete(key);
-      }
-      if (cur) {
-        this.sortedAll.splice(this.search(cur, cmp), 0, cur);
-        this.byKey.set(key, cur);
-      }
+      if (old) this.byKey.delete(key);
+      if (cur) this.byKey.set(key, cur);
     }
+    this.sortedAll = applyMoves(this.sortedAll, moves, cmp);
     for (const s of this.stores) this.seen.set(s, s.seq);
   }
+}
+
+/** Index of `r` in `sorted`, or where it would go. */
+function searchIn(sorted: Row[], r: Row, cmp: (a: Row, b: Row) => number): number {
+  let lo = 0, hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cmp(sorted[mid], r) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * A sorted array with a batch of [old, new] row versions applied: old versions out, new ones
+ * (those that pass `keep`) in at their place. A few moves splice in place (binary search on the
+ * old version's own sort values); more than a few cost one pass over the array and a merge, not
+ * a 50,000-pointer memmove per change.
+ */
+export function applyMoves(sorted: Row[], moves: [Row | undefined, Row | undefined][], cmp: (a: Row, b: Row) => number, keep: (r: Row) => boolean = () => true): Row[] {
+  if (moves.length <= 8) {
+    for (const [old, cur] of moves) {
+      if (old) {
+        const at = searchIn(sorted, old, cmp);
+        if (sorted[at] === old) sorted.splice(at, 1);
+        else {
+          const i = sorted.indexOf(old);
+          if (i >= 0) sorted.splice(i, 1);
+        }
+      }
+      if (cur && keep(cur)) sorted.splice(searchIn(sorted, cur, cmp), 0, cur);
+    }
+    return sorted;
+  }
+  // where the old versions are and where the new ones go, by binary search on the array as it
+  // is; then one copy pass that skips the one and inserts the other (no comparisons in it)
+  const removeAt: number[] = [];
+  const added: Row[] = [];
+  for (const [old, cur] of moves) {
+    if (old) {
+      const at = searchIn(sorted, old, cmp);
+      const i = sorted[at] === old ? at : sorted.indexOf(old);
+      if (i >= 0) removeAt.push(i);
+    }
+    if (cur && keep(cur)) added.push(cur);
+  }
+  removeAt.sort((a, b) => a - b);
+  added.sort(cmp);
+  const insertAt = added.map((r) => searchIn(sorted, r, cmp));
+  const out: Row[] = new Array(sorted.length - removeAt.length + added.length);
+  let n = 0;
+  let ri = 0;
+  let ai = 0;
+  for (let i = 0; i <= sorted.length; i++) {
+    while (ai < added.length && insertAt[ai] === i) out[n++] = added[ai++];
+    if (i === sorted.length) break;
+    if (ri < removeAt.length && removeAt[ri] === i) {
+      ri++;
+      continue;
+    }
+    out[n++] = sorted[i];
+  }
+  out.length = n;
+  return out;
 }

@@ -1421,7 +1421,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     overlay(lines, `Plugin ${f.plugin.name}`, [...f.plugin.inputs.map((i, n) => `${n === f.field ? '>' : ' '} ${fit(i.label || i.name, 24)} ${i.type === 'bool' ? (f.values[i.name] ? '[x]' : '[ ]') : `[${f.values[i.name] ?? ''}]`}${i.type === 'dropdown' ? '  ←/→' : ''}`), '', '↑/↓ field   type to edit   <space> toggle   <enter> run   <esc> cancel']);
   }
   // a skin with a body background paints every line (the cursor and dialogs keep their own)
-  const painted = theme.bg ? lines.map((l) => ((l.props as any).backgroundColor ? l : React.cloneElement(l as React.ReactElement<any>, { backgroundColor: theme.bg }))) : lines;
+  const painted = theme.bg ? lines.map((l) => ((l.props as any).backgroundColor || l.type === Box ? l : React.cloneElement(l as React.ReactElement<any>, { backgroundColor: theme.bg }))) : lines;
   return <Box flexDirection="column" width={W} height={H}>{painted}</Box>;
 
   // ---------------------------------------------------------------- pieces
@@ -1496,9 +1496,17 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
       <Text key="ft" wrap="truncate"><Text color={theme.border}>{'┌' + '─'.repeat(left)}</Text>{typeof title === 'string' ? <Text color={theme.title} bold>{title}</Text> : title}<Text color={theme.border}>{'─'.repeat(right) + '┐'}</Text></Text>,
     ];
     const inner = Math.max(0, height - 2);
+    // a body line is a row of three texts: the borders apart from the content, so the content's
+    // text stays ASCII and Ink measures it on string-width's fast path (a line that includes '│'
+    // is segmented grapheme by grapheme, every frame)
+    const bg = theme.bg || undefined;
+    const edge = <Text color={theme.border} backgroundColor={bg}>│</Text>;
     for (let i = 0; i < inner; i++) {
       const l = body[i];
-      out.push(<Text key={`fb${i}`}><Text color={theme.border}>│</Text>{l === undefined ? ' '.repeat(W - 2) : typeof l === 'string' ? <Text color={theme.fg}>{fit(l, W - 2)}</Text> : l}<Text color={theme.border}>│</Text></Text>);
+      const content = l === undefined ? <Text backgroundColor={bg}>{' '.repeat(W - 2)}</Text>
+        : typeof l === 'string' ? <Text color={theme.fg} backgroundColor={bg}>{fit(l, W - 2)}</Text>
+          : bg && !(l.props as any).backgroundColor ? React.cloneElement(l as React.ReactElement<any>, { backgroundColor: bg }) : l;
+      out.push(<Box key={`fb${i}`} flexDirection="row" width={W} flexShrink={0}>{edge}{content}{edge}</Box>);
     }
     out.push(<Text key="fbot" color={theme.border}>{'└' + '─'.repeat(W - 2) + '┘'}</Text>);
     return out;
