@@ -86,7 +86,8 @@ export class ViewModel {
   private dirtySort = true;
   /** results of recent filters on the current data, by filter text (cleared when data moves) */
   private readonly filterResults = new Map<string, { data: string; faults: boolean; rows: Row[] }>();
-  private lastFilter?: { filter: Filter; data: string; faults: boolean; rows: Row[] };
+  /** the data key of the last rows() call (the base the next batch's moves apply to) */
+  private lastData = '';
   /** fuzzy matches: row key -> indexes of matched characters in the name. */
   highlights = new Map<string, number[]>();
   /** pods per node, for the nodes view's PODS column */
@@ -172,9 +173,8 @@ export class ViewModel {
 
   /** Whether a row passes the filter and faults-only. Tested directly: a regex on the row's
    * cached text costs less than remembering the answer per row. */
-  private passes(r: Row): boolean {
+  private passes(r: Row, f: Filter = this.filter): boolean {
     if (this.faultsOnly && !(r.state === 'error' || r.state === 'pending' || r.state === 'terminating')) return false;
-    const f = this.filter;
     if (f.kind === 'regex') {
       f.re.lastIndex = 0;
       return f.re.test(rowText(r, this.textCells)) !== f.inverse;
@@ -195,13 +195,22 @@ export class ViewModel {
     const data = `${versions}|${this.sort.column}|${this.sort.asc}`;
     const f = this.filter;
     const cached = this.filterResults.get(f.raw);
-    const same = `${f.raw}|${this.sort.column}|${this.sort.asc}|${this.faultsOnly}`;
-    const prevFiltered = this.filtered;
+    const order = `${this.sort.column}|${this.sort.asc}|${this.faultsOnly}`;
+    const prev = this.filtered;
     const moves = this.moves;
     this.moves = null;
-    if ((f.kind === 'regex' || f.kind === 'labels' || this.faultsOnly) && f.kind !== 'fuzzy' && prevFiltered?.key === same && moves) {
-      // a batch under an unchanged filter: move only the changed rows in and out of the result
-      out = applyMoves(prevFiltered.rows, moves, this.comparator(), (r) => this.passes(r));
+    // the last filter's result brought up to date with this batch: the changed rows moved in and
+    // out of it. It is the answer when the filter is unchanged, and the base when typing narrows it.
+    let prevRows: Row[] | undefined;
+    if (prev && prev.order === order) {
+      if (prev.data === data) prevRows = prev.rows;
+      else if (moves && prev.data === this.lastData) prevRows = applyMoves(prev.rows, moves, this.comparator(), (r) => this.passes(r, prev.filter));
+    }
+    this.lastData = data;
+    const narrows = !!prevRows && f.kind === 'regex' && !f.inverse && prev!.filter.kind === 'regex' && !prev!.filter.inverse
+      && f.raw.startsWith(prev!.filter.raw) && LITERAL.test(f.raw);
+    if (f.kind !== 'fuzzy' && prevRows && prev!.filter.raw === f.raw) {
+      out = prevRows.slice();
     } else if (f.kind === 'none' && !this.faultsOnly) {
       // no filter: a copy of the order (a memcpy) instead of a test per row
       out = this.sortedAll.slice();
@@ -210,18 +219,13 @@ export class ViewModel {
       out = cached.rows.slice();
     } else {
       // typing on: a literal pattern that extends the last one can only narrow it, so only the
-      // rows that passed the last one are tested
-      const prev = this.lastFilter;
-      const narrows = f.kind === 'regex' && !f.inverse && prev && prev.data === data && prev.faults === this.faultsOnly
-        && prev.filter.kind === 'regex' && !prev.filter.inverse && f.raw.startsWith(prev.filter.raw) && LITERAL.test(f.raw);
-      const from = narrows ? prev!.rows : this.sortedAll;
-      out = from.filter((r) => this.passes(r));
+      // rows that passed the last one are tested (across data batches too)
+      out = (narrows ? prevRows! : this.sortedAll).filter((r) => this.passes(r));
     }
-    this.filtered = f.kind !== 'fuzzy' && (f.kind !== 'none' || this.faultsOnly) ? { key: same, rows: out.slice() } : null;
+    this.filtered = f.kind !== 'fuzzy' && (f.kind !== 'none' || this.faultsOnly) ? { filter: f, order, data, rows: out.slice() } : null;
     if (f.kind !== 'none' && f.kind !== 'fuzzy') {
       if (this.filterResults.size > 32 || [...this.filterResults.values()].some((c) => c.data !== data)) this.filterResults.clear();
       this.filterResults.set(f.raw, { data, faults: this.faultsOnly, rows: out.slice() });
-      this.lastFilter = { filter: f, data, faults: this.faultsOnly, rows: out.slice() };
     }
     this.highlights = new Map();
     if (this.filter.kind === 'fuzzy') {
@@ -249,8 +253,8 @@ export class ViewModel {
 
   /** the rows the last incremental refresh replaced ([old, new]); null after a full sort */
   private moves: [Row | undefined, Row | undefined][] | null = null;
-  /** the filtered rows as last computed, kept current batch by batch while filter and order stay */
-  private filtered: { key: string; rows: Row[] } | null = null;
+  /** the filtered rows as last computed, with their filter, order and data; kept current batch by batch */
+  private filtered: { filter: Filter; order: string; data: string; rows: Row[] } | null = null;
 
   private fullSort(cmp: (a: Row, b: Row) => number): void {
     this.moves = null;

@@ -316,6 +316,42 @@ describe('ViewModel incremental sort', () => {
     property({ column: '', asc: true }, 9, { faults: true });
   });
 
+  it('typing a filter while batches arrive (narrowing across batches, backspace) matches a fresh view', () => {
+    const rand = rng(11);
+    const pick = <T,>(a: readonly T[]) => a[Math.floor(rand() * a.length)];
+    const s = new FakeStore('dev');
+    const names = ['web', 'web-1', 'web-12', 'api', 'cache'];
+    const newRow = () => s.put({ ns: pick(['default', 'apps']), name: `${pick(names)}-${Math.floor(rand() * 50)}`, status: pick(['Running', 'Pending']), restarts: Math.floor(rand() * 5) });
+    for (let i = 0; i < 200; i++) newRow();
+    const vm = vmOf([s]);
+    vm.setSort({ column: 'NAME', asc: true });
+    const typing = ['w', 'we', 'web', 'web-', 'web-1', 'web-', 'web-1', 'web-12', '', 'a', 'ap', 'api', 'api-1', 'api-'];
+    for (let round = 0; round < 3; round++) {
+      for (const text of typing) {
+        // a batch lands between two keys (sometimes none, sometimes many)
+        const ops = Math.floor(rand() * 30);
+        for (let i = 0; i < ops; i++) {
+          const existing = [...s.rows.keys()];
+          const op = rand();
+          if (op < 0.4) newRow();
+          else if (op < 0.6) s.del(pick(existing));
+          else s.modify(pick(existing), { status: pick(['Running', 'Pending', 'Error']), restarts: Math.floor(rand() * 5) });
+        }
+        vm.setFilter(parseFilter(text));
+        const fresh = vmOf([s]);
+        fresh.setSort({ column: 'NAME', asc: true });
+        fresh.setFilter(parseFilter(text));
+        const got = vm.rows();
+        const want = fresh.rows();
+        expect(keys(got), `round ${round} filter ${JSON.stringify(text)}`).toEqual(keys(want));
+        got.forEach((r, i) => expect(r).toBe(want[i]));
+        // and a frame of the same filter after another batch
+        s.modify(pick([...s.rows.keys()]), { restarts: 9 });
+        expect(keys(vm.rows())).toEqual(keys(fresh.rows()));
+      }
+    }
+  });
+
   it('changing the sort after incremental rounds sorts everything again', () => {
     const s = new FakeStore('dev');
     s.put({ ns: 'a', name: 'b', restarts: 3 });
