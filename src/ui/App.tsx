@@ -416,7 +416,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     if (['deployments', 'replicasets', 'statefulsets', 'daemonsets', 'jobs'].includes(plural) || (plural === 'services' && g === '')) {
       try {
         const obj = await session.fetch(view, row);
-        const sel = selectorString(plural === 'services' ? obj.spec?.selector : obj.spec?.selector);
+        const sel = selectorString(obj.spec?.selector);
         if (!sel) {
           flash(`${plural}/${row.name} has no selector`, 'warn');
           return;
@@ -568,7 +568,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
       let pods: any[];
       if (plural === 'pods') pods = [obj];
       else {
-        const sel = selectorString(plural === 'services' ? obj.spec?.selector : obj.spec?.selector);
+        const sel = selectorString(obj.spec?.selector);
         if (!sel) return flash(`${plural}/${row.name} has no selector`, 'warn');
         pods = await session.related(row.context, `/api/v1/namespaces/${row.namespace}/pods`, { labelSelector: sel });
         if (!pods.length) return flash(`no pods for ${plural}/${row.name}`, 'warn');
@@ -824,7 +824,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
           st.del = { propagation: 'Background', force: false };
         } });
       }
-      if ((res.plural === 'pods' && res.group === '') || ['deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs'].includes(res.plural)) {
+      if ((res.plural === 'pods' && res.group === '') || ['deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs'].includes(res.plural) || (res.plural === 'services' && res.group === '')) {
         b.push({ key: 'l', desc: 'logs', section: 'Resource', test: ch('l'), run: () => { const r = v.current(); if (r) void openLogs(v, r, false); } });
         if (res.plural === 'pods') b.push({ key: 'p', desc: 'previous logs', section: 'Resource', test: ch('p'), run: () => { const r = v.current(); if (r) void openLogs(v, r, true); } });
       }

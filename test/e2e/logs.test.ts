@@ -103,4 +103,18 @@ describe.skipIf(!hasTmux())('logs in a terminal', () => {
       t.kill();
     }
   });
+
+  it('logs of a service merge the pods it selects', async () => {
+    const t = new Terminal([process.execPath, BIN, '--kubeconfig', kubeconfig, '-n', 'ingress-nginx', '-c', 'svc'], { env: { XDG_CONFIG_HOME: join(dir, 'cfg-s') } });
+    try {
+      await t.waitFor(/services\(ingress-nginx\)\[1\]/);
+      t.keys('l');
+      await t.waitFor(/logs service\/ingress-nginx-controller \[\d+\]/);
+      const pods = [...fleet.member('dev').cluster.store.iter('pods', 'ingress-nginx')].map((p) => p.metadata.name);
+      expect(pods.length).toBeGreaterThanOrEqual(2);
+      await t.waitFor((x) => pods.every((p) => x.includes(`${p} `) || x.includes(`${p}/`)), 10_000);
+    } finally {
+      t.kill();
+    }
+  });
 });
