@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { App } from './App.js';
+import { fastLineWriter } from './ink-log.js';
 import { shareInkOutputCaches } from './ink-cache.js';
 import { Session } from '../app/session.js';
 import { kubeconfigPaths, loadKubeconfig, KubeconfigError, type Kubeconfig } from '../kube/kubeconfig.js';
@@ -129,6 +130,8 @@ export async function uiMain(argv: string[]): Promise<void> {
       onRender: process.env.KMUX_TRACE_FRAMES ? (m) => appendFileSync(process.env.KMUX_TRACE_FRAMES!, `frame ${m.renderTime.toFixed(2)}\n`) : undefined,
     },
   );
+  const writer = process.env.KMUX_INK_WRITER !== 'ink' && (await fastLineWriter(process.stdout)) ? 'lines' : 'ink';
+  if (trace) appendFileSync(trace, `writer ${writer}\n`);
   const shutdown = async (code: number, err?: unknown) => {
     try {
       instance.unmount();

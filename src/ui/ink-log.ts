@@ -1,0 +1,80 @@
+/**
+ * Ink's incremental writer rewrites only the lines that changed, but for each one it works out
+ * the identical prefix grapheme by grapheme (Intl.Segmenter and string-width on every line that
+ * is not pure ASCII: every table line, with its '│' borders). When typing a filter every line
+ * changes, and that work cost more than the rest of the frame. This writer keeps the idea
+ * (unchanged lines are skipped) and drops the per-line prefix search: a changed line is written
+ * whole over its erased row. Frames whose shape changed (line count, terminal width), the
+ * first frame and cursor moves go to Ink's own writer, which is kept in step with `sync`.
+ * If Ink's internals are not as expected, nothing is patched.
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ESC = '\u001B[';
+
+export async function fastLineWriter(stdout: NodeJS.WriteStream): Promise<boolean> {
+  try {
+    const dir = dirname(fileURLToPath(import.meta.resolve('ink')));
+    const instances = (await import(pathToFileURL(join(dir, 'instances.js')).href)).default as WeakMap<object, any>;
+    const ink = instances.get(stdout);
+    const inner = ink?.log;
+    if (typeof inner !== 'function' || typeof inner.sync !== 'function' || typeof inner.willRender !== 'function') return false;
+    let prev: string[] | undefined;
+    let prevText = '';
+    let columns = stdout.columns;
+    const log = ((text: string) => {
+      if (text === prevText && !inner.isCursorDirty?.()) return false;
+      const lines = text.split('\n');
+      const sameShape = prev && prev.length === lines.length && columns === stdout.columns && !text.endsWith('\n')
+        && !inner.isCursorDirty?.() && inner.getCursorPosition?.() === undefined;
+      if (!sameShape) {
+        const wrote = inner(text);
+        prev = lines;
+        prevText = text;
+        columns = stdout.columns;
+        return wrote;
+      }
+      // the cursor is at the end of the last line: go to the first, then down line by line
+      let out = lines.length > 1 ? `\r${ESC}${lines.length - 1}A` : '\r';
+      for (let i = 0; i < lines.length; i++) {
+        // erase first, then write: a line as wide as the terminal leaves the cursor in the
+        // pending-wrap state, where an erase after it would take the last character
+        if (lines[i] !== prev![i]) out += `${ESC}2K${lines[i]}`;
+        if (i < lines.length - 1) out += `${ESC}1E`;
+      }
+      // end where Ink's writer expects the cursor: after the last line's text
+      stdout.write(out);
+      inner.sync(text);
+      prev = lines;
+      prevText = text;
+      return true;
+    }) as any;
+    for (const k of Object.keys(inner)) log[k] = inner[k];
+    log.clear = (...a: unknown[]) => {
+      prev = undefined;
+      prevText = '';
+      return inner.clear(...a);
+    };
+    log.reset = (...a: unknown[]) => {
+      prev = undefined;
+      prevText = '';
+      return inner.reset(...a);
+    };
+    log.done = (...a: unknown[]) => {
+      prev = undefined;
+      prevText = '';
+      return inner.done(...a);
+    };
+    log.sync = (text: string) => {
+      prev = text.split('\n');
+      prevText = text;
+      return inner.sync(text);
+    };
+    log.willRender = (text: string) => text !== prevText || inner.willRender(text);
+    ink.log = log;
+    return true;
+  } catch {
+    return false;
+  }
+}
