@@ -497,7 +497,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
    * kubectl in the foreground on the row's own context (edit, exec, attach): the terminal is
    * kubectl's until it exits; watches stall meanwhile and are refreshed after.
    */
-  const kubectlForeground = async (context: string, args: string[], what: string, extraEnv: Record<string, string> = {}): Promise<boolean> => {
+  const kubectlForeground = async (context: string, args: string[], what: string, extraEnv: Record<string, string> = {}, sessionLike = false): Promise<boolean> => {
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
       KUBECONFIG: session.o.kubeconfig.files.join(delimiter),
@@ -510,7 +510,9 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     });
     session.registry.refresh();
     bump();
-    if (out.error) flash(`${what}: ${out.error}`, 'error');
+    // a shell's exit status is the last command's: the user's business, not a failure of kmux
+    if (sessionLike && out.exitCode !== undefined && out.exitCode !== 0 && !out.signal) flash(`${what}: ended (exit ${out.exitCode})`);
+    else if (out.error && !/^exit code /.test(out.error)) flash(`${what}: ${out.error}`, 'error');
     else if (out.signal) flash(`${what}: kubectl ended by ${out.signal}`, 'warn');
     else if ((out.exitCode ?? 0) !== 0) flash(`${what}: kubectl exited ${out.exitCode}`, 'error');
     else return true;
@@ -556,7 +558,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
       ? ['exec', '-it', target.pod, ...where, '--', 'sh', '-c', 'command -v bash >/dev/null 2>&1 && exec bash || exec sh']
       : ['attach', '-it', target.pod, ...where];
     const label = `${kind} ${target.pod}${container ? `/${container}` : ''}`;
-    if (await kubectlForeground(target.context, args, label)) flash(`${label}: ended`);
+    if (await kubectlForeground(target.context, args, label, {}, true)) flash(`${label}: ended`);
   };
 
   // ------------------------------------------------------------------ logs

@@ -29,6 +29,12 @@ describe.skipIf(!hasTmux() || !onPath('kubectl'))('shell and attach in a termina
       // back in kmux, on the same filtered view, with a word on what happened
       await t.waitFor(/pods\(ingress-nginx\)\[1\/\d+\]/, 10_000);
       await t.waitFor(new RegExp(`shell ${pod}/controller: ended`));
+      // a shell that ends with a failing status is said plainly, not as an error of kmux
+      t.keys('s');
+      await t.waitFor(new RegExp(`${pod}.*[#$] ?$`, 'm'), 15_000);
+      t.type('exit 3');
+      t.keys('Enter');
+      await t.waitFor(new RegExp(`shell ${pod}/controller: ended \\(exit 3\\)`), 10_000);
       // kmux still answers keys
       t.keys('Escape');
       await t.waitFor(/pods\(ingress-nginx\)\[\d+\]/);
