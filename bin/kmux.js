@@ -17,5 +17,11 @@ if (process.stdout.isTTY && process.env.CI !== undefined && process.env.FORCE_CO
   const t = process.env.TERM ?? '';
   process.env.FORCE_COLOR = /truecolor|24bit/i.test(process.env.COLORTERM ?? '') ? '3' : /256/.test(t) ? '2' : '1';
 }
+// Node 20 (a system node ahead of the project's on PATH) fails deep inside execa; say why instead
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 22) {
+  process.stderr.write(`kmux needs Node.js 22 or newer; this is ${process.version}. Run it through npm (npm start, npx kmux), which uses the Node the project installs.\n`);
+  process.exit(1);
+}
 register();
 await import('../src/cli.ts');

@@ -176,10 +176,10 @@ export function buildScenario(c: Cluster, o: ScenarioOptions): void {
     return d;
   };
 
-  const service = (ns: string, name: string, port: number, targetPort: number, createdMs: number, type = 'ClusterIP') => create(SVC, {
+  const service = (ns: string, name: string, port: number, targetPort: number, createdMs: number, type = 'ClusterIP', selector: Record<string, string> = { app: name }) => create(SVC, {
     metadata: { name, namespace: ns, labels: { app: name }, creationTimestamp: nowIso(createdMs) },
     spec: {
-      type, selector: { app: name }, clusterIP: `10.96.${r.int(0, 255)}.${r.int(1, 255)}`, clusterIPs: [],
+      type, selector, clusterIP: `10.96.${r.int(0, 255)}.${r.int(1, 255)}`, clusterIPs: [],
       ports: [{ name: 'http', protocol: 'TCP', port, targetPort, ...(type === 'LoadBalancer' || type === 'NodePort' ? { nodePort: r.int(30000, 32767) } : {}) }],
       sessionAffinity: 'None', ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack', internalTrafficPolicy: 'Cluster',
     },
@@ -224,7 +224,8 @@ export function buildScenario(c: Cluster, o: ScenarioOptions): void {
   const coredns = podSpec([container('coredns', 'registry.k8s.io/coredns/coredns:v1.11.3', '100m', '70Mi', { ports: [{ name: 'dns', containerPort: 53, protocol: 'UDP' }, { name: 'metrics', containerPort: 9153, protocol: 'TCP' }] })],
     { priorityClassName: 'system-cluster-critical', priority: 2000000000, tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }, { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] });
   deployment('kube-system', 'coredns', 2, coredns, cpCreated + 20_000);
-  service('kube-system', 'kube-dns', 53, 53, cpCreated + 20_000);
+  // kube-dns fronts the coredns pods, as in a kubeadm cluster
+  service('kube-system', 'kube-dns', 53, 53, cpCreated + 20_000, 'ClusterIP', { app: 'coredns' });
   create(SVC, {
     metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' }, creationTimestamp: nowIso(cpCreated) },
     spec: { type: 'ClusterIP', clusterIP: '10.96.0.1', clusterIPs: ['10.96.0.1'], ports: [{ name: 'https', protocol: 'TCP', port: 443, targetPort: 6443 }], sessionAffinity: 'None' },
