@@ -71,6 +71,8 @@ interface ListScreen {
   /** keys of this list's own (a container's shell, attach, logs...) on the cursor row */
   actions?: { key: string; desc: string; test?: Binding['test']; run: (row: ListRow) => void }[];
   hint?: string;
+  /** what an empty list says */
+  empty?: string;
 }
 interface DrainScreen {
   type: 'drain';
@@ -1113,6 +1115,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     pushScreen({
       type: 'list', title: 'port-forwards', columns: PF_COLUMNS, cursor: 0, top: 0, marks: new Set(),
       hint: '<ctrl-d> stop',
+      empty: 'no port-forwards: <shift-f> on a pod (or a container) starts one',
       rows: () => session.forwards.list().map((f) => ({ key: String(f.id), cells: pfRowCells(f), color: pfRowColor(f) })),
       actions: [{ key: '<ctrl-d>', desc: 'stop forward', test: ctrl('d'), run: (r) => {
         const f = session.forwards.get(Number(r.key))?.info;
@@ -1668,6 +1671,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
         body.push(<Text key={r.key}><Text color={theme.rowNormal}>{fit(line(r.cells), W - 2 - sw)}</Text><Text> </Text>{r.swatches.map((c, j) => <Text key={j} color={c || undefined}>{mono ? '  ' : '██'}</Text>)}</Text>);
       } else body.push(<Text key={r.key} color={s.marks.has(r.key) ? theme.mark : theme[r.color ?? 'rowNormal']}>{text}</Text>);
     });
+    if (rows.length === 0 && s.empty) body.push(<Text key="empty" color={theme.fg}>{fit(`  ${s.empty}`, W - 2)}</Text>);
     return frame(` ${s.title}[${rows.length}]${s.hint ? `  ${s.hint}` : ''} `, body, height);
   }
 

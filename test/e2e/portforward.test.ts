@@ -55,6 +55,7 @@ describe.skipIf(!hasTmux())('port-forward in a terminal', () => {
       expect(await get(`http://127.0.0.1:${local}/`)).toContain(pod);
       t.keys('C-d');
       await t.waitFor(new RegExp(`stopped forward ${local} -> monitoring/${pod}:3000`));
+      await t.waitFor(/no port-forwards: <shift-f> on a pod/);
       await until('local port released', () => portFree(local), 5000);
     } finally {
       t.kill();
