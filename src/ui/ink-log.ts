@@ -24,10 +24,14 @@ export async function fastLineWriter(stdout: NodeJS.WriteStream): Promise<boolea
     let prevText = '';
     let columns = stdout.columns;
     const log = ((text: string) => {
-      if (text === prevText && !inner.isCursorDirty?.()) return false;
+      // Ink marks the cursor dirty before every frame (setCursorPosition(its position)); what
+      // matters is whether an app asked for a visible cursor at all
+      const noCursor = ink.cursorPosition === undefined && inner.getCursorPosition?.() === undefined;
+      if (text === prevText && noCursor) return false;
       const lines = text.split('\n');
-      const sameShape = prev && prev.length === lines.length && columns === stdout.columns && !text.endsWith('\n')
-        && !inner.isCursorDirty?.() && inner.getCursorPosition?.() === undefined;
+      // Ink's frames end with a newline: the cursor then rests at the start of the row below
+      const trailing = text.endsWith('\n');
+      const sameShape = prev && prev.length === lines.length && trailing === prevText.endsWith('\n') && columns === stdout.columns && noCursor;
       if (!sameShape) {
         const wrote = inner(text);
         prev = lines;
@@ -35,13 +39,16 @@ export async function fastLineWriter(stdout: NodeJS.WriteStream): Promise<boolea
         columns = stdout.columns;
         return wrote;
       }
-      // the cursor is at the end of the last line: go to the first, then down line by line
-      let out = lines.length > 1 ? `\r${ESC}${lines.length - 1}A` : '\r';
-      for (let i = 0; i < lines.length; i++) {
+      // from where the last frame left the cursor (the row below it, or its last row) up to the
+      // first row, then down row by row, ending where Ink's writer would have
+      const visible = trailing ? lines.length - 1 : lines.length;
+      const up = trailing ? visible : visible - 1;
+      let out = up > 0 ? `\r${ESC}${up}A` : '\r';
+      for (let i = 0; i < visible; i++) {
         // erase first, then write: a line as wide as the terminal leaves the cursor in the
         // pending-wrap state, where an erase after it would take the last character
         if (lines[i] !== prev![i]) out += `${ESC}2K${lines[i]}`;
-        if (i < lines.length - 1) out += `${ESC}1E`;
+        if (i < visible - 1 || trailing) out += `${ESC}1E`;
       }
       // end where Ink's writer expects the cursor: after the last line's text
       stdout.write(out);
