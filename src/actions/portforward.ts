@@ -79,6 +79,7 @@ export class PortForward {
   private labels?: Record<string, string>;
   private health?: NodeJS.Timeout;
   private resolving?: Promise<boolean>;
+  private stopped = false;
 
   constructor(
     private readonly conn: Connection,
@@ -104,7 +105,8 @@ export class PortForward {
       const pod = await this.conn.json<any>('GET', this.podPath(this.info.pod));
       if (pod.status?.phase !== 'Running') throw new Error(`pod ${this.info.pod} is ${pod.status?.phase ?? 'not running'}`);
       this.labels = pod.metadata.labels ?? {};
-      const server = net.createServer((s) => this.accept(s));
+      // half-open: a client that has sent its whole request (and shut its side) still gets the answer
+      const server = net.createServer({ allowHalfOpen: true }, (s) => void this.accept(s));
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(this.info.localPort, this.info.address, () => {
@@ -127,7 +129,8 @@ export class PortForward {
   }
 
   stop(): void {
-    if (this.info.state === 'stopped') return;
+    if (this.stopped) return;
+    this.stopped = true;
     clearInterval(this.health);
     this.server?.close();
     for (const s of this.sockets) s.destroy();
@@ -136,6 +139,8 @@ export class PortForward {
   }
 
   private set(state: ForwardState, message: string): void {
+    // nothing that was still in flight brings a stopped forward back
+    if (this.stopped && state !== 'stopped') return;
     this.info.state = state;
     this.info.message = message;
     this.changed();
@@ -147,9 +152,10 @@ export class PortForward {
 
   /** The pod still there and running? If not, move to a sibling. true when a pod is usable. */
   private async check(): Promise<boolean> {
-    if (this.info.state === 'stopped') return false;
+    if (this.stopped) return false;
     try {
       const pod = await this.conn.json<any>('GET', this.podPath(this.info.pod));
+      if (this.stopped) return false;
       if (pod.status?.phase === 'Running' && !pod.metadata.deletionTimestamp) {
         if (this.info.state !== 'active') this.set('active', '');
         return true;
@@ -169,7 +175,7 @@ export class PortForward {
       this.set('reconnecting', `pod ${old} is gone; looking for another pod of the same workload`);
       try {
         const next = this.labels ? await findSibling(this.conn, this.info.namespace, this.labels, old) : undefined;
-        if (this.info.state === 'stopped') return false;
+        if (this.stopped) return false;
         if (!next) {
           this.set('reconnecting', `pod ${old} is gone and no running pod of the same workload was found yet`);
           return false;
@@ -216,8 +222,8 @@ export class PortForward {
       try {
         ws = await this.open(this.info.pod, deliver);
       } catch (e) {
-        // the pod went away: move to another pod of the workload and try once more
-        if (!(e instanceof ApiError) || !(await this.reconnect())) throw e;
+        // the pod went away (404; not a 403 or a 500): move to another pod of the workload and try once more
+        if (!(e instanceof ApiError && e.status === 404) || !(await this.reconnect())) throw e;
         early = [];
         ws = await this.open(this.info.pod, deliver);
       }
@@ -226,21 +232,28 @@ export class PortForward {
       sock.destroy();
       return;
     }
-    if (sock.destroyed) {
+    if (sock.destroyed || this.stopped) {
       ws.close();
+      sock.destroy();
       return;
     }
     if (this.info.state !== 'active') this.set('active', '');
     const socket = ws;
     const decoder = new ChannelDecoder();
+    let pausedPod = false;
     onFrame = (frame: Buffer) => {
       const { channel, data } = decoder.decode(frame);
       if (!data.length) return;
       if (channel === 0) {
         this.info.bytesIn += data.length;
-        if (!sock.write(data)) {
+        if (!sock.write(data) && !pausedPod) {
+          // a slow local reader: stop reading the tunnel until it catches up (one listener)
+          pausedPod = true;
           socket.pause();
-          sock.once('drain', () => socket.resume());
+          sock.once('drain', () => {
+            pausedPod = false;
+            socket.resume();
+          });
         }
       } else if (channel === 1) {
         this.set('error', data.toString('utf8').trim());
@@ -249,21 +262,34 @@ export class PortForward {
     };
     for (const f of early ?? []) onFrame(f);
     early = undefined;
-    socket.on('close', () => sock.end());
+    const isOpen = () => socket.readyState === socket.OPEN;
+    // the pod side is done: the client gets what came, nothing more is read from it, and a client
+    // that keeps its side open is not waited for long
+    socket.on('close', () => {
+      sock.off('data', send);
+      sock.end();
+      setTimeout(() => sock.destroy(), 5000).unref();
+    });
     socket.on('error', () => sock.destroy());
     const send = (c: Buffer) => {
+      if (!isOpen()) return;
       this.info.bytesOut += c.length;
       socket.send(Buffer.concat([Buffer.from([0]), c]));
-      if (socket.bufferedAmount > 1 << 20) {
+      if (socket.bufferedAmount > 1 << 20 && !sock.isPaused()) {
+        // the tunnel is behind: stop reading the client until it has sent most of it
         sock.pause();
-        const wait = () => (socket.bufferedAmount > 1 << 18 ? setTimeout(wait, 5) : sock.resume());
+        const wait = () => {
+          if (sock.destroyed || !isOpen()) return;
+          if (socket.bufferedAmount > 1 << 18) setTimeout(wait, 5);
+          else sock.resume();
+        };
         setTimeout(wait, 5);
       }
     };
     sock.off('data', hold);
     for (const c of pending) send(c);
     sock.on('data', send);
-    sock.on('end', () => socket.close());
+    // the client's end (half-close) keeps the tunnel: the pod's answer still comes back
   }
 }
 

@@ -493,7 +493,18 @@ export class Connection {
    * before the upgrade completes: servers speak first (port prefixes), often in the same packet.
    */
   async websocket(path: string, query: string, protocols: string[], onMessage: (data: Buffer) => void, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<WebSocket> {
-    const t = await this.transport();
+    const tp = this.transport();
+    try {
+      return await this.openWebSocket(await tp, path, query, protocols, onMessage, timeoutMs);
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.status !== 401 || this.closed) throw e;
+      // expired credentials (exec plugins): fetch them again once, as request() does
+      this.invalidateTransport(tp);
+      return await this.openWebSocket(await this.transport(), path, query, protocols, onMessage, timeoutMs);
+    }
+  }
+
+  private async openWebSocket(t: Transport, path: string, query: string, protocols: string[], onMessage: (data: Buffer) => void, timeoutMs: number): Promise<WebSocket> {
     const { WebSocket } = await import('ws');
     const wsUrl = `${this.isHttps ? 'wss' : 'ws'}://${this.url.host}${this.basePath}${path}${query ? `?${query}` : ''}`;
     return new Promise<WebSocket>((resolve, reject) => {

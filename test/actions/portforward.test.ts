@@ -68,6 +68,29 @@ describe('port-forward', () => {
     await until('port released', () => portFree(port), 3000);
   });
 
+  it('a client that half-closes after its request still gets the answer (as nc -N or a piped request)', async () => {
+    const pod = running('monitoring').find((p) => p.metadata.name.startsWith('grafana'))!;
+    const f = await reg.start({ context: 'dev', namespace: 'monitoring', pod: pod.metadata.name, remotePort: 3000, localPort: 0 });
+    try {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const c = net.connect(f.info.localPort, '127.0.0.1', () => c.end('GET / HTTP/1.0\r\nHost: x\r\n\r\n'));
+        let got = '';
+        c.on('data', (d) => (got += d));
+        c.on('close', () => resolve(got));
+        c.on('error', reject);
+      });
+      expect(answer).toMatch(/^HTTP\/1\.[01] 200/);
+      expect(answer).toContain(`hello from ${pod.metadata.name}`);
+      await until('connection closed', () => f.info.connections === 0, 5000);
+    } finally {
+      reg.stop(f.info.id);
+    }
+    // stopped stays stopped, whatever was in flight
+    expect(f.info.state).toBe('stopped');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(f.info.state).toBe('stopped');
+  });
+
   it('a big answer arrives whole', async () => {
     const pod = running('monitoring').find((p) => p.metadata.name.startsWith('grafana'))!;
     const f = await reg.start({ context: 'dev', namespace: 'monitoring', pod: pod.metadata.name, remotePort: 3000, localPort: 0 });
