@@ -37,6 +37,20 @@ export interface LogLine {
   mark?: boolean;
 }
 
+// CSI (colors, cursor moves), OSC (titles, links) and other escape sequences, then any control
+// character left: what a line shows, filters and saves is what the terminal would show
+// eslint-disable-next-line no-control-regex
+const ESCAPES = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(\u0007|\u001b\\)|\u001b[@-_]|\u009b[0-?]*[ -/]*[@-~]/g;
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/** A log line as text for the screen: escape sequences removed, tabs to spaces, no controls. */
+export function displayLine(line: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (!/[\u0000-\u001f\u007f-\u009f]/.test(line)) return line;
+  return line.replace(ESCAPES, '').replace(/\t/g, '    ').replace(CONTROLS, '');
+}
+
 /** A fixed-size ring of lines: old lines drop off the top. */
 export class LogRing {
   private buf: LogLine[] = [];
@@ -143,7 +157,7 @@ export class LogFollower {
     const h = this.conn.stream(`/api/v1/namespaces/${encodeURIComponent(t.namespace)}/pods/${encodeURIComponent(t.pod)}/log`, {
       query, timeoutMs: 30_000,
       onLine: (line) => {
-        this.ring.push(source, line);
+        this.ring.push(source, displayLine(line));
         this.changed();
       },
     });
@@ -189,10 +203,17 @@ export class LogFollower {
 export function saveLogLines(lines: LogLine[], dir: string, name: string, now = new Date()): string {
   mkdirSync(dir, { recursive: true });
   const stamp = now.toISOString().replace(/[-:.]/g, '').replace('T', '-').slice(0, 15);
-  const file = join(dir, `${name.replace(/[^\w.-]+/g, '_')}-${stamp}.log`);
   const text = lines.map((l) => (l.source ? `${l.source} ${l.text}` : l.text)).join('\n');
-  writeFileSync(file, text ? `${text}\n` : '', { mode: 0o600 });
-  return file;
+  // never over an earlier save: two in the same second get -2, -3...
+  for (let n = 1; ; n++) {
+    const file = join(dir, `${name.replace(/[^\w.-]+/g, '_')}-${stamp}${n > 1 ? `-${n}` : ''}.log`);
+    try {
+      writeFileSync(file, text ? `${text}\n` : '', { mode: 0o600, flag: 'wx' });
+      return file;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || n > 99) throw e;
+    }
+  }
 }
 
 /** Where ctrl-s saves logs: KMUX_LOGS_DIR, else $XDG_STATE_HOME/kmux/logs, else ~/.local/state/kmux/logs. */

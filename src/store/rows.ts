@@ -106,6 +106,8 @@ export class RowStore {
       // each page leaves its JSON text (megabytes, straight into V8's large-object space, freed
       // only by a full collection) behind: collect every ~20,000 items, not at the very end
       onPage: (listed) => {
+        // a list that failed and started again counts from its start
+        if (listed < this.collectedAt) this.collectedAt = 0;
         if (listed - this.collectedAt >= 20_000) {
           this.collectedAt = listed;
           compactSoon(0);

@@ -323,7 +323,8 @@ function searchIn(sorted: Row[], r: Row, cmp: (a: Row, b: Row) => number): numbe
 export function applyMoves(sorted: Row[], moves: [Row | undefined, Row | undefined][], cmp: (a: Row, b: Row) => number, keep: (r: Row) => boolean = () => true): Row[] {
   if (moves.length <= 8) {
     for (const [old, cur] of moves) {
-      if (old) {
+      // an old version that fails `keep` was never in a list kept by it: nothing to look for
+      if (old && keep(old)) {
         const at = searchIn(sorted, old, cmp);
         if (sorted[at] === old) sorted.splice(at, 1);
         else {
@@ -340,7 +341,7 @@ export function applyMoves(sorted: Row[], moves: [Row | undefined, Row | undefin
   const removeAt: number[] = [];
   const added: Row[] = [];
   for (const [old, cur] of moves) {
-    if (old) {
+    if (old && keep(old)) {
       const at = searchIn(sorted, old, cmp);
       const i = sorted[at] === old ? at : sorted.indexOf(old);
       if (i >= 0) removeAt.push(i);

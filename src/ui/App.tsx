@@ -28,7 +28,7 @@ import { DEFAULT_DRAIN_OPTIONS, refusalMessage, type DrainOptions, type DrainPla
 import type { DrainResult, PodProgress } from '../actions/drain-run.js';
 import { DEFAULT_LOG_OPTIONS, LogFollower, logsDir, saveLogLines, type LogLine, type LogTarget, type LogWindow } from '../actions/logs.js';
 import { percentOf } from '../store/view.js';
-import { clean, fit, width } from './text.js';
+import { clean, fit, width, wrapCuts } from './text.js';
 
 export interface AppProps {
   session: Session;
@@ -1078,6 +1078,8 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
 
   /** shift-f: the dialog for one of the pod's TCP ports (of `container` when given). */
   const openPortForward = (context: string, pod: any, container?: string) => {
+    // the pod arrived after the user moved on to another prompt or dialog: leave that alone
+    if (st.mode !== 'normal') return;
     const ports = podPorts(pod, container);
     const name = pod?.metadata?.name ?? '?';
     if (pod?.status?.phase !== 'Running') return flash(`port-forward: pod ${name} is ${pod?.status?.phase ?? 'not running'}`, 'warn');
@@ -1096,7 +1098,9 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
       st.pf = undefined;
       st.mode = 'normal';
     } else if (r === 'port-changed') void suggestFor(d);
-    else if (r === 'submit') {
+    else if (r === 'submit' && !d.busy) {
+      // one forward per Enter, however fast Enter is pressed again
+      d.busy = true;
       const p = d.ports[d.sel];
       session.forwards.start({ context: d.context, namespace: d.namespace, pod: d.pod, container: p.container, remotePort: p.port, localPort: Number(d.local), address: d.address.trim() }).then((f) => {
         if (st.pf === d) {
@@ -1105,6 +1109,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
         }
         flash(`forwarding ${f.url} -> ${d.namespace}/${d.pod}:${p.port} (:pf lists forwards)`);
       }, (e) => {
+        d.busy = false;
         d.error = (e as Error).message;
         bump();
       });
@@ -1767,29 +1772,31 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     // a prefix color per source, from the skin's palette
     const palette = [theme.rowNew, theme.rowModified, theme.rowPending, theme.menuKey, theme.logo, theme.title, theme.yamlKey, theme.mark];
     const colorOf = (src: string) => palette[[...src].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7) % palette.length];
-    const width = W - 2;
-    // rows: [line, piece of its text] (pieces only when wrapping; hard wrap keeps match offsets simple)
-    const rows: { l: LogLine; ranges: Ranges; from: number }[] = [];
+    const width = Math.max(1, W - 2);
+    // rows: a line, or with wrap one piece of it ([from, to) in the line's string, cut by display
+    // width so wide characters and surrogate pairs stay whole); the ring's text is display-clean
+    const rows: { l: LogLine; ranges: Ranges; from: number; to: number }[] = [];
     for (const l of s.follower.ring.toArray()) {
       const ranges = l.mark || !lf ? [] : lf.match(l);
       if (!ranges) continue;
-      if (!s.wrap) rows.push({ l, ranges, from: 0 });
+      const len = (l.source ? l.source.length + 1 : 0) + l.text.length;
+      if (!s.wrap || l.mark) rows.push({ l, ranges, from: 0, to: len });
       else {
-        const len = (l.source ? l.source.length + 1 : 0) + l.text.length;
-        for (let from = 0; from < Math.max(1, len); from += width) rows.push({ l, ranges, from });
+        const cuts = wrapCuts(l.source ? `${l.source} ${l.text}` : l.text, width);
+        for (let j = 0; j < cuts.length - 1; j++) rows.push({ l, ranges, from: cuts[j], to: cuts[j + 1] });
       }
     }
     if (s.autoscroll) s.top = Math.max(0, rows.length - inner);
     s.top = Math.max(0, Math.min(s.top, Math.max(0, rows.length - inner)));
     const fg = theme.logFg || theme.fg;
-    const body = rows.slice(s.top, s.top + inner).map(({ l, ranges, from }, i) => {
+    const body = rows.slice(s.top, s.top + inner).map(({ l, ranges, from, to }, i) => {
       if (l.mark) {
         const head = `── ${l.text} `;
         return <Text key={`l${i}`} color={theme.mark} bold>{head.slice(0, width) + '─'.repeat(Math.max(0, width - head.length))}</Text>;
       }
       const pre = l.source ? `${l.source} ` : '';
-      const full = pre + clean(l.text);
-      const t = fit(full.slice(from, from + width), width);
+      const full = pre + l.text;
+      const t = fit(full.slice(from, to), width);
       const parts: React.ReactElement[] = [];
       let k = 0;
       // the prefix (in its own color) when this piece starts inside it

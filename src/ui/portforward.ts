@@ -29,6 +29,8 @@ export interface PfDialog {
   /** the local port was typed by the user (do not replace it with a suggestion) */
   typed: boolean;
   error?: string;
+  /** a forward is being started from this dialog */
+  busy?: boolean;
 }
 
 /** TCP container ports of a pod (UDP cannot be forwarded). Only `container` when given. */

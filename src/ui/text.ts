@@ -29,3 +29,24 @@ export function fit(s: string, n: number, align: 'left' | 'right' = 'left'): str
 export function clean(s: string): string {
   return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
 }
+
+/**
+ * Where to cut `s` into pieces of at most `w` cells: string offsets, first 0, last s.length.
+ * Wide characters count two cells and a character (or surrogate pair) is never split.
+ */
+export function wrapCuts(s: string, w: number): number[] {
+  const cuts = [0];
+  let used = 0;
+  let i = 0;
+  for (const ch of s) {
+    const cw = WIDE.test(ch) ? 2 : 1;
+    if (used + cw > w && used > 0) {
+      cuts.push(i);
+      used = 0;
+    }
+    used += cw;
+    i += ch.length;
+  }
+  if (cuts[cuts.length - 1] !== s.length || s.length === 0) cuts.push(s.length);
+  return cuts;
+}

@@ -76,6 +76,10 @@ describe('marks and saving', () => {
       expect(file).toBe(join(dir, 'sub', 'prod-shop-deploy_web-20261123-101112.log'));
       expect(readFileSync(file, 'utf8')).toBe('web-1 hello\nplain\n');
       expect(statSync(file).mode & 0o777).toBe(0o600);
+      // a second save in the same second does not overwrite the first
+      const again = saveLogLines([{ source: '', text: 'later', seq: 3 }], join(dir, 'sub'), 'prod-shop-deploy/web', new Date('2026-11-23T10:11:12Z'));
+      expect(again).toBe(join(dir, 'sub', 'prod-shop-deploy_web-20261123-101112-2.log'));
+      expect(readFileSync(file, 'utf8')).toBe('web-1 hello\nplain\n');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -85,5 +89,32 @@ describe('marks and saving', () => {
     expect(logsDir({ KMUX_LOGS_DIR: '/x' })).toBe('/x');
     expect(logsDir({ XDG_STATE_HOME: '/s' })).toBe(join('/s', 'kmux', 'logs'));
     expect(logsDir({ HOME: '/h' })).toBe(join('/h', '.local', 'state', 'kmux', 'logs'));
+  });
+});
+
+describe('displayLine', () => {
+  it('removes colors, links and controls, expands tabs; highlights then land on what is shown', async () => {
+    const { displayLine } = await import('../../src/actions/logs.js');
+    const shown = displayLine('\u001b[31mERROR\u001b[0m\trequest timeout \u001b]8;;http://x\u0007link\u001b]8;;\u0007\u0007');
+    expect(shown).toBe('ERROR    request timeout link');
+    const f = new LogFilter('timeout');
+    const r = f.match({ source: '', text: shown, seq: 1 })!;
+    expect(splitByRanges(shown, r).filter((p) => p.hit).map((p) => p.text)).toEqual(['timeout']);
+    expect(displayLine('plain line')).toBe('plain line');
+  });
+});
+
+describe('wrapCuts', () => {
+  it('cuts by display width, keeps wide characters and surrogate pairs whole, handles empty and tiny widths', async () => {
+    const { wrapCuts } = await import('../../src/ui/text.js');
+    expect(wrapCuts('abcdef', 4)).toEqual([0, 4, 6]);
+    expect(wrapCuts('', 4)).toEqual([0, 0]);
+    // each CJK character is two cells: two per piece of 4
+    expect(wrapCuts('日本語です', 4)).toEqual([0, 2, 4, 5]);
+    // an emoji is a surrogate pair: never split
+    const e = 'a😀b';
+    expect(wrapCuts(e, 2)).toEqual([0, 1, 3, 4]);
+    // width 1 still makes progress
+    expect(wrapCuts('abc', 1)).toEqual([0, 1, 2, 3]);
   });
 });
