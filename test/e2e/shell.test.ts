@@ -8,15 +8,21 @@ const e = e2eFleet('shell', { clusters: 1, names: ['dev'], nodes: 3, pods: 30, s
 
 const running = (ns: string) => [...e.fleet.member('dev').cluster.store.iter('pods', ns)].filter((p) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp);
 
+/** kmux on ingress-nginx's pods, filtered down to one running pod. */
+async function onOnePod() {
+  const pod = running('ingress-nginx')[0].metadata.name;
+  const t = e.kmux(['-n', 'ingress-nginx', '-c', 'pods']);
+  await t.waitFor(/pods\(ingress-nginx\)\[\d+\]/);
+  t.type(`/${pod}`);
+  t.keys('Enter');
+  await t.waitFor(/pods\(ingress-nginx\)\[1\/\d+\]/);
+  return { pod, t };
+}
+
 describe.skipIf(!hasTmux() || !onPath('kubectl'))('shell and attach in a terminal', () => {
   it('s opens a shell in the pod (hostname is the pod), exit comes back to the same view', async () => {
-    const pod = running('ingress-nginx')[0].metadata.name;
-    const t = e.kmux(['-n', 'ingress-nginx', '-c', 'pods']);
+    const { pod, t } = await onOnePod();
     try {
-      await t.waitFor(/pods\(ingress-nginx\)\[\d+\]/);
-      t.type(`/${pod}`);
-      t.keys('Enter');
-      await t.waitFor(/pods\(ingress-nginx\)\[1\/\d+\]/);
       t.keys('s');
       // the terminal is kubectl's: a shell prompt in the pod
       await t.waitFor(new RegExp(`${pod}.*[#$] ?$`, 'm'), 15_000);
@@ -44,13 +50,8 @@ describe.skipIf(!hasTmux() || !onPath('kubectl'))('shell and attach in a termina
   });
 
   it('a attaches to the container (its output shows), ctrl-c comes back', async () => {
-    const pod = running('ingress-nginx')[0].metadata.name;
-    const t = e.kmux(['-n', 'ingress-nginx', '-c', 'pods']);
+    const { pod, t } = await onOnePod();
     try {
-      await t.waitFor(/pods\(ingress-nginx\)\[\d+\]/);
-      t.type(`/${pod}`);
-      t.keys('Enter');
-      await t.waitFor(/pods\(ingress-nginx\)\[1\/\d+\]/);
       t.keys('a');
       // an nginx-like container's access log lines, streamed by the attach
       await t.waitFor(/HTTP\/1\.1" \d{3}/, 20_000);
