@@ -12,10 +12,15 @@ const running = (ns: string) => [...e.fleet.member('dev').cluster.store.iter('po
 async function onOnePod() {
   const pod = running('ingress-nginx')[0].metadata.name;
   const t = e.kmux(['-n', 'ingress-nginx', '-c', 'pods']);
-  await t.waitFor(/pods\(ingress-nginx\)\[\d+\]/);
-  t.type(`/${pod}`);
-  t.keys('Enter');
-  await t.waitFor(/pods\(ingress-nginx\)\[1\/\d+\]/);
+  try {
+    await t.waitFor(/pods\(ingress-nginx\)\[\d+\]/);
+    t.type(`/${pod}`);
+    t.keys('Enter');
+    await t.waitFor(/pods\(ingress-nginx\)\[1\/\d+\]/);
+  } catch (err) {
+    t.kill();
+    throw err;
+  }
   return { pod, t };
 }
 
