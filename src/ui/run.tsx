@@ -64,11 +64,11 @@ export async function uiMain(argv: string[]): Promise<void> {
   let fleetStop: (() => Promise<void>) | undefined;
   let kcPath = values.kubeconfig;
   if (values.demo) {
-    const { startFleet } = await import('../sim/fleet.js');
-    const fleet = await startFleet({ churn: 1 });
+    // on a thread of its own: kubectl run in the foreground (shell, edit) must still reach it
+    const { startDemoFleet } = await import('../sim/demo.js');
     const dir = mkdtempSync(join(tmpdir(), 'kmux-demo-'));
     kcPath = join(dir, 'kubeconfig.yaml');
-    fleet.writeKubeconfig(kcPath);
+    const fleet = await startDemoFleet({ churn: 1, kubeconfig: kcPath });
     fleetStop = () => fleet.stop();
   }
   let kubeconfig: Kubeconfig;

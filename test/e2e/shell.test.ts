@@ -1,7 +1,8 @@
 /** Shell (s) and attach (a) on a pod in a real terminal: kubectl exec/attach against the sim, and back to kmux. */
 import { describe, expect, it } from 'vitest';
-import { e2eFleet } from '../helpers/e2e.js';
-import { hasTmux } from '../helpers/tmux.js';
+import { join } from 'node:path';
+import { e2eFleet, KMUX_BIN } from '../helpers/e2e.js';
+import { Terminal, hasTmux } from '../helpers/tmux.js';
 import { onPath } from '../helpers/wait.js';
 
 const e = e2eFleet('shell', { clusters: 1, names: ['dev'], nodes: 3, pods: 30, seed: 6, cluster: { startDelayMs: [50, 150], stopDelayMs: [50, 150] } });
@@ -62,6 +63,29 @@ describe.skipIf(!hasTmux() || !onPath('kubectl'))('shell and attach in a termina
       await t.waitFor(/HTTP\/1\.1" \d{3}/, 20_000);
       t.keys('C-c');
       await t.waitFor(/pods\(ingress-nginx\)\[1\/\d+\]/, 10_000);
+    } finally {
+      t.kill();
+    }
+  });
+
+  it('on the embedded fleet (--demo) too: kubectl in the foreground still reaches it', async () => {
+    // the demo fleet lives in kmux's process; while kubectl holds the terminal kmux's event loop
+    // waits, so the fleet runs on a thread of its own
+    const t = new Terminal([process.execPath, KMUX_BIN, '--demo', '-n', 'monitoring', '-c', 'pods'], { env: { XDG_CONFIG_HOME: join(e.dir, 'cfg-demo') } });
+    try {
+      await t.waitFor(/pods\(monitoring\)\[\d+\]/, 20_000);
+      t.type('/grafana');
+      t.keys('Enter');
+      await t.waitFor(/pods\(monitoring\)\[1\/\d+\]/);
+      t.keys('s');
+      const prompt = await t.waitFor(/root@(grafana-\S+):\/# ?$/m, 15_000);
+      const pod = prompt.match(/root@(grafana-\S+):/)![1];
+      t.type('hostname');
+      t.keys('Enter');
+      await t.waitFor(new RegExp(`^${pod}\\s*$`, 'm'));
+      t.type('exit');
+      t.keys('Enter');
+      await t.waitFor(new RegExp(`shell ${pod}/grafana: ended`), 10_000);
     } finally {
       t.kill();
     }
