@@ -8,7 +8,8 @@ async function main(argv: string[]): Promise<void> {
   return uiMain(argv);
 }
 
-main(process.argv.slice(2)).catch((e) => {
-  process.stderr.write(`kmux: ${(e as Error).stack ?? e}\n`);
+main(process.argv.slice(2)).catch(async (e) => {
+  const { crashReport } = await import('./config/crash.js');
+  process.stderr.write(`${crashReport(e)}\n`);
   process.exit(1);
 });

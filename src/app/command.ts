@@ -19,6 +19,7 @@ export type Command =
   | { kind: 'skins'; name?: string }
   | { kind: 'plugins' }
   | { kind: 'pf' }
+  | { kind: 'problems' }
   | { kind: 'help' }
   | { kind: 'quit' };
 
@@ -50,6 +51,7 @@ export function parseCommand(input: string, aliases: Record<string, string> = {}
     return { kind: 'skins', name: args[0] };
   }
   if (h === 'plugins' || h === 'plugin' || h === 'jobs') return { kind: 'plugins' };
+  if (h === 'problems' || h === 'problem') return { kind: 'problems' };
   if (['pf', 'portforward', 'portforwards', 'port-forward', 'port-forwards'].includes(h)) return { kind: 'pf' };
   if (h === 'ctx' || h === 'context' || h === 'contexts') {
     if (args.length > 1) throw new CommandError(':ctx takes one context name');

@@ -9,10 +9,12 @@ import { resolveResource, resourcePath } from '../kube/discovery.js';
 import { columnsFor } from '../resources/registry.js';
 import type { ResourceColumns } from '../resources/types.js';
 import { ContextClient } from '../store/contexts.js';
+import { ApiError } from '../kube/connection.js';
 import { MetricsPoller } from '../store/metrics.js';
 import { RowStore, StoreRegistry, type Row, type StoreKey } from '../store/rows.js';
 import { ViewModel, viewColumns, type ViewColumn } from '../store/view.js';
 import { Settings } from '../config/settings.js';
+import { loadReadOnlyConfig, type ReadOnlyConfig, type ReadOnlyDecision } from '../config/readonly.js';
 import { loadAliases } from '../config/aliases.js';
 import { parseCommand, CommandError, type Command } from './command.js';
 import { parseFilter, FilterError, NO_FILTER } from '../store/filter.js';
@@ -47,6 +49,14 @@ export const SHIPPED_PLUGINS_DIR = fileURLToPath(new URL('../../plugins', import
 const MONO_THEME = monochrome();
 
 export type FlashLevel = 'info' | 'warn' | 'error';
+
+/** Something wrong with the user's files or contexts, kept for `:problems` (the flash line only shows the latest). */
+export interface Problem {
+  /** kubeconfig, context, settings, read-only, aliases, views, skin, plugins, hotkeys */
+  source: string;
+  message: string;
+  at: number;
+}
 export interface Flash {
   text: string;
   level: FlashLevel;
@@ -60,6 +70,7 @@ export interface SessionOptions {
   env?: NodeJS.ProcessEnv;
   contexts: string[];
   namespace?: string; // undefined = all namespaces
+  /** --readonly (true) or --write (false); unset: the config files decide, per context */
   readonly?: boolean;
   batchMs?: number;
   settings?: Settings;
@@ -77,8 +88,35 @@ export interface ViewSpec {
   label?: string;
 }
 
+export interface SourceProblem {
+  context: string;
+  kind: string;
+  /** a word or two for the title: unreachable, forbidden, unauthorized, broken... */
+  label: string;
+  /** the server's own message (or kmux's reason for a broken context) */
+  message: string;
+  retryInMs?: number;
+}
+
+/** How the title names a source's problem. */
+export function problemLabel(kind: string): string {
+  switch (kind) {
+    case 'unreachable': return 'unreachable';
+    case 'unauthorized': return 'unauthorized';
+    case 'forbidden': return 'forbidden';
+    case 'notfound': return 'not found';
+    case 'throttled': return 'throttled';
+    case 'server': return 'server error';
+    case 'credentials': return 'no credentials';
+    case 'broken': return 'broken';
+    default: return 'error';
+  }
+}
+
 export class TableView {
   readonly stores: RowStore[] = [];
+  /** contexts of the spec that are broken in the kubeconfig: shown as such, never contacted */
+  readonly broken = new Map<string, string>();
   readonly vm: ViewModel;
   readonly columns: ViewColumn[];
   cursorKey?: string;
@@ -198,8 +236,24 @@ export class TableView {
     this.cursorKey = rows[this.cursor]?.key;
   }
 
-  storeStatus(): { context: string; error?: string; synced: boolean }[] {
-    return this.stores.map((s) => ({ context: s.key.context, error: s.status.error, synced: s.status.synced }));
+  storeStatus(): { context: string; error?: string; errorKind?: string; synced: boolean }[] {
+    return this.stores.map((s) => ({ context: s.key.context, error: s.status.error, errorKind: s.status.errorKind, synced: s.status.synced }));
+  }
+
+  /**
+   * What keeps a source of this view from being the cluster's truth, one entry per context:
+   * broken in the kubeconfig, unreachable, unauthorized, forbidden, throttled, failing. The
+   * title names each context with its label; the status line gives the server's message.
+   */
+  sourceProblems(): SourceProblem[] {
+    const out: SourceProblem[] = [];
+    for (const [context, reason] of this.broken) out.push({ context, kind: 'broken', label: problemLabel('broken'), message: reason });
+    for (const s of this.stores) {
+      if (!s.status.error) continue;
+      const kind = s.status.errorKind ?? 'other';
+      out.push({ context: s.key.context, kind, label: problemLabel(kind), message: s.status.error, retryInMs: s.status.retryInMs });
+    }
+    return out;
   }
 
   dispose(): void {
@@ -219,11 +273,15 @@ export class Session {
   readonly settings: Settings;
   aliases: Record<string, string>;
   aliasProblems: string[] = [];
-  readonly readonly: boolean;
+  /** per context: read-only by the flags, kmux's or K9s's config (K9s's rules) */
+  readonly readOnlyConfig: ReadOnlyConfig;
   /** the contexts new views open on */
   active: string[];
   namespace?: string;
   flashMsg?: Flash;
+  /** every problem found (at start and since), oldest first; `:problems` lists them */
+  readonly problems: Problem[] = [];
+  private started = false;
   private readonly listeners = new Set<() => void>();
   private readonly pollers = new Map<string, MetricsPoller>();
   private readonly columnCache = new Map<string, ResourceColumns>();
@@ -257,7 +315,9 @@ export class Session {
       this.hotkeys = { hotkeys: [], problems: [{ file: 'hotkeys', message: (e as Error).message, kind: 'parse' }], sources: [] };
     }
     const n = this.plugins.problems.length + this.hotkeys.problems.length;
-    if (n) queueMicrotask(() => this.flash(`${n} plugin/hotkey problem(s): see :plugins`, 'warn'));
+    for (const p of this.plugins.problems) this.problem('plugins', `${p.file}${(p as { line?: number }).line ? `:${(p as { line?: number }).line}` : ''}: ${p.message}`, false);
+    for (const p of this.hotkeys.problems) this.problem('hotkeys', `${p.file}${(p as { line?: number }).line ? `:${(p as { line?: number }).line}` : ''}: ${p.message}`, false);
+    if (n && this.started) queueMicrotask(() => this.flash(`${n} plugin/hotkey problem(s): see :plugins`, 'warn'));
   }
 
   /** The variables a plugin sees for a row: always from the row's own context. */
@@ -278,7 +338,7 @@ export class Session {
 
   constructor(readonly o: SessionOptions) {
     this.views = loadViews(o.env ?? process.env);
-    this.readonly = !!o.readonly;
+    this.readOnlyConfig = loadReadOnlyConfig({ env: o.env ?? process.env, flag: o.readonly });
     this.mono = wantsNoColor(o.env ?? process.env);
     this.settings = o.settings ?? new Settings();
     const al = loadAliases();
@@ -291,8 +351,22 @@ export class Session {
       (ctx) => this.client(ctx).conn,
       (k) => this.columnsOf(k.resource),
       o.batchMs ?? 100,
+      (store) => {
+        // a store that lost its server: have the context checked now, so the header says so and
+        // every store of it wakes the moment it answers again
+        if (store.status.errorKind === 'unreachable' || store.status.errorKind === 'server') this.contexts.get(store.key.context)?.recheckIfOlder(2000);
+      },
     );
-    for (const c of this.contexts.values()) c.onChange(() => this.changed());
+    for (const c of this.contexts.values()) {
+      c.onChange(() => this.changed());
+      c.onRecovered(() => {
+        for (const s of this.registry.ofContext(c.name)) s.wake();
+      });
+      c.onIdentityChanged(() => {
+        for (const s of this.registry.ofContext(c.name)) s.relist();
+        this.flash(`${c.name}: the server is not the one it was (restored or recreated); listing everything again`, 'warn');
+      });
+    }
   }
 
   private headerMetrics = new Map<string, MetricsPoller>();
@@ -314,7 +388,10 @@ export class Session {
       this.themes.set(key, t);
       // said after the render that asked: a flash redraws
       const problems = t.problems;
-      if (problems.length) queueMicrotask(() => this.flash(`skin: ${problems.map(formatProblem).join('; ')}; using the stock colors for what is wrong`, 'warn'));
+      if (problems.length) {
+        for (const p of problems) this.problem('skin', formatProblem(p), false);
+        queueMicrotask(() => this.flash(`skin: ${problems.map(formatProblem).join('; ')}; using the stock colors for what is wrong`, 'warn'));
+      }
       this.watch(t.file);
     }
     return t.theme;
@@ -339,6 +416,7 @@ export class Session {
         if (t.file !== file) continue;
         const next = this.selectFor(key || undefined);
         this.themes.set(key, next);
+        for (const p of next.problems) this.problem('skin', formatProblem(p), false);
         if (next.problems.length) this.flash(`skin: ${formatProblem(next.problems[0])}`, 'warn');
         else this.flash(`skin ${next.choice.name ?? 'stock'} reloaded`);
       }
@@ -362,9 +440,20 @@ export class Session {
     for (const name of this.active) this.client(name).start();
     this.watchHeaderMetrics();
     this.loadExtensions();
-    if (this.aliasProblems.length) this.flash(`aliases: ${this.aliasProblems.join('; ')}`, 'warn');
-    if (this.views.problems.length) this.flash(`views.yaml: ${this.views.problems.map(formatViewProblem).join('; ')}`, 'warn');
-    if (this.settings.problem) this.flash(this.settings.problem, 'warn');
+    // everything wrong found while starting goes into one list (`:problems`); the flash line says
+    // how many and shows the first, instead of each overwriting the last
+    for (const p of this.o.kubeconfig.problems ?? []) this.problem('kubeconfig', p, false);
+    for (const c of this.contexts.values()) {
+      if (c.broken) this.problem('context', `context ${c.name} is broken: ${c.health.error}`, false);
+      this.readOnlyOf(c.name);
+    }
+    for (const p of this.readOnlyConfig.problems) this.problem('read-only', p, false);
+    for (const p of this.aliasProblems) this.problem('aliases', p, false);
+    for (const p of this.views.problems) this.problem('views', formatViewProblem(p), false);
+    for (const p of this.settings.problems) this.problem('settings', p, false);
+    this.started = true;
+    const n = this.problems.length;
+    if (n) this.flash(`${n === 1 ? '1 problem' : `${n} problems`} at start (see :problems): ${this.problems[0].message}`, 'warn');
   }
 
   stop(): void {
@@ -389,6 +478,20 @@ export class Session {
 
   changed(): void {
     for (const l of this.listeners) l();
+  }
+
+  /** Keep a problem for `:problems` (once per source and message); flash it too when asked. */
+  problem(source: string, message: string, flash = true): void {
+    if (!this.problems.some((p) => p.source === source && p.message === message)) {
+      this.problems.push({ source, message, at: Date.now() });
+      if (this.problems.length > 500) this.problems.splice(0, this.problems.length - 500);
+    }
+    if (flash) this.flash(message, 'warn');
+  }
+
+  /** A note about how kmux started (kept with the problems, shown once). */
+  note(message: string): void {
+    this.problem('start', message, false);
   }
 
   flash(text: string, level: FlashLevel = 'info'): void {
@@ -442,6 +545,7 @@ export class Session {
       c = columnsFor(res, this.printerColumns.get(id));
       this.columnCache.set(id, (c = view ? customColumns(c, view, this.views.problems) : c));
       const fresh = this.views.problems.slice(before);
+      for (const p of fresh) this.problem('views', formatViewProblem(p), false);
       if (fresh.length) queueMicrotask(() => this.flash(`views.yaml: ${fresh.map(formatViewProblem).join('; ')}`, 'warn'));
     }
     return c;
@@ -472,7 +576,7 @@ export class Session {
       }
     }
     for (const a of Object.keys(this.aliases)) names.add(a);
-    for (const extra of ['ctx', 'ns', 'aliases', 'help', 'quit']) names.add(extra);
+    for (const extra of ['ctx', 'ns', 'aliases', 'help', 'quit', 'problems']) names.add(extra);
     return [...names].sort();
   }
 
@@ -485,23 +589,41 @@ export class Session {
 
   /** Open a table for a spec: resolves the resource in each context (waiting for discovery). */
   async openTable(spec: ViewSpec): Promise<TableView> {
+    const broken = new Map<string, string>();
+    const live: string[] = [];
     for (const ctx of spec.contexts) {
+      const c = this.client(ctx);
+      if (c.broken) broken.set(ctx, c.health.error ?? 'broken');
+      else live.push(ctx);
+    }
+    if (live.length === 0) {
+      throw new CommandError([...broken].map(([ctx, why]) => `context ${ctx} is broken: ${why}`).join('; '));
+    }
+    for (const ctx of live) {
       const c = this.client(ctx);
       if (c.health.state === 'connecting' || !c.resources) c.start();
     }
     const found = new Map<string, ApiResource>();
     const missing: string[] = [];
     const unreachable: string[] = [];
-    await Promise.all(spec.contexts.map(async (ctx) => {
-      const all = await this.client(ctx).ensureResources();
-      if (!all) {
-        unreachable.push(ctx);
-        return;
-      }
-      const res = resolveResource(all, spec.resource);
-      if (res) found.set(ctx, res);
-      else missing.push(ctx);
-    }));
+    const [, nsMissing] = await Promise.all([
+      Promise.all(live.map(async (ctx) => {
+        const all = await this.client(ctx).ensureResources();
+        if (!all) {
+          unreachable.push(ctx);
+          return;
+        }
+        const res = resolveResource(all, spec.resource);
+        if (res) found.set(ctx, res);
+        else missing.push(ctx);
+      })),
+      spec.namespace ? this.missingNamespace(live, spec.namespace) : Promise.resolve([] as string[]),
+    ]);
+    if (spec.namespace && nsMissing.length) {
+      // a namespace that does not exist is not an empty one: say so (kubectl: NotFound)
+      if (nsMissing.length === live.length) throw new CommandError(`namespaces "${spec.namespace}" not found${live.length > 1 ? ` in ${nsMissing.join(', ')}` : ''}`);
+      this.flash(`namespaces "${spec.namespace}" not found in ${nsMissing.join(', ')}`, 'warn');
+    }
     if (found.size > 0 && unreachable.length > 0) {
       // an unreachable context stays in the view on the others' resource: it shows as down and
       // fills in by itself when it answers again
@@ -511,17 +633,42 @@ export class Session {
     if (found.size === 0 && unreachable.length > 0 && missing.length === 0) {
       // nothing known yet: open on a guess so the view shows up and fills when the cluster answers
       const guess = BUILTIN_GUESSES[spec.resource];
-      if (guess) for (const ctx of spec.contexts) found.set(ctx, guess);
+      if (guess) for (const ctx of live) found.set(ctx, guess);
     }
     if (found.size === 0) {
-      if (unreachable.length) throw new CommandError(`cannot reach ${unreachable.join(', ')} to look up "${spec.resource}": ${this.client(unreachable[0]).health.error ?? 'no answer yet'}`);
+      if (unreachable.length) {
+        const c = this.client(unreachable[0]);
+        const what = c.health.errorKind === 'unauthorized' ? 'not authorized by' : 'cannot reach';
+        throw new CommandError(`${what} ${unreachable.join(', ')} to look up "${spec.resource}": ${c.health.error ?? 'no answer yet'}`);
+      }
       throw new CommandError(`unknown resource "${spec.resource}" (try :pods, :deploy, :nodes, or Tab to complete)`);
     }
     if (missing.length) this.flash(`"${spec.resource}" is not served by ${missing.join(', ')}`, 'warn');
     const ordered = new Map([...spec.contexts].filter((c) => found.has(c)).map((c) => [c, found.get(c)!]));
     const first = ordered.values().next().value!;
     await this.loadPrinterColumns(ordered.keys().next().value!, first);
-    return new TableView(this, { ...spec, contexts: [...ordered.keys()] }, first, ordered, this.columnsOf(first));
+    const keep = spec.contexts.filter((c) => ordered.has(c) || broken.has(c));
+    const view = new TableView(this, { ...spec, contexts: keep }, first, ordered, this.columnsOf(first));
+    for (const [ctx, why] of broken) view.broken.set(ctx, why);
+    return view;
+  }
+
+  /**
+   * The contexts (of those given) where a namespace does not exist: a GET answered 404. A
+   * context that cannot say (unreachable, forbidden to read namespaces) is not counted as missing.
+   */
+  async missingNamespace(contexts: string[], ns: string): Promise<string[]> {
+    const out: string[] = [];
+    await Promise.all(contexts.map(async (ctx) => {
+      const c = this.contexts.get(ctx);
+      if (!c || c.broken) return;
+      try {
+        await c.conn.json('GET', `/api/v1/namespaces/${encodeURIComponent(ns)}`, { timeoutMs: 5000 });
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 404) out.push(ctx);
+      }
+    }));
+    return contexts.filter((c) => out.includes(c));
   }
 
   specFor(cmd: Extract<Command, { kind: 'resource' }>): ViewSpec {
@@ -537,7 +684,15 @@ export class Session {
   setNamespace(ns: string | undefined): void {
     this.namespace = ns;
     if (ns) this.settings.useNamespace(ns);
-    else this.settings.update({ lastNamespace: '' });
+    for (const ctx of this.active) this.settings.remember(ctx, { namespace: ns ?? null });
+  }
+
+  /** Remember, per context of a view, its resource and namespace for the next run there. */
+  rememberView(spec: ViewSpec): void {
+    for (const ctx of spec.contexts) {
+      if (this.contexts.get(ctx)?.broken) continue;
+      this.settings.remember(ctx, { view: spec.resource, namespace: spec.namespace ?? null });
+    }
   }
 
   /** Node metrics for the header's CPU and MEM of the active contexts. */
@@ -548,7 +703,7 @@ export class Session {
       this.headerMetrics.delete(ctx);
     }
     for (const ctx of this.active) {
-      if (this.headerMetrics.has(ctx)) continue;
+      if (this.headerMetrics.has(ctx) || this.contexts.get(ctx)?.broken) continue;
       const p = this.metricsFor(ctx, 'nodes', undefined);
       p.onChange(() => this.changed());
       this.headerMetrics.set(ctx, p);
@@ -559,7 +714,6 @@ export class Session {
     this.active = contexts;
     for (const c of contexts) this.client(c).start();
     this.watchHeaderMetrics();
-    this.settings.update({ lastContexts: contexts });
   }
 
   /** GET the full object behind a row (describe, YAML). */
@@ -577,8 +731,39 @@ export class Session {
     }
   }
 
+  /** Whether a context is read-only, and why (the flag, which file). */
+  readOnlyOf(ctx: string): ReadOnlyDecision {
+    return this.readOnlyConfig.decide(ctx, this.contexts.get(ctx)?.info.cluster);
+  }
+
+  /**
+   * Read-only for what the user sees now: any context in play (the active ones, or those given)
+   * being read-only makes the keys that change things refuse, so a merged view never half-acts.
+   */
+  readOnlyFor(contexts: string[] = this.active): ReadOnlyDecision | undefined {
+    const distinct = [...new Set(contexts)];
+    for (const c of distinct) {
+      const d = this.readOnlyOf(c);
+      // a flag is everybody's; a file is one context's, and says which
+      if (d.readOnly) return { readOnly: true, why: distinct.length > 1 && !d.why.startsWith('--') ? `${d.why} for ${c}` : d.why };
+    }
+    return undefined;
+  }
+
+  /** true when any active context is read-only (see readOnlyFor). */
+  get readonly(): boolean {
+    return !!this.readOnlyFor();
+  }
+
+  /** The message a refused write shows: what is disabled, and which setting made kmux read-only. */
+  readOnlyMessage(what: string, contexts?: string[]): string {
+    const d = this.readOnlyFor(contexts);
+    const how = !d ? '' : d.why === '--readonly' ? 'start kmux without --readonly to change things' : `set by ${d.why}; --write overrides it`;
+    return `read-only mode: ${what} is disabled (${how})`;
+  }
+
   async deleteRow(view: TableView, row: Row, propagation: string, force: boolean): Promise<void> {
-    if (this.readonly) throw new CommandError('read-only mode: delete is disabled (start kmux without --readonly to change things)');
+    this.guard('delete', row.context);
     const res = view.perContext.get(row.context) ?? view.resource;
     await this.client(row.context).conn.json('DELETE', resourcePath(res, row.namespace, row.name), {
       body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: propagation, ...(force ? { gracePeriodSeconds: 0 } : {}) },
@@ -586,12 +771,13 @@ export class Session {
     });
   }
 
-  private guard(what: string): void {
-    if (this.readonly) throw new CommandError(`read-only mode: ${what} is disabled (start kmux without --readonly to change things)`);
+  private guard(what: string, ctx?: string): void {
+    const ctxs = ctx && !this.active.includes(ctx) ? [...this.active, ctx] : this.active;
+    if (this.readOnlyFor(ctxs)) throw new CommandError(this.readOnlyMessage(what, ctxs));
   }
 
   async cordon(ctx: string, node: string, on: boolean): Promise<CordonResult> {
-    this.guard(on ? 'cordon' : 'uncordon');
+    this.guard(on ? 'cordon' : 'uncordon', ctx);
     return setCordon(this.client(ctx).conn, node, on);
   }
 
@@ -600,13 +786,13 @@ export class Session {
   }
 
   async drain(ctx: string, node: string, o: DrainOptions, r: DrainRunOptions): Promise<DrainResult> {
-    this.guard('drain');
+    this.guard('drain', ctx);
     return drainNode(this.client(ctx).conn, node, o, r);
   }
 
   /** `kubectl scale`: a merge patch on the scale subresource. */
   async scale(view: TableView, row: Row, replicas: number): Promise<void> {
-    this.guard('scale');
+    this.guard('scale', row.context);
     const res = view.perContext.get(row.context) ?? view.resource;
     await this.client(row.context).conn.json('PATCH', `${resourcePath(res, row.namespace, row.name)}/scale`, {
       body: { spec: { replicas } }, contentType: 'application/merge-patch+json', timeoutMs: 15_000,
@@ -615,7 +801,7 @@ export class Session {
 
   /** `kubectl rollout restart`: a new restartedAt annotation on the pod template. */
   async restart(view: TableView, row: Row): Promise<void> {
-    this.guard('restart');
+    this.guard('restart', row.context);
     const res = view.perContext.get(row.context) ?? view.resource;
     await this.client(row.context).conn.json('PATCH', resourcePath(res, row.namespace, row.name), {
       query: { fieldManager: 'kubectl-rollout' },
@@ -626,7 +812,7 @@ export class Session {
 
   /** Kill a pod: delete it with no grace period. */
   async kill(view: TableView, row: Row): Promise<void> {
-    this.guard('kill');
+    this.guard('kill', row.context);
     await this.deleteRow(view, row, 'Background', true);
   }
 

@@ -12,6 +12,8 @@ import { loadClientNode, type Kubeconfig } from './kubeconfig.js';
 
 /** A non-2xx answer. message = the Status message when there is one, else "HTTP <code>". */
 export class ApiError extends Error {
+  /** the Retry-After header, in seconds, when the server sent one */
+  retryAfter?: number;
   constructor(public status: number, public reason: string, message: string, public body?: any) {
     super(message);
     this.name = 'ApiError';
@@ -94,8 +96,42 @@ export function toNetworkError(e: unknown, what?: string): Error {
   return new NetworkError(what ? `${msg} (${what})` : msg, err?.code ?? (err?.errors?.[0] as NodeJS.ErrnoException | undefined)?.code);
 }
 
+/**
+ * What kind of failure an error is, for what the user is shown and how kmux retries:
+ * - unreachable: no answer (refused, reset, DNS, timeout, TLS);
+ * - unauthorized: 401, the credentials were refused;
+ * - forbidden: 403, the user may not do this (RBAC);
+ * - notfound: 404;
+ * - throttled: 429;
+ * - server: 5xx and broken answers (the server is there but failing);
+ * - credentials: kmux could not obtain credentials (exec plugin, certificate files);
+ * - other: any other answer (400, 422...).
+ */
+export type ErrorKind = 'unreachable' | 'unauthorized' | 'forbidden' | 'notfound' | 'throttled' | 'server' | 'credentials' | 'other';
+
+export function errorKind(e: unknown): ErrorKind {
+  if (e instanceof ApiError) {
+    if (e.status === 401) return 'unauthorized';
+    if (e.status === 403) return 'forbidden';
+    if (e.status === 404) return 'notfound';
+    if (e.status === 429) return 'throttled';
+    if (e.status >= 500 || e.status === 0) return 'server';
+    return 'other';
+  }
+  if (e instanceof AuthError) return 'credentials';
+  if (e instanceof NetworkError) return e.code === 'EBADMSG' ? 'server' : 'unreachable';
+  return 'other';
+}
+
+/** When the server asked to be tried again (Retry-After, or a Status's details.retryAfterSeconds), in ms. */
+export function retryAfterMs(e: unknown): number | undefined {
+  if (!(e instanceof ApiError)) return undefined;
+  const s = e.retryAfter ?? Number(e.body?.details?.retryAfterSeconds);
+  return Number.isFinite(s) && s > 0 ? s * 1000 : undefined;
+}
+
 /** An ApiError built from a non-2xx answer's body (a Status object when the server sends one). */
-export function toApiError(status: number, text: string): ApiError {
+export function toApiError(status: number, text: string, headers?: http.IncomingHttpHeaders): ApiError {
   let body: any = text;
   let message = `HTTP ${status}`;
   let reason = http.STATUS_CODES[status] ?? '';
@@ -112,7 +148,10 @@ export function toApiError(status: number, text: string): ApiError {
   } else if (typeof body === 'string' && body.trim() && body.length < 300 && !body.trimStart().startsWith('<')) {
     message = `HTTP ${status}: ${body.trim()}`;
   }
-  return new ApiError(status, reason, message, body);
+  const err = new ApiError(status, reason, message, body);
+  const ra = headers?.['retry-after'];
+  if (typeof ra === 'string' && /^\d+$/.test(ra.trim())) err.retryAfter = Number(ra.trim());
+  return err;
 }
 
 function buildQuery(q?: RequestOptions['query']): string {
@@ -340,7 +379,7 @@ export class Connection {
           chunks.length = 0;
           const status = res.statusCode ?? 0;
           if (status >= 200 && status < 300) finish(undefined, { status, headers: res.headers, text });
-          else finish(toApiError(status, text));
+          else finish(toApiError(status, text, res.headers));
         });
         res.on('error', (e) => finish(toNetworkError(e)));
         res.on('close', () => {
@@ -415,7 +454,7 @@ export class Connection {
             res.on('data', (c: Buffer) => chunks.push(c));
             res.on('end', () => {
               if (status === 401) this.invalidateTransport(tp);
-              finish(toApiError(status, Buffer.concat(chunks).toString('utf8')));
+              finish(toApiError(status, Buffer.concat(chunks).toString('utf8'), res.headers));
             });
             res.on('error', (e) => finish(toNetworkError(e)));
             res.on('close', () => finish(new ApiError(status, http.STATUS_CODES[status] ?? '', `HTTP ${status}`)));

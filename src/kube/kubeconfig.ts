@@ -5,7 +5,7 @@
  * throws on duplicates and takes the last current-context), so we merge here and hand
  * client-node one already-merged context at a time through loadFromOptions().
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { KubeConfig, Cluster as KCluster, Context as KContext, User as KUser } from '@kubernetes/client-node';
@@ -24,6 +24,12 @@ export interface KubeContext {
   user: string;
   namespace?: string;
   server?: string;
+  /**
+   * Why this context cannot be used, in kubectl's words (its cluster or user entry is missing,
+   * its server URL is invalid, a certificate or token file cannot be read). A broken context
+   * never stops the others.
+   */
+  broken?: string;
 }
 
 export interface Kubeconfig {
@@ -33,6 +39,8 @@ export interface Kubeconfig {
   contexts: KubeContext[];
   /** from the first file that sets it */
   currentContext?: string;
+  /** entries skipped because they are malformed (file and entry named); the rest still loads */
+  problems: string[];
   /**
    * a @kubernetes/client-node KubeConfig for one context (auth: tokens, client certs, exec
    * plugins). client-node takes half a second to load, so it is loaded only when a context
@@ -78,19 +86,87 @@ function isObject(x: unknown): x is Record<string, any> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
-function readEntries(doc: Record<string, any>, key: 'clusters' | 'users' | 'contexts', inner: 'cluster' | 'user' | 'context', file: string): RawEntry[] {
+function readEntries(doc: Record<string, any>, key: 'clusters' | 'users' | 'contexts', inner: 'cluster' | 'user' | 'context', file: string, problems: string[]): RawEntry[] {
   const list = doc[key];
   if (list === undefined || list === null) return [];
   if (!Array.isArray(list)) throw new KubeconfigError(`${file}: "${key}" must be a list`);
   const out: RawEntry[] = [];
   list.forEach((e, i) => {
-    if (!isObject(e)) throw new KubeconfigError(`${file}: ${key}[${i}] must be a mapping`);
-    if (typeof e.name !== 'string' || !e.name) throw new KubeconfigError(`${file}: ${key}[${i}].name is missing`);
+    // one malformed entry is skipped and reported; it must not take the rest of the file with it
+    if (!isObject(e)) return problems.push(`${file}: ${key}[${i}] must be a mapping; skipped`);
+    if (typeof e.name !== 'string' || !e.name) return problems.push(`${file}: ${key}[${i}].name is missing; skipped`);
     const body = e[inner] ?? {};
-    if (!isObject(body)) throw new KubeconfigError(`${file}: ${key}[${i}] (${e.name}): "${inner}" must be a mapping`);
+    if (!isObject(body)) return problems.push(`${file}: ${key}[${i}] (${printable(e.name)}): "${inner}" must be a mapping; skipped`);
     out.push({ name: e.name, body, dir: path.dirname(path.resolve(file)), file });
   });
   return out;
+}
+
+/** Text from a file made safe to print: no control characters or escape sequences, bounded. */
+export function printable(s: string, max = 200): string {
+  // eslint-disable-next-line no-control-regex
+  const t = s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?').replace(/\s+/g, ' ');
+  return t.length > max ? `${t.slice(0, max)}...` : t;
+}
+
+/** Why a context cannot be used, in client-go's words; undefined when it can. */
+function brokenReason(name: string, ctx: RawEntry, clusters: Map<string, RawEntry>, users: Map<string, RawEntry>): string | undefined {
+  const clusterName = str(ctx.body.cluster);
+  if (!clusterName) return `cluster was not specified for context "${name}"`;
+  const ce = clusters.get(clusterName);
+  if (!ce) return `cluster "${clusterName}" was not found for context "${name}"`;
+  const server = ce.body.server;
+  if (server !== undefined && typeof server !== 'string') return `server of cluster "${clusterName}" must be a string`;
+  if (!server) return `no server found for cluster "${clusterName}"`;
+  if (!normalizeServer(server)) return `host must be a URL or a host:port pair: "${printable(server)}"`;
+  const fileProblem = (kind: string, owner: string, p: unknown, dir: string): string | undefined => {
+    const f = resolvePath(dir, p);
+    if (!f) return undefined;
+    try {
+      accessSync(f, fsConstants.R_OK);
+      if (statSync(f).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+      return undefined;
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      const why = e.code === 'ENOENT' ? 'no such file or directory' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : e.message;
+      return `unable to read ${kind} ${f} for ${owner} due to open ${f}: ${why}`;
+    }
+  };
+  const ca = fileProblem('certificate-authority', clusterName, ce.body['certificate-authority'], ce.dir);
+  if (ca) return ca;
+  const userName = str(ctx.body.user);
+  if (userName) {
+    const ue = users.get(userName);
+    if (!ue) return `user "${userName}" was not found for context "${name}"`;
+    const problems = [
+      fileProblem('client-cert', userName, ue.body['client-certificate'], ue.dir),
+      fileProblem('client-key', userName, ue.body['client-key'], ue.dir),
+      fileProblem('token-file', userName, ue.body['token-file'], ue.dir),
+    ].filter(Boolean);
+    if (problems.length) return problems.join('; ');
+  }
+  return undefined;
+}
+
+/**
+ * A cluster's server as a URL kmux can use: http(s) URLs as they are (trailing slashes off), a
+ * bare host:port as https, as client-go reads it; undefined when it is neither.
+ */
+export function normalizeServer(server: string): string | undefined {
+  const s = server.trim().replace(/\/+$/, '');
+  if (!s || /\s/.test(s)) return undefined;
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(s);
+  // without a scheme only a host or host:port (kubectl's "host:port pair")
+  if (!withScheme && !/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/i.test(s)) return undefined;
+  const full = withScheme ? s : `https://${s}`;
+  let u: URL;
+  try {
+    u = new URL(full);
+  } catch {
+    return undefined;
+  }
+  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || !u.hostname) return undefined;
+  return full;
 }
 
 function resolvePath(dir: string, p: unknown): string | undefined {
@@ -106,7 +182,8 @@ function toCluster(e: RawEntry): KCluster {
   const c = e.body;
   const server = str(c.server);
   if (!server) throw new KubeconfigError(`${e.file}: cluster "${e.name}" has no server`);
-  const trimmed = server.replace(/\/+$/, '');
+  const trimmed = normalizeServer(server);
+  if (!trimmed) throw new KubeconfigError(`host must be a URL or a host:port pair: "${printable(server)}"`);
   return {
     name: e.name,
     server: trimmed,
@@ -156,6 +233,7 @@ function toUser(e: RawEntry): KUser {
  */
 export function loadKubeconfig(paths: string[]): Kubeconfig {
   const files: string[] = [];
+  const problems: string[] = [];
   const clusters = new Map<string, RawEntry>();
   const users = new Map<string, RawEntry>();
   const contexts = new Map<string, RawEntry>();
@@ -169,17 +247,26 @@ export function loadKubeconfig(paths: string[]): Kubeconfig {
       throw new KubeconfigError(`${file}: ${(err as Error).message}`);
     }
     files.push(file);
+    // binary garbage: say so without echoing it
+    // eslint-disable-next-line no-control-regex
+    if (text.includes('\u0000') || (text.match(/[\u0000-\u0008\u000e-\u001f\ufffd]/g)?.length ?? 0) > Math.max(4, text.length / 100)) {
+      throw new KubeconfigError(`${file}: not a kubeconfig (binary data, not YAML)`);
+    }
     let doc: unknown;
     try {
-      doc = YAML.parse(text, { prettyErrors: true });
+      doc = YAML.parse(text, { prettyErrors: true, maxAliasCount: 1000 });
     } catch (err) {
-      throw new KubeconfigError(`${file}: invalid YAML: ${(err as Error).message}`);
+      // the pretty message quotes the offending lines: keep only the place and the reason
+      const e = err as Error & { linePos?: { line: number; col: number }[] };
+      const at = e.linePos?.[0] ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '';
+      const why = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      throw new KubeconfigError(`${file}: invalid YAML${at}: ${printable(why, 160)}`);
     }
     if (doc === null || doc === undefined) continue; // an empty file is an empty config
     if (!isObject(doc)) throw new KubeconfigError(`${file}: not a kubeconfig (expected a mapping at the top level)`);
-    for (const e of readEntries(doc, 'clusters', 'cluster', file)) if (!clusters.has(e.name)) clusters.set(e.name, e);
-    for (const e of readEntries(doc, 'users', 'user', file)) if (!users.has(e.name)) users.set(e.name, e);
-    for (const e of readEntries(doc, 'contexts', 'context', file)) if (!contexts.has(e.name)) contexts.set(e.name, e);
+    for (const e of readEntries(doc, 'clusters', 'cluster', file, problems)) if (!clusters.has(e.name)) clusters.set(e.name, e);
+    for (const e of readEntries(doc, 'users', 'user', file, problems)) if (!users.has(e.name)) users.set(e.name, e);
+    for (const e of readEntries(doc, 'contexts', 'context', file, problems)) if (!contexts.has(e.name)) contexts.set(e.name, e);
     const cc = doc['current-context'];
     if (currentContext === undefined && typeof cc === 'string' && cc) currentContext = cc;
   }
@@ -190,13 +277,16 @@ export function loadKubeconfig(paths: string[]): Kubeconfig {
   for (const e of contexts.values()) {
     const cluster = str(e.body.cluster) ?? '';
     const user = str(e.body.user) ?? '';
-    const server = str(clusters.get(cluster)?.body.server)?.replace(/\/+$/, '');
+    const rawServer = str(clusters.get(cluster)?.body.server);
+    const server = rawServer ? normalizeServer(rawServer) : undefined;
+    const broken = brokenReason(e.name, e, clusters, users);
     ctxList.push({
       name: e.name,
       cluster,
       user,
       ...(str(e.body.namespace) ? { namespace: e.body.namespace } : {}),
       ...(server ? { server } : {}),
+      ...(broken ? { broken } : {}),
     });
   }
 
@@ -236,7 +326,8 @@ export function loadKubeconfig(paths: string[]): Kubeconfig {
     const ctx = contexts.get(name);
     if (!ctx) throw new KubeconfigError(`context "${name}" not found in ${files.join(', ')}`);
     const ce = clusters.get(str(ctx.body.cluster) ?? '');
-    const server = str(ce?.body.server) ?? '';
+    const raw = str(ce?.body.server);
+    const server = (raw && normalizeServer(raw)) || '';
     const userName = str(ctx.body.user);
     const ue = userName ? users.get(userName) : undefined;
     const creds = !!ue && Object.keys(ue.body ?? {}).some((k) => ue.body[k] !== undefined && ue.body[k] !== null && ue.body[k] !== '');
@@ -244,5 +335,5 @@ export function loadKubeconfig(paths: string[]): Kubeconfig {
     return { server, plain: /^http:/i.test(server) && !creds && !str(ce?.body['proxy-url']) };
   };
 
-  return { files, contexts: ctxList, currentContext, clientConfig, endpoint };
+  return { files, contexts: ctxList, currentContext, problems, clientConfig, endpoint };
 }

@@ -1,11 +1,20 @@
 /**
  * kmux's reflector: a paginated list, then a watch from the list's resourceVersion with
- * bookmarks; resume from the last RV on a clean close, relist on 410 Gone, capped exponential
- * backoff with jitter on errors, and a watchdog that restarts a silent watch.
+ * bookmarks. What it does after a watch ends is what keeps the store true:
+ * - a clean close (the server's timeout): resume from the last resourceVersion;
+ * - anything else (connection reset or refused, a truncated or malformed stream, an ERROR
+ *   event, 410 Gone, "Too large resource version", a resourceVersion that goes backwards, a
+ *   silent watch past the watchdog): list again and *replace* the store, as client-go's
+ *   reflector does. A server restarted, restored from a backup or recreated at the same URL
+ *   may accept a resumed watch and never send what changed meanwhile; a fresh list cannot miss it.
+ *   The one exception is a 429 on opening the watch shortly after the last one ended: the watch
+ *   is tried again from where it was (client-go does the same).
+ * Errors back off exponentially with jitter (capped); wake() cuts a backoff short (the context
+ * answered again) and relist() forces a fresh list (the server's identity changed).
  *
  * It keeps no objects: each one is transformed as soon as it is parsed and handed on.
  */
-import { ApiError, NetworkError, type Connection, type StreamHandle } from './connection.js';
+import { ApiError, NetworkError, errorKind, retryAfterMs, type Connection, type ErrorKind, type StreamHandle } from './connection.js';
 import { resourcePath, type ApiResource } from './discovery.js';
 
 export interface ReflectorStatus {
@@ -14,6 +23,8 @@ export interface ReflectorStatus {
   synced: boolean;
   /** the last error while it is not cleared by a success */
   error?: string;
+  /** what kind of error: unreachable, unauthorized (401), forbidden (403), ... (see errorKind) */
+  errorKind?: ErrorKind;
   /** in backoff: the delay before the next attempt */
   retryInMs?: number;
   resourceVersion?: string;
@@ -45,6 +56,7 @@ export interface ReflectorOptions<T> {
 }
 
 const isGone = (e: unknown) => e instanceof ApiError && e.status === 410;
+const isThrottled = (e: unknown) => e instanceof ApiError && e.status === 429;
 
 function errorMessage(e: unknown): string {
   if (e instanceof Error) return e.message || e.name;
@@ -54,6 +66,17 @@ function errorMessage(e: unknown): string {
 interface WatchResult {
   /** the watch ended without delivering anything, soon after it started */
   quick: boolean;
+}
+
+/** How long after the last watch ended a 429 still lets the watch resume instead of relisting. */
+const RESUME_WINDOW_MS = 5_000;
+/** A watchdog this late means a gap (blocked loop, suspended machine): list again. */
+const GAP_MS = 10_000;
+
+/** A resourceVersion as a number when it is one (etcd revisions are); undefined otherwise (opaque). */
+function rvNumber(rv: string | undefined): number | undefined {
+  if (!rv || !/^\d{1,15}$/.test(rv)) return undefined;
+  return Number(rv);
 }
 
 export class Reflector<T> {
@@ -73,14 +96,18 @@ export class Reflector<T> {
   private listAbort?: AbortController;
   private watchHandle?: StreamHandle;
   private sleepTimer?: NodeJS.Timeout;
-  private wake?: () => void;
+  private wakeUp?: () => void;
+  /** set by relist(): the running watch was aborted to list again */
+  private relistWanted = false;
+  /** when the last watch that had opened ended (for the 429 resume window) */
+  private watchEndedAt = 0;
 
   constructor(o: ReflectorOptions<T>) {
     this.o = o;
     this.pageSize = o.pageSize ?? 500;
     this.watchdogMs = o.watchdogMs ?? 90_000;
     this.backoffInitialMs = o.backoffInitialMs ?? 500;
-    this.backoffMaxMs = o.backoffMaxMs ?? 30_000;
+    this.backoffMaxMs = o.backoffMaxMs ?? 10_000;
     this.path = resourcePath(o.resource, o.namespace);
     this.apiVersion = o.resource.group ? `${o.resource.group}/${o.resource.version}` : o.resource.version;
   }
@@ -113,10 +140,28 @@ export class Reflector<T> {
     this.watchHandle = undefined;
     if (this.sleepTimer) clearTimeout(this.sleepTimer);
     this.sleepTimer = undefined;
-    const wake = this.wake;
-    this.wake = undefined;
+    const wake = this.wakeUp;
+    this.wakeUp = undefined;
     wake?.();
     this.st = { ...this.st, phase: 'stopped', retryInMs: undefined };
+  }
+
+  /** Cut a backoff short: try again now (the context answers again). */
+  wake(): void {
+    if (!this.running) return;
+    if (this.sleepTimer) clearTimeout(this.sleepTimer);
+    this.sleepTimer = undefined;
+    const wake = this.wakeUp;
+    this.wakeUp = undefined;
+    wake?.();
+  }
+
+  /** List again and replace what the consumer holds (the server may not be the one we watched). */
+  relist(): void {
+    if (!this.running) return;
+    this.relistWanted = true;
+    this.watchHandle?.abort();
+    this.wake();
   }
 
   private alive(epoch: number): boolean {
@@ -145,10 +190,10 @@ export class Reflector<T> {
   private sleep(ms: number, epoch: number): Promise<void> {
     return new Promise<void>((resolve) => {
       if (!this.alive(epoch)) return resolve();
-      this.wake = resolve;
+      this.wakeUp = resolve;
       this.sleepTimer = setTimeout(() => {
         this.sleepTimer = undefined;
-        this.wake = undefined;
+        this.wakeUp = undefined;
         resolve();
       }, ms);
     });
@@ -166,7 +211,8 @@ export class Reflector<T> {
     this.setStatus(epoch, { phase: 'listing' }, true);
     while (this.alive(epoch)) {
       try {
-        if (needList) {
+        if (needList || this.relistWanted) {
+          this.relistWanted = false;
           this.setStatus(epoch, { phase: 'listing' });
           await this.list(epoch);
           if (!this.alive(epoch)) return;
@@ -175,21 +221,32 @@ export class Reflector<T> {
         }
         const r = await this.watchOnce(epoch, () => (goneStreak = 0));
         if (!this.alive(epoch)) return;
+        // relist() aborted the watch: list again at once
+        if (this.relistWanted) continue;
         // clean close: resume from the last RV. A watch the server closes at once, again and
         // again, must not become a busy loop.
         if (r.quick) await this.sleep(this.jitter(this.backoffInitialMs), epoch);
       } catch (e) {
         if (!this.alive(epoch)) return;
+        if (this.relistWanted) continue;
+        // Whatever went wrong, the next attempt lists afresh and replaces the store: after a
+        // broken connection nobody can tell what the server is now (restarted, restored,
+        // recreated), and a resumed watch would trust it blindly. Only a 429 while opening a
+        // watch that ended moments ago resumes.
+        const resumable = !needList && isThrottled(e) && this.rv !== undefined && Date.now() - this.watchEndedAt < RESUME_WINDOW_MS;
+        if (!resumable) needList = true;
         if (isGone(e)) {
-          needList = true;
           goneStreak++;
           // a 410 right after a fresh list (history shorter than our list took): back off
           if (goneStreak < 2) continue;
         }
         this.failures++;
-        const base = Math.min(this.backoffMaxMs, this.backoffInitialMs * 2 ** Math.min(this.failures - 1, 30));
+        let base = Math.min(this.backoffMaxMs, this.backoffInitialMs * 2 ** Math.min(this.failures - 1, 30));
+        // the server says when to come back (429, 503 with Retry-After / retryAfterSeconds)
+        const after = retryAfterMs(e);
+        if (after !== undefined) base = Math.max(base, Math.min(after, 60_000));
         const delay = this.jitter(base);
-        this.setStatus(epoch, { phase: 'backoff', error: errorMessage(e), retryInMs: delay });
+        this.setStatus(epoch, { phase: 'backoff', error: errorMessage(e), errorKind: errorKind(e), retryInMs: delay });
         await this.sleep(delay, epoch);
       }
     }
@@ -241,7 +298,7 @@ export class Reflector<T> {
         this.rv = rv;
         this.lists++;
         this.emit(epoch, { type: 'replace', items });
-        this.setStatus(epoch, { synced: true, error: undefined, retryInMs: undefined, relists: Math.max(0, this.lists - 1) });
+        this.setStatus(epoch, { synced: true, error: undefined, errorKind: undefined, retryInMs: undefined, relists: Math.max(0, this.lists - 1) });
         return;
       }
     } finally {
@@ -256,8 +313,10 @@ export class Reflector<T> {
     let delivered = 0;
     let bytes = false;
     let watchdogFired = false;
+    let lastData = Date.now();
     let handle: StreamHandle | undefined;
     const started = Date.now();
+    let opened = false;
     const fail = (e: unknown) => {
       if (failure === undefined) failure = e;
       handle?.abort();
@@ -270,6 +329,19 @@ export class Reflector<T> {
         /* never throw out of a timer */
       }
     }, this.watchdogMs);
+    // a watch delivers resourceVersions in increasing order, each after the one it resumed from;
+    // one that goes backwards means another server (restored, recreated) answers now
+    let lastRv = rvNumber(this.rv);
+    const checkRv = (rv: string | undefined): boolean => {
+      const n = rvNumber(rv);
+      if (n === undefined || lastRv === undefined) return true;
+      if (n < lastRv) {
+        fail(new ApiError(500, 'ResourceVersionWentBackwards', `the server's resourceVersion went backwards (${rv} after ${lastRv}): it was restarted or restored; listing again`));
+        return false;
+      }
+      lastRv = n;
+      return true;
+    };
     const onLine = (line: string) => {
       if (failure !== undefined || !this.alive(epoch)) return;
       if (line.length === 0 || !line.trim()) return;
@@ -277,13 +349,14 @@ export class Reflector<T> {
       try {
         ev = JSON.parse(line);
       } catch (e) {
-        return fail(new NetworkError(`malformed watch event: ${(e as Error).message}`, 'EPROTO'));
+        return fail(new NetworkError(`malformed watch event: ${(e as Error).message}`, 'EBADMSG'));
       }
       const obj = ev?.object;
       switch (ev?.type) {
         case 'ADDED':
         case 'MODIFIED':
         case 'DELETED': {
+          if (!checkRv(obj?.metadata?.resourceVersion)) return;
           let item: T;
           try {
             item = transform(obj);
@@ -298,6 +371,7 @@ export class Reflector<T> {
           break;
         }
         case 'BOOKMARK': {
+          if (!checkRv(obj?.metadata?.resourceVersion)) return;
           delivered++;
           onProgress();
           const rv = obj?.metadata?.resourceVersion;
@@ -317,14 +391,16 @@ export class Reflector<T> {
       handle = conn.stream(this.path, {
         query: { watch: true, resourceVersion: this.rv, allowWatchBookmarks: true, timeoutSeconds, labelSelector, fieldSelector },
         onOpen: () => {
+          opened = true;
           bytes = true;
           watchdog.refresh();
           if (!this.alive(epoch)) return;
           this.failures = 0;
-          this.setStatus(epoch, { phase: 'watching', error: undefined, retryInMs: undefined });
+          this.setStatus(epoch, { phase: 'watching', error: undefined, errorKind: undefined, retryInMs: undefined });
         },
         onData: () => {
           bytes = true;
+          lastData = Date.now();
           watchdog.refresh();
         },
         onLine,
@@ -334,12 +410,20 @@ export class Reflector<T> {
     } finally {
       clearTimeout(watchdog);
       if (this.watchHandle === handle) this.watchHandle = undefined;
+      if (opened) this.watchEndedAt = Date.now();
     }
     if (failure !== undefined) throw failure;
     if (watchdogFired && !bytes) {
       throw new NetworkError(`no answer to the watch in ${this.watchdogMs} ms`, 'ETIMEDOUT');
     }
-    if (watchdogFired) return { quick: false };
+    if (watchdogFired) {
+      // the watchdog fired long after it was due: kmux's loop was blocked or the machine slept,
+      // and nobody knows what the server did meanwhile; list again. Otherwise a quiet watch
+      // (a server that sends no bookmarks) just resumes.
+      const silentFor = Date.now() - lastData;
+      if (silentFor > this.watchdogMs + GAP_MS) throw new NetworkError(`no word from the watch for ${Math.round(silentFor / 1000)} s`, 'ETIMEDOUT');
+      return { quick: false };
+    }
     return { quick: delivered === 0 && Date.now() - started < 1000 };
   }
 }

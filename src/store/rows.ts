@@ -65,6 +65,7 @@ export class RowStore {
     private readonly conn: Connection,
     private readonly columns: ResourceColumns,
     private readonly batchMs = 100,
+    private readonly onStatus?: (s: RowStore) => void,
   ) {}
 
   private project(obj: any): Row {
@@ -153,6 +154,7 @@ export class RowStore {
           case 'status':
             this.status = ev.status;
             this.changedAll(false);
+            this.onStatus?.(this);
             break;
         }
       },
@@ -165,6 +167,16 @@ export class RowStore {
     this.reflector = undefined;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  /** The context answers again: end a backoff now instead of when it runs out. */
+  wake(): void {
+    this.reflector?.wake();
+  }
+
+  /** List afresh and replace the rows (the server is not the one that was watched). */
+  relist(): void {
+    this.reflector?.relist();
   }
 
   subscribe(l: Listener): () => void {
@@ -241,13 +253,20 @@ export class StoreRegistry {
     private readonly connFor: (context: string) => Connection,
     private readonly columnsFor: (k: StoreKey) => ResourceColumns,
     private readonly batchMs = 100,
+    /** told of every store's status change (the session rechecks a context whose stores fail) */
+    private readonly onStatus?: (s: RowStore) => void,
   ) {}
+
+  /** Every store of one context. */
+  ofContext(context: string): RowStore[] {
+    return [...this.stores.values()].filter((s) => s.key.context === context);
+  }
 
   acquire(k: StoreKey): RowStore {
     const id = storeId(k);
     let s = this.stores.get(id);
     if (!s) {
-      s = new RowStore(k, this.connFor(k.context), this.columnsFor(k), this.batchMs);
+      s = new RowStore(k, this.connFor(k.context), this.columnsFor(k), this.batchMs, this.onStatus);
       this.stores.set(id, s);
       s.start();
     }

@@ -7,6 +7,7 @@ import React, { useEffect, useReducer, useRef } from 'react';
 import { basename, delimiter } from 'node:path';
 import { Box, Text, useApp, useInput, useWindowSize, type Key } from 'ink';
 import type { Session, TableView, ViewSpec } from '../app/session.js';
+import { problemLabel } from '../app/session.js';
 import type { ViewColumn } from '../store/view.js';
 import { resolveResource } from '../kube/discovery.js';
 import { bindPlugins, describePlugin, formatProblem as pluginProblem, scopeNames, type Plugin } from '../plugins/load.js';
@@ -136,6 +137,10 @@ export function selectorString(sel: any): string | undefined {
   return parts.length ? parts.join(',') : undefined;
 }
 
+/** Below this, kmux draws nothing but a note and waits for the terminal to grow. */
+const MIN_W = 30;
+const MIN_H = 6;
+
 export function App({ session, initial, version, theme: themeProp, onKeyFrame, onReady, headless, crumbsless, logoless }: AppProps): React.ReactElement {
   const { exit, suspendTerminal } = useApp();
   const { columns: W, rows: Hraw } = useWindowSize();
@@ -222,7 +227,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     bump();
   };
 
-  const openSpec = async (spec: ViewSpec, opts: { replace?: boolean; record?: boolean; reset?: boolean } = {}) => {
+  const openSpec = async (spec: ViewSpec, opts: { replace?: boolean; record?: boolean; reset?: boolean } = {}): Promise<boolean> => {
     try {
       const view = await session.openTable(spec);
       if (opts.reset) {
@@ -237,10 +242,12 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
         st.history.push(spec);
         st.histIdx = st.history.length - 1;
       }
-      session.settings.update({ lastView: spec.resource });
+      session.rememberView(view.spec);
       bump();
+      return true;
     } catch (e) {
       session.flash((e as Error).message, 'error');
+      return false;
     }
   };
 
@@ -287,6 +294,8 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
         return openPlugins();
       case 'pf':
         return openForwards();
+      case 'problems':
+        return openProblems();
       case 'ctx':
         if (cmd.name) return switchContexts([cmd.name]);
         return openContexts();
@@ -321,6 +330,15 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     });
   };
 
+  /** `:problems`: everything wrong found in the user's files and contexts, oldest first. */
+  const openProblems = () => {
+    pushScreen({
+      type: 'list', title: 'problems', columns: ['SOURCE', 'PROBLEM'], cursor: 0, top: 0, marks: new Set(),
+      hint: session.problems.length ? 'kmux carries on with defaults for what is wrong' : undefined, empty: 'no problems found',
+      rows: () => session.problems.map((p, i) => ({ key: String(i), cells: [p.source, p.message], color: 'rowError' as const })),
+    });
+  };
+
   const focusContext = () => tableOf()?.spec.contexts[0] ?? session.active[0];
 
   const openContexts = () => {
@@ -334,10 +352,11 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
           key: c.name,
           cells: [
             (active ? '* ' : '  ') + c.name, c.info.cluster, c.info.user, c.info.server ?? '',
-            h.state === 'ok' ? 'reachable' : h.state === 'connecting' ? (c.health.checkedAt ? 'checking' : 'not checked') : `unreachable: ${h.error ?? ''}`,
+            h.state === 'ok' ? 'reachable' : h.state === 'connecting' ? (c.health.checkedAt ? 'checking' : 'not checked')
+              : h.state === 'broken' ? `broken: ${h.error ?? ''}` : `${problemLabel(h.errorKind ?? 'unreachable')}: ${h.error ?? ''}`,
             h.version ?? '', h.nodes === undefined ? '' : String(h.nodes),
           ],
-          color: h.state === 'error' ? 'rowError' : h.state === 'ok' ? 'rowNormal' : 'rowPending',
+          color: h.state === 'error' || h.state === 'broken' ? 'rowError' : h.state === 'ok' ? 'rowNormal' : 'rowPending',
         };
       }),
       onEnter: (row, marked) => switchContexts(marked.length ? marked : [row.key]),
@@ -362,13 +381,15 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     void openSpec({ ...base, contexts: names }, { reset: true });
   };
 
-  const switchNamespace = (ns: string | undefined) => {
-    session.setNamespace(ns);
+  const switchNamespace = async (ns: string | undefined) => {
     const base = currentSpec() ?? initial;
-    while (st.stack.length && top()?.type !== 'table') st.stack.pop();
     const resource = base.resource === 'namespaces' || base.resource === 'ns' ? 'pods' : base.resource;
+    // the view opens first: a namespace that does not exist is refused there, and is neither
+    // switched to nor saved as a favorite
+    const ok = await openSpec({ ...base, resource, namespace: ns, label: undefined, labelSelector: undefined, fieldSelector: undefined }, { reset: true });
+    if (!ok) return;
+    session.setNamespace(ns);
     flash(`namespace: ${ns ?? 'all'}`);
-    void openSpec({ ...base, resource, namespace: ns, label: undefined, labelSelector: undefined, fieldSelector: undefined }, { reset: true });
   };
 
   const showText = async (title: string, load: (reveal: boolean) => Promise<string[]>) => {
@@ -523,7 +544,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
 
   /** `kubectl edit` with KUBE_EDITOR, K9S_EDITOR or EDITOR, then back to the same view. */
   const editRow = async (v: TableView, row: Row) => {
-    if (session.readonly) return flash('read-only mode: edit is disabled (start kmux without --readonly)', 'error');
+    if (session.readOnlyFor([row.context, ...session.active])) return flash(session.readOnlyMessage('edit', [row.context, ...session.active]), 'error');
     const res = v.perContext.get(row.context) ?? v.resource;
     const kind = res.group ? `${res.plural}.${res.group}` : res.plural;
     const editor = process.env.KUBE_EDITOR || process.env.K9S_EDITOR || process.env.EDITOR || 'vi';
@@ -537,7 +558,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
    * containers view first, where the same key picks the container.
    */
   const podTerminal = async (kind: 'shell' | 'attach', target: { context: string; namespace: string; pod: string; container?: string }, view?: TableView, row?: Row) => {
-    if (session.readonly) return flash(`read-only mode: ${kind} is disabled (start kmux without --readonly)`, 'error');
+    if (session.readOnlyFor([target.context, ...session.active])) return flash(session.readOnlyMessage(kind, [target.context, ...session.active]), 'error');
     let container = target.container;
     if (!container && view && row) {
       try {
@@ -821,13 +842,14 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
         } },
         { key: 'O', desc: 'sort by column (pick with ←/→, <enter>)', section: 'Sort', test: ch('O'), run: () => { st.mode = 'sortcol'; st.sortCol = 0; } },
       );
-      if (!session.readonly) {
-        b.push({ key: '<ctrl-d>', desc: 'delete', section: 'Resource', test: ctrl('d'), run: () => {
-          if (marked(v).length === 0) return;
-          st.mode = 'delete';
-          st.del = { propagation: 'Background', force: false };
-        } });
-      }
+      // read-only: the keys stay bound and say why they refuse, rather than doing nothing
+      const ro = session.readOnlyFor(v.spec.contexts) ?? session.readOnlyFor();
+      const refuse = (what: string) => () => flash(session.readOnlyMessage(what, [...v.spec.contexts, ...session.active]), 'error');
+      b.push({ key: '<ctrl-d>', desc: ro ? 'delete (read-only)' : 'delete', section: 'Resource', test: ctrl('d'), run: ro ? refuse('delete') : () => {
+        if (marked(v).length === 0) return;
+        st.mode = 'delete';
+        st.del = { propagation: 'Background', force: false };
+      } });
       if ((res.plural === 'pods' && res.group === '') || ['deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs'].includes(res.plural) || (res.plural === 'services' && res.group === '')) {
         b.push({ key: 'l', desc: 'logs', section: 'Resource', test: ch('l'), run: () => { const r = v.current(); if (r) void openLogs(v, r, false); } });
         if (res.plural === 'pods') b.push({ key: 'p', desc: 'previous logs', section: 'Resource', test: ch('p'), run: () => { const r = v.current(); if (r) void openLogs(v, r, true); } });
@@ -838,8 +860,8 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
           if (r) void podTerminal(kind, { context: r.context, namespace: r.namespace ?? '', pod: r.name }, v, r);
         };
         b.push(
-          { key: 's', desc: session.readonly ? 'shell (read-only)' : 'shell', section: 'Resource', test: ch('s'), run: term('shell') },
-          { key: 'a', desc: session.readonly ? 'attach (read-only)' : 'attach', section: 'Resource', test: ch('a'), run: term('attach') },
+          { key: 's', desc: ro ? 'shell (read-only)' : 'shell', section: 'Resource', test: ch('s'), run: term('shell') },
+          { key: 'a', desc: ro ? 'attach (read-only)' : 'attach', section: 'Resource', test: ch('a'), run: term('attach') },
           { key: '<shift-f>', desc: 'port-forward', section: 'Resource', test: ch('F'), run: () => {
             const r = v.current();
             if (r) void session.fetch(v, r).then((pod) => openPortForward(r.context, pod), (e) => flash((e as Error).message, 'error'));
@@ -847,8 +869,8 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
         );
       }
       if (['deployments', 'statefulsets', 'replicasets'].includes(res.plural) && res.group === 'apps') {
-        b.push({ key: 's', desc: session.readonly ? 'scale (read-only)' : 'scale', section: 'Resource', test: ch('s'), run: () => {
-          if (session.readonly) return flash('read-only mode: scale is disabled (start kmux without --readonly)', 'error');
+        b.push({ key: 's', desc: ro ? 'scale (read-only)' : 'scale', section: 'Resource', test: ch('s'), run: () => {
+          if (ro) return refuse('scale')();
           const rows = marked(v);
           if (!rows.length) return;
           const cur = String(v.rows().find((r) => r.key === rows[0].key)?.extra?.replicas ?? '');
@@ -857,8 +879,8 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
         } });
       }
       if (['deployments', 'statefulsets', 'daemonsets'].includes(res.plural) && res.group === 'apps') {
-        b.push({ key: 'r', desc: session.readonly ? 'restart (read-only)' : 'restart', section: 'Resource', test: ch('r'), run: () => {
-          if (session.readonly) return flash('read-only mode: restart is disabled (start kmux without --readonly)', 'error');
+        b.push({ key: 'r', desc: ro ? 'restart (read-only)' : 'restart', section: 'Resource', test: ch('r'), run: () => {
+          if (ro) return refuse('restart')();
           const rows = marked(v);
           if (!rows.length) return;
           st.confirm = {
@@ -869,8 +891,8 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
           st.mode = 'confirm';
         } });
       }
-      if (res.plural === 'pods' && res.group === '' && !session.readonly) {
-        b.push({ key: '<ctrl-k>', desc: 'kill (no grace period)', section: 'Resource', test: ctrl('k'), run: () => {
+      if (res.plural === 'pods' && res.group === '') {
+        b.push({ key: '<ctrl-k>', desc: ro ? 'kill (read-only)' : 'kill (no grace period)', section: 'Resource', test: ctrl('k'), run: ro ? refuse('kill') : () => {
           const rows = marked(v);
           if (!rows.length) return;
           st.confirm = {
@@ -885,8 +907,6 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
         } });
       }
       if (res.plural === 'nodes' && res.group === '') {
-        const ro = session.readonly;
-        const refuse = (what: string) => () => flash(`read-only mode: ${what} is disabled (start kmux without --readonly)`, 'error');
         b.push(
           { key: 'c', desc: ro ? 'cordon (read-only)' : 'cordon', section: 'Resource', test: ch('c'), run: ro ? refuse('cordon') : () => void cordonRows(v, true) },
           { key: 'u', desc: ro ? 'uncordon (read-only)' : 'uncordon', section: 'Resource', test: ch('u'), run: ro ? refuse('uncordon') : () => void cordonRows(v, false) },
@@ -974,7 +994,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     }
     if (s?.type === 'table') {
       const v = s.view;
-      const bound = bindPlugins(session.plugins.plugins, { readonly: session.readonly, scope: scopeNames(v.resource, session.aliases), builtinKeys: taken });
+      const bound = bindPlugins(session.plugins.plugins, { readonly: !!(session.readOnlyFor(v.spec.contexts) ?? session.readOnlyFor()), scope: scopeNames(v.resource, session.aliases), builtinKeys: taken });
       for (const p of bound) {
         b.push({ key: formatKey(p.shortCut), desc: p.description, section: 'Plugins', test: (i, k) => matchesKey(p.shortCut, i, k), run: () => {
           const r = v.current();
@@ -1399,6 +1419,11 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
   }
 
   // ------------------------------------------------------------------ render
+  // a terminal too small to draw in (a 1x1 pane, a split being dragged): wait for a usable size
+  if (W < MIN_W || H < MIN_H) {
+    const msg = `kmux: terminal too small (${W}x${H}); needs ${MIN_W}x${MIN_H}`;
+    return <Box width={Math.max(1, W)} height={Math.max(1, H)}><Text wrap="truncate">{W >= 10 ? msg.slice(0, W) : ''}</Text></Box>;
+  }
   const lines: React.ReactElement[] = [];
   const s = top();
   const view = tableOf();
@@ -1439,7 +1464,12 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     const ctxs = view?.spec.contexts ?? session.active;
     const c0 = session.contexts.get(ctxs[0]);
     const healthOf = (n: string) => session.contexts.get(n)?.health;
-    const ctxText = ctxs.map((n) => (healthOf(n)?.state === 'error' ? `${n}(down)` : n)).join(',');
+    const ctxText = ctxs.map((n) => {
+      const h = healthOf(n);
+      if (h?.state === 'broken') return `${n}(broken)`;
+      if (h?.state !== 'error') return n;
+      return h.errorKind === 'unauthorized' ? `${n}(unauthorized)` : h.errorKind === 'credentials' ? `${n}(no credentials)` : `${n}(down)`;
+    }).join(',');
     const usage = c0 ? session.clusterUsage(c0.name) : undefined;
     const info: [string, string][] = [
       ['Context:', ctxText],
@@ -1574,18 +1604,21 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
       else if (hl && hl.length) body.push(<Text key={r.key} color={color} {...ms}>{highlight(text, r.name, hl)}</Text>);
       else body.push(<Text key={r.key} color={color} {...ms}>{text}</Text>);
     });
+    const problems = v.sourceProblems();
     if (rows.length === 0) {
       const st0 = v.storeStatus();
-      const errs = st0.filter((x) => x.error);
-      const msg = errs.length ? errs.map((e) => `${e.context}: ${e.error}`).join('; ') : st0.every((x) => x.synced) ? 'no objects' : 'loading...';
-      body.push(<Text key="empty" color={errs.length ? theme.rowError : theme.fg}>{fit('  ' + clean(msg), W - 2)}</Text>);
+      const msg = problems.length ? problems.map((e) => `${e.context}: ${e.message}`).join('; ') : st0.every((x) => x.synced) ? 'no objects' : 'loading...';
+      body.push(<Text key="empty" color={problems.length ? theme.rowError : theme.fg}>{fit('  ' + clean(msg), W - 2)}</Text>);
     }
     const ns = v.resource.namespaced ? (v.spec.namespace ?? 'all') : '';
     const f = v.vm.getFilter();
-    const errs = v.storeStatus().filter((x) => x.error).map((x) => x.context);
+    // each source that is not the cluster's truth, named with what is wrong: (prod forbidden; dev unreachable)
+    const byLabel = new Map<string, string[]>();
+    for (const p of problems) byLabel.set(p.label, [...(byLabel.get(p.label) ?? []), p.context]);
+    const errText = [...byLabel].map(([label, ctxs]) => `${ctxs.join(',')} ${label}`).join('; ');
     const label = v.spec.label ?? v.resource.plural;
     const ctxPart = v.spec.contexts.length > 1 ? `@${v.spec.contexts.join(',')}` : '';
-    const titleStr = ` ${label}${ns ? `(${ns})` : ''}${ctxPart}[${rows.length}${rows.length !== v.vm.total ? `/${v.vm.total}` : ''}]${f.raw ? ` </${f.raw}>` : ''}${v.vm.getFaultsOnly() ? ' <faults>' : ''}${errs.length ? ` (${errs.join(',')} unreachable)` : ''} `;
+    const titleStr = ` ${label}${ns ? `(${ns})` : ''}${ctxPart}[${rows.length}${rows.length !== v.vm.total ? `/${v.vm.total}` : ''}]${f.raw ? ` </${f.raw}>` : ''}${v.vm.getFaultsOnly() ? ' <faults>' : ''}${errText ? ` (${errText})` : ''} `;
     const title = (
       <Text data-width={width(titleStr)}>
         <Text color={theme.title} bold>{` ${label}`}</Text>
@@ -1594,7 +1627,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
         <Text color={theme.titleCounter}>[{rows.length}{rows.length !== v.vm.total ? `/${v.vm.total}` : ''}]</Text>
         {f.raw ? <Text color={theme.titleFilter}>{` </${f.raw}>`}</Text> : null}
         {v.vm.getFaultsOnly() ? <Text color={theme.rowError}> {'<faults>'}</Text> : null}
-        {errs.length ? <Text color={theme.rowError}>{` (${errs.join(',')} unreachable)`}</Text> : null}
+        {errText ? <Text color={theme.rowError}>{` (${errText})`}</Text> : null}
         <Text> </Text>
       </Text>
     );
@@ -1855,8 +1888,21 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     const fresh = f && Date.now() - f.at < (f.level === 'error' ? 10_000 : 5_000);
     if (st.mode === 'sortcol') return <Text key="status" color={theme.flashInfo}>{fit(' sort by column: ←/→ to choose, <enter> to sort, <esc> to cancel', W)}</Text>;
     if (fresh) return <Text key="status" color={f.level === 'error' ? theme.flashError : f.level === 'warn' ? theme.flashWarn : theme.flashInfo}>{fit(' ' + clean(f.text), W)}</Text>;
-    const down = [...session.contexts.values()].filter((c) => session.active.includes(c.name) && c.health.state === 'error');
-    if (down.length) return <Text key="status" color={theme.flashWarn}>{fit(` ${down.map((c) => `${c.name} unreachable (${c.health.error}), retrying`).join('; ')}`, W)}</Text>;
+    // what keeps the view from the truth, with the server's own words
+    const said = new Set<string>();
+    const msgs: string[] = [];
+    for (const p of view?.sourceProblems() ?? []) {
+      if (said.has(p.context)) continue;
+      said.add(p.context);
+      const retry = p.kind === 'broken' ? '' : p.retryInMs !== undefined ? `; retrying in ${Math.max(1, Math.round(p.retryInMs / 1000))}s` : '; retrying';
+      msgs.push(`${p.context}: ${p.message}${retry}`);
+    }
+    for (const c of session.contexts.values()) {
+      if (said.has(c.name) || !(view?.spec.contexts ?? session.active).includes(c.name)) continue;
+      if (c.health.state === 'error') msgs.push(`${c.name} ${problemLabel(c.health.errorKind ?? 'unreachable')} (${c.health.error}), retrying`);
+      else if (c.health.state === 'broken') msgs.push(`${c.name} broken: ${c.health.error}`);
+    }
+    if (msgs.length) return <Text key="status" color={theme.flashWarn}>{fit(` ${clean(msgs.join('; '))}`, W)}</Text>;
     return <Text key="status">{' '.repeat(W)}</Text>;
   }
 }

@@ -12,6 +12,7 @@ import { Session } from '../app/session.js';
 import { kubeconfigPaths, loadKubeconfig, KubeconfigError, type Kubeconfig } from '../kube/kubeconfig.js';
 import { CommandError } from '../app/command.js';
 import { Settings } from '../config/settings.js';
+import { crashReport } from '../config/crash.js';
 
 export const UI_USAGE = `Usage: kmux [options]
 
@@ -61,6 +62,11 @@ export async function uiMain(argv: string[]): Promise<void> {
     process.stdout.write(UI_USAGE);
     return;
   }
+  // a full-screen program needs a terminal on both ends: say so in one line, not in React's words
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    process.stderr.write(`kmux: needs an interactive terminal (${!process.stdin.isTTY ? 'standard input' : 'standard output'} is not a TTY); run it in a terminal, or use kubectl for scripts\n`);
+    process.exit(1);
+  }
   let fleetStop: (() => Promise<void>) | undefined;
   let kcPath = values.kubeconfig;
   if (values.demo) {
@@ -82,33 +88,55 @@ export async function uiMain(argv: string[]): Promise<void> {
     throw e;
   }
   const known = new Set(kubeconfig.contexts.map((c) => c.name));
+  const brokenOf = (name: string) => kubeconfig.contexts.find((c) => c.name === name)?.broken;
   const wanted = values.context ? values.context.split(',').map((s) => s.trim()).filter(Boolean) : [];
   for (const w of wanted) {
     if (!known.has(w)) {
-      process.stderr.write(`kmux: no context "${w}" in the kubeconfig (${kubeconfig.files.join(', ')}); known: ${[...known].join(', ')}\n`);
+      process.stderr.write(`kmux: error: context was not found for specified context: ${w}\n  (known contexts: ${[...known].join(', ')})\n`);
       process.exit(1);
     }
   }
-  // flags first, then what kmux remembered from last time, then the kubeconfig's own choice
+  // the kubeconfig's current-context, as kubectl: never a context remembered from another run
+  let current = kubeconfig.currentContext;
+  if (current !== undefined && !known.has(current)) {
+    process.stderr.write(`kmux: error: context was not found for specified context: ${current}\n  (the current-context of ${kubeconfig.files.join(', ')}; known contexts: ${[...known].join(', ')}; pick one with --context)\n`);
+    process.exit(1);
+  }
+  const startNotes: string[] = [];
+  if (current === undefined) {
+    current = kubeconfig.contexts.find((c) => !c.broken)?.name ?? kubeconfig.contexts[0].name;
+    if (!wanted.length) startNotes.push(`the kubeconfig sets no current-context: opened ${current}`);
+  }
+  const contexts = wanted.length ? wanted : [current];
+  // a broken context the user asked for (by --context or current-context) is an error, as in kubectl
+  const asked = contexts.filter((c) => brokenOf(c));
+  if (asked.length === contexts.length) {
+    const good = kubeconfig.contexts.filter((c) => !c.broken).map((c) => c.name);
+    process.stderr.write(`kmux: error: ${asked.map((c) => brokenOf(c)).join('; ')}\n  (context ${asked.join(', ')}${wanted.length ? '' : ', the current-context'}${good.length ? `; usable contexts: ${good.join(', ')}` : ''})\n`);
+    process.exit(1);
+  }
+  // where the user was last in this context; flags first, then the kubeconfig's namespace
   const settings = new Settings();
-  const remembered = settings.data.lastContexts.filter((c) => known.has(c));
-  const current = kubeconfig.currentContext && known.has(kubeconfig.currentContext) ? kubeconfig.currentContext : kubeconfig.contexts[0].name;
-  const contexts = wanted.length ? wanted : remembered.length ? remembered : [current];
+  const memory = settings.memory(contexts[0]);
   const ctxNs = kubeconfig.contexts.find((c) => c.name === contexts[0])?.namespace;
-  const rememberedNs = remembered.length ? settings.data.lastNamespace || undefined : undefined;
   // the demo opens on every namespace: a new user should see the whole fleet at once
   const namespace = values['all-namespaces'] ? undefined
-    : values.namespace ?? (remembered.length ? rememberedNs : values.demo ? undefined : ctxNs);
-  const session = new Session({ kubeconfig, contexts, namespace, readonly: values.readonly && !values.write, settings, skin: values.skin });
-  settings.update({ lastContexts: contexts, lastNamespace: namespace ?? '' });
+    : values.namespace ?? (memory.namespace !== undefined ? memory.namespace || undefined : values.demo ? undefined : ctxNs ?? 'default');
+  const readonly = values.readonly ? true : values.write ? false : undefined;
+  const session = new Session({ kubeconfig, contexts, namespace, readonly, settings, skin: values.skin });
+  for (const n of startNotes) session.note(n);
   let initial;
   try {
-    const cmd = session.parse(values.command ?? (remembered.length ? settings.data.lastView || 'pods' : 'pods'));
+    const cmd = session.parse(values.command ?? memory.view ?? 'pods');
     if (cmd.kind !== 'resource') throw new CommandError(`-c wants a resource view, e.g. pods or "deploy @all"`);
     initial = session.specFor(cmd);
   } catch (e) {
-    process.stderr.write(`kmux: ${(e as Error).message}\n`);
-    process.exit(2);
+    if (values.command) {
+      process.stderr.write(`kmux: ${(e as Error).message}\n`);
+      process.exit(2);
+    }
+    // a remembered view that no longer parses is not worth refusing to start over
+    initial = session.specFor({ kind: 'resource', resource: 'pods' });
   }
   session.start();
   await shareInkOutputCaches();
@@ -132,21 +160,30 @@ export async function uiMain(argv: string[]): Promise<void> {
   );
   const writer = process.env.KMUX_INK_WRITER !== 'ink' && (await fastLineWriter(process.stdout)) ? 'lines' : 'ink';
   if (trace) appendFileSync(trace, `writer ${writer}\n`);
+  let shuttingDown = false;
   const shutdown = async (code: number, err?: unknown) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
     try {
+      // Ink's unmount leaves the alternate screen and restores the cursor and the terminal mode
       instance.unmount();
     } catch {
       // already gone
     }
-    session.stop();
-    await fleetStop?.();
-    if (err) process.stderr.write(`kmux crashed: ${(err as Error)?.stack ?? err}\n`);
+    try {
+      session.stop();
+      await fleetStop?.();
+    } catch {
+      // leaving anyway
+    }
+    if (err) process.stderr.write(`${crashReport(err)}\n`);
     process.exit(code);
   };
   process.on('uncaughtException', (e) => void shutdown(1, e));
   process.on('unhandledRejection', (e) => void shutdown(1, e));
-  process.on('SIGTERM', () => void shutdown(0));
-  process.on('SIGHUP', () => void shutdown(0));
+  // the shell's convention: 128 + the signal's number
+  process.on('SIGTERM', () => void shutdown(143));
+  process.on('SIGHUP', () => void shutdown(129));
   await instance.waitUntilExit();
   await shutdown(0);
 }

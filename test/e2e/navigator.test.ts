@@ -183,12 +183,18 @@ describe.skipIf(!tmux)('kmux in a terminal', () => {
     const t = kmux(['--context', 'dev', '-A', '--readonly']);
     try {
       await t.waitFor(/pods\(all\)\[\d+\]/);
+      const writes = fleet.member('dev').server.writes().length;
+      // a refused write says so and why; it never opens the dialog
       t.keys('C-d');
-      await new Promise((r) => setTimeout(r, 500));
+      await t.waitFor(/read-only mode: delete is disabled \(start kmux without --readonly/);
       expect(t.screen()).not.toMatch(/Delete pods\//);
+      t.keys('C-k');
+      await t.waitFor(/read-only mode: kill is disabled/);
+      expect(t.screen()).not.toMatch(/Kill pod/);
       t.keys('?');
-      await t.waitFor(/ help /);
-      expect(t.screen()).not.toMatch(/<ctrl-d>\s+delete/);
+      // help lists the key with what it does now
+      await t.waitFor(/<ctrl-d>\s+delete \(read-only\)/);
+      expect(fleet.member('dev').server.writes().length).toBe(writes);
     } finally {
       t.kill();
     }
@@ -227,12 +233,21 @@ describe.skipIf(!tmux)('kmux in a terminal', () => {
     } finally {
       t1.kill();
     }
+    // the next run opens the kubeconfig's current-context (dev), not the one the last run ended on
     const t2 = new Terminal([process.execPath, BIN, '--kubeconfig', kubeconfig], { env: { XDG_CONFIG_HOME: cfg } });
     try {
-      const s = await t2.waitFor(/databases\(all\)\[\d+\]/);
-      expect(s).toMatch(/Context:\s+staging/);
+      const s = await t2.waitFor(/pods\(default\)\[\d+\]/);
+      expect(s).toMatch(/Context:\s+dev\s/);
     } finally {
       t2.kill();
+    }
+    // and staging, when asked for, opens where the user was there: the last view and namespace
+    const t3 = new Terminal([process.execPath, BIN, '--kubeconfig', kubeconfig, '--context', 'staging'], { env: { XDG_CONFIG_HOME: cfg } });
+    try {
+      const s = await t3.waitFor(/databases\(all\)\[\d+\]/);
+      expect(s).toMatch(/Context:\s+staging/);
+    } finally {
+      t3.kill();
     }
   });
 });

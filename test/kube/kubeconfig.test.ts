@@ -128,3 +128,99 @@ describe('loadKubeconfig', () => {
     expect(() => loadKubeconfig([scalar])).toThrow(scalar);
   });
 });
+
+describe('broken contexts', () => {
+  const kc = () => loadKubeconfig([file('broken.yaml', `
+apiVersion: v1
+kind: Config
+current-context: good
+clusters:
+- name: c1
+  cluster: { server: "http://127.0.0.1:1" }
+- name: badurl
+  cluster: { server: "ht!tp://bad url" }
+- name: noserver
+  cluster: {}
+- name: noca
+  cluster: { server: "https://127.0.0.1:2", certificate-authority: missing-ca.crt }
+- name: hostport
+  cluster: { server: "kube.example:6443" }
+users:
+- name: u1
+  user: {}
+- name: nocert
+  user: { client-certificate: nope.crt, client-key: nope.key }
+contexts:
+- name: good
+  context: { cluster: c1, user: u1 }
+- name: nocluster
+  context: { cluster: missing, user: u1 }
+- name: nouser
+  context: { cluster: c1, user: missing-user }
+- name: badurl
+  context: { cluster: badurl }
+- name: noserver
+  context: { cluster: noserver }
+- name: noca
+  context: { cluster: noca }
+- name: nocert
+  context: { cluster: c1, user: nocert }
+- name: hostport
+  context: { cluster: hostport }
+- just a string
+- context: { cluster: c1 }
+`)]);
+
+  it('marks each unusable context with the reason, in client-go words, and keeps the others', () => {
+    const k = kc();
+    const by = Object.fromEntries(k.contexts.map((c) => [c.name, c.broken]));
+    expect(by.good).toBeUndefined();
+    expect(by.nocluster).toBe('cluster "missing" was not found for context "nocluster"');
+    expect(by.nouser).toBe('user "missing-user" was not found for context "nouser"');
+    expect(by.badurl).toBe('host must be a URL or a host:port pair: "ht!tp://bad url"');
+    expect(by.noserver).toBe('no server found for cluster "noserver"');
+    expect(by.noca).toMatch(new RegExp(`^unable to read certificate-authority .*missing-ca\\.crt for noca due to open .*: no such file or directory$`));
+    expect(by.nocert).toMatch(/unable to read client-cert .*nope\.crt for nocert .*; unable to read client-key .*nope\.key for nocert/);
+    // a bare host:port is https, as kubectl reads it
+    expect(by.hostport).toBeUndefined();
+    expect(k.contexts.find((c) => c.name === 'hostport')?.server).toBe('https://kube.example:6443');
+    // malformed entries are skipped with a problem naming the file and the entry, not fatal
+    expect(k.problems).toHaveLength(2);
+    expect(k.problems[0]).toMatch(/broken\.yaml: contexts\[8\] must be a mapping; skipped/);
+    expect(k.problems[1]).toMatch(/broken\.yaml: contexts\[9\]\.name is missing; skipped/);
+  });
+
+  it('a broken context never throws where a good one is used', () => {
+    const k = kc();
+    expect(k.endpoint('good').server).toBe('http://127.0.0.1:1');
+    expect(k.endpoint('badurl').server).toBe('');
+  });
+
+  it('binary garbage is refused without echoing its bytes', () => {
+    const bytes = Buffer.from([0x1b, 0x5b, 0x32, 0x4a, 0x00, 0xff, 0xfe, 0x07, 0x1b, 0x5d, 0x30, 0x3b, 0x70, 0x77, 0x6e, 0x07, ...Buffer.from('clusters: [')]);
+    const p = path.join(dir, 'garbage.bin');
+    writeFileSync(p, bytes);
+    let msg = '';
+    try {
+      loadKubeconfig([p]);
+    } catch (e) {
+      msg = (e as Error).message;
+    }
+    expect(msg).toBe(`${p}: not a kubeconfig (binary data, not YAML)`);
+    // eslint-disable-next-line no-control-regex
+    expect(msg).not.toMatch(/[\u0000-\u001f\u007f]/);
+  });
+
+  it('a YAML error names the place without echoing control characters', () => {
+    const p = file('ctl.yaml', 'clusters:\n- name: "a\u001b[31mred\n  cluster: [\n');
+    let msg = '';
+    try {
+      loadKubeconfig([p]);
+    } catch (e) {
+      msg = (e as Error).message;
+    }
+    expect(msg).toMatch(/ctl\.yaml: invalid YAML at line \d+, column \d+/);
+    // eslint-disable-next-line no-control-regex
+    expect(msg).not.toMatch(/[\u0000-\u001f\u007f]/);
+  });
+});

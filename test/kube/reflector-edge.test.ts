@@ -147,8 +147,165 @@ describe('Reflector edge cases', () => {
     const st = events.filter((e) => e.type === 'status').map((e) => (e as any).status);
     const backoffs = st.filter((s) => s.phase === 'backoff');
     expect(backoffs[0].error).toBe('etcd is sad');
+    expect(backoffs[0].errorKind).toBe('server');
     expect(backoffs[1].error).toMatch(/malformed watch event/);
-    expect(r.status.relists).toBe(0);
+    // a broken watch stream is followed by a fresh list (1 failed, 1 first, 1 after the bad watch)
+    expect(lists).toBe(3);
+    expect(r.status.relists).toBe(1);
     expect(r.status.phase).toBe('stopped');
+  });
+
+  /** A server whose lists and watches a test scripts; returns the list and watch queries seen. */
+  function script(o: { list: (n: number) => { rv: number; items: ReturnType<typeof obj>[] }; watch: (n: number, res: http.ServerResponse, u: URL) => void }) {
+    const seen = { lists: 0, watches: [] as string[] };
+    handler = (u, res) => {
+      if (u.searchParams.get('watch') === 'true') {
+        seen.watches.push(u.searchParams.get('resourceVersion') ?? '');
+        return o.watch(seen.watches.length, res, u);
+      }
+      const { rv, items } = o.list(++seen.lists);
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'ConfigMapList', metadata: { resourceVersion: String(rv) }, items }));
+    };
+    return seen;
+  }
+
+  const open = (res: http.ServerResponse, ...events: unknown[]) => {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    for (const e of events) res.write(JSON.stringify(e) + '\n');
+    res.flushHeaders();
+  };
+
+  it('a watch cut in the middle (connection reset) is followed by a list that replaces the rows', async () => {
+    const seen = script({
+      list: (n) => (n === 1 ? { rv: 10, items: [obj('a', 3), obj('b', 4)] } : { rv: 20, items: [obj('b', 4), obj('c', 15)] }),
+      watch: (n, res) => {
+        if (n === 1) {
+          open(res, { type: 'MODIFIED', object: obj('a', 11) });
+          // half an object, then the connection dies
+          res.write('{"type":"MODIFIED","object":{"metadata":');
+          setTimeout(() => res.destroy(), 20);
+          return;
+        }
+        open(res);
+      },
+    });
+    const { r, events } = run();
+    await until(() => r.status.relists === 1 && r.status.phase === 'watching');
+    r.stop();
+    const replaces = events.filter((e) => e.type === 'replace').map((e) => (e as any).items);
+    // the second list is authoritative: a is gone, c arrived, and the watch resumes from it
+    expect(replaces).toEqual([['a', 'b'], ['b', 'c']]);
+    expect(seen.watches).toEqual(['10', '20']);
+  });
+
+  it('a resourceVersion that goes backwards in a watch (a restored server) makes it list again', async () => {
+    const seen = script({
+      list: (n) => (n === 1 ? { rv: 500, items: [obj('old', 400)] } : { rv: 60, items: [obj('new', 50)] }),
+      watch: (n, res) => {
+        if (n === 1) {
+          // a server that took the resumed watch but counts from a lower revision now
+          open(res, { type: 'ADDED', object: obj('x', 501) }, { type: 'MODIFIED', object: obj('x', 70) });
+          return;
+        }
+        open(res);
+      },
+    });
+    const { r, events } = run();
+    await until(() => r.status.relists === 1 && r.status.phase === 'watching');
+    r.stop();
+    const st = events.filter((e) => e.type === 'status').map((e) => (e as any).status);
+    expect(st.some((s) => /went backwards/.test(s.error ?? ''))).toBe(true);
+    // the event with the lower RV was not applied; the new list was
+    expect(events.filter((e) => e.type === 'upsert').map((e) => (e as any).item)).toEqual(['x']);
+    expect(events.filter((e) => e.type === 'replace').map((e) => (e as any).items)).toEqual([['old'], ['new']]);
+    expect(seen.watches).toEqual(['500', '60']);
+  });
+
+  it('a watch refused with "Too large resource version" lists again instead of retrying the same version', async () => {
+    const tooLarge = {
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Too large resource version: 900, current: 40', reason: 'Timeout',
+      details: { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 }, code: 504,
+    };
+    const seen = script({
+      list: (n) => (n === 1 ? { rv: 900, items: [obj('a', 1)] } : { rv: 40, items: [obj('b', 2)] }),
+      watch: (n, res) => {
+        if (n === 1) return res.end(); // a clean close: resume from 900
+        if (n === 2) {
+          res.writeHead(504, { 'Content-Type': 'application/json' });
+          return res.end(JSON.stringify(tooLarge));
+        }
+        open(res);
+      },
+    });
+    const { r, events } = run();
+    await until(() => r.status.relists === 1 && r.status.phase === 'watching', 5000);
+    r.stop();
+    expect(seen.watches).toEqual(['900', '900', '40']);
+    expect(events.filter((e) => e.type === 'replace').map((e) => (e as any).items)).toEqual([['a'], ['b']]);
+    const st = events.filter((e) => e.type === 'status').map((e) => (e as any).status);
+    const b = st.find((s) => s.phase === 'backoff');
+    expect(b.error).toMatch(/Too large resource version/);
+    // retryAfterSeconds: 1 is honoured (jitter keeps it within 0.5x-1x)
+    expect(b.retryInMs).toBeGreaterThanOrEqual(500);
+  });
+
+  it('a 429 on opening a watch right after a clean close resumes the watch, honouring Retry-After', async () => {
+    const seen = script({
+      list: () => ({ rv: 10, items: [obj('a', 3)] }),
+      watch: (n, res) => {
+        if (n === 1) {
+          open(res, { type: 'ADDED', object: obj('b', 11) });
+          setTimeout(() => res.end(), 20);
+          return;
+        }
+        if (n === 2) {
+          res.writeHead(429, { 'Content-Type': 'application/json', 'Retry-After': '1' });
+          return res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Too many requests, please try again later.', reason: 'TooManyRequests', details: { retryAfterSeconds: 1 }, code: 429 }));
+        }
+        open(res);
+      },
+    });
+    const { r, events } = run();
+    await until(() => seen.watches.length === 3 && r.status.phase === 'watching', 5000);
+    r.stop();
+    expect(seen.lists).toBe(1);
+    expect(r.status.relists).toBe(0);
+    expect(seen.watches).toEqual(['10', '11', '11']);
+    const b = events.filter((e) => e.type === 'status').map((e) => (e as any).status).find((s) => s.phase === 'backoff');
+    expect(b.errorKind).toBe('throttled');
+    expect(b.retryInMs).toBeGreaterThanOrEqual(500);
+  });
+
+  it('relist() lists afresh while watching, and wake() cuts a backoff short', async () => {
+    let down = true;
+    const seen = script({
+      list: (n) => ({ rv: 10 * n, items: [obj(`gen${n}`, n)] }),
+      watch: (_n, res) => open(res),
+    });
+    const base = handler;
+    handler = (u, res) => {
+      if (down) {
+        res.writeHead(503, { 'Content-Type': 'application/json' });
+        return res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'service unavailable', reason: 'ServiceUnavailable', code: 503 }));
+      }
+      base(u, res);
+    };
+    const { r, events } = run();
+    // a long backoff: wake() must not wait for it
+    (r as any).backoffInitialMs = 60_000;
+    (r as any).backoffMaxMs = 60_000;
+    await until(() => r.status.phase === 'backoff');
+    expect(r.status.errorKind).toBe('server');
+    down = false;
+    const t0 = Date.now();
+    r.wake();
+    await until(() => r.status.phase === 'watching');
+    expect(Date.now() - t0).toBeLessThan(2000);
+    r.relist();
+    await until(() => seen.lists === 2 && r.status.phase === 'watching');
+    r.stop();
+    expect(events.filter((e) => e.type === 'replace').map((e) => (e as any).items)).toEqual([['gen1'], ['gen2']]);
+    expect(seen.watches).toEqual(['10', '20']);
   });
 });
