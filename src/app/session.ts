@@ -247,12 +247,13 @@ export class TableView {
    */
   sourceProblems(): SourceProblem[] {
     const out: SourceProblem[] = [];
-    for (const [context, reason] of this.broken) out.push({ context, kind: 'broken', label: problemLabel('broken'), message: reason });
     for (const s of this.stores) {
       if (!s.status.error) continue;
       const kind = s.status.errorKind ?? 'other';
       out.push({ context: s.key.context, kind, label: problemLabel(kind), message: s.status.error, retryInMs: s.status.retryInMs });
     }
+    // broken contexts last: they do not change while kmux runs, the others may need the user now
+    for (const [context, reason] of this.broken) out.push({ context, kind: 'broken', label: problemLabel('broken'), message: reason });
     return out;
   }
 
