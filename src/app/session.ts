@@ -308,7 +308,7 @@ export class Session {
   async childEnv(): Promise<{ KUBECONFIG: string; KUBECACHEDIR?: string }> {
     const KUBECONFIG = await this.childKubeconfig();
     if (!this.readonlyKube) return { KUBECONFIG };
-    return { KUBECONFIG, KUBECACHEDIR: await this.readonlyKube.cacheDir() };
+    return { KUBECONFIG, KUBECACHEDIR: this.readonlyKube.cacheDir() };
   }
 
   argvFor(p: Plugin, vars: PluginVars) {

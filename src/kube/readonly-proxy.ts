@@ -299,7 +299,8 @@ export async function startReadOnlyProxy(o: ReadOnlyProxyOptions): Promise<ReadO
     let up: http.IncomingMessage;
     try {
       const conn = o.connectionFor(context);
-      up = await conn.raw({ method: req.method!, path, headers: withoutExpect(req.headers), body, signal: ac.signal, timeoutMs: 60_000 });
+      // no timeout of ours: a big list may take long to start, and the client gives up when it wants
+      up = await conn.raw({ method: req.method!, path, headers: withoutExpect(req.headers), body, signal: ac.signal, timeoutMs: 0 });
     } catch (e) {
       if (ac.signal.aborted || res.destroyed) return;
       const err = e as Error;
@@ -434,6 +435,8 @@ export interface ProxyWorker {
   port: number;
   /** the PEM certificate it serves */
   ca: string;
+  /** the worker has ended (stopped, or died) */
+  readonly exited: boolean;
   stop(): Promise<void>;
 }
 
@@ -453,13 +456,21 @@ export async function startReadOnlyProxyWorker(o: ProxyWorkerOptions): Promise<P
       else reject(new Error(`the read-only proxy did not start: ${m.error ?? 'unknown error'}`));
     });
   });
+  let exited = false;
+  worker.once('exit', () => (exited = true));
+  // an error after start ends the worker (exited says so); it must not become kmux's uncaught exception
+  worker.on('error', () => {});
   let stopping: Promise<void> | undefined;
   return {
     url: `https://127.0.0.1:${port}`,
     port,
     ca,
+    get exited() {
+      return exited;
+    },
     stop() {
       stopping ??= new Promise<void>((resolve) => {
+        if (exited) return resolve();
         worker.once('exit', () => resolve());
         worker.postMessage('stop');
         setTimeout(() => void worker.terminate(), 3000).unref();
@@ -477,7 +488,8 @@ export async function startReadOnlyProxyWorker(o: ProxyWorkerOptions): Promise<P
  */
 export class ReadOnlyKubeconfig {
   private readonly token = randomBytes(32).toString('base64url');
-  private started?: Promise<{ proxy: ProxyWorker; dir: string }>;
+  private current?: ProxyWorker;
+  private starting?: Promise<ProxyWorker>;
   private written?: string;
   private stopped = false;
   private dir?: string;
@@ -485,32 +497,40 @@ export class ReadOnlyKubeconfig {
 
   constructor(private readonly kubeconfig: Kubeconfig) {}
 
-  private start(): Promise<{ proxy: ProxyWorker; dir: string }> {
-    if (!this.started) {
-      const p = (async () => {
-        const names = this.kubeconfig.contexts.map((c) => c.name);
-        const proxy = await startReadOnlyProxyWorker({ files: this.kubeconfig.files, contexts: names, token: this.token });
-        if (this.stopped) {
-          await proxy.stop();
-          throw new Error('kmux is stopping');
-        }
-        const dir = mkdtempSync(join(tmpdir(), 'kmux-readonly-'));
-        this.dir = dir;
-        process.once('exit', this.onExit);
-        return { proxy, dir };
-      })();
-      this.started = p;
-      p.catch(() => {
-        if (this.started === p) this.started = undefined;
-      });
+  /** The proxy: started on first use, and again if it died (a new port; the same token and files). */
+  private proxy(): Promise<ProxyWorker> {
+    if (this.stopped) return Promise.reject(new Error('kmux is stopping'));
+    if (this.current && !this.current.exited) return Promise.resolve(this.current);
+    this.starting ??= (async () => {
+      const names = this.kubeconfig.contexts.map((c) => c.name);
+      const proxy = await startReadOnlyProxyWorker({ files: this.kubeconfig.files, contexts: names, token: this.token });
+      if (this.stopped) {
+        await proxy.stop();
+        throw new Error('kmux is stopping');
+      }
+      this.current = proxy;
+      this.written = undefined;
+      return proxy;
+    })().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  /** The private directory (mkdtemp: 0700), removed by stop() or when the process exits. */
+  private privateDir(): string {
+    if (this.stopped) throw new Error('kmux is stopping');
+    if (!this.dir) {
+      this.dir = mkdtempSync(join(tmpdir(), 'kmux-readonly-'));
+      process.once('exit', this.onExit);
     }
-    return this.started;
+    return this.dir;
   }
 
   /** The kubeconfig file, its current-context set to `current`; starts the proxy the first time. */
   async path(current?: string): Promise<string> {
-    if (this.stopped) throw new Error('kmux is stopping');
-    const { proxy, dir } = await this.start();
+    const proxy = await this.proxy();
+    const dir = this.privateDir();
     const file = join(dir, 'kubeconfig.yaml');
     const names = this.kubeconfig.contexts.map((c) => c.name);
     const text = proxyKubeconfigText({
@@ -531,9 +551,8 @@ export class ReadOnlyKubeconfig {
   }
 
   /** kubectl's cache directory for children (inside the private directory). */
-  async cacheDir(): Promise<string> {
-    const { dir } = await this.start();
-    return join(dir, 'cache');
+  cacheDir(): string {
+    return join(this.privateDir(), 'cache');
   }
 
   private removeDir(): void {
@@ -549,16 +568,11 @@ export class ReadOnlyKubeconfig {
   /** Stop the proxy and remove the files. */
   async stop(): Promise<void> {
     this.stopped = true;
-    const s = this.started;
-    this.started = undefined;
     this.removeDir();
     process.off('exit', this.onExit);
-    if (!s) return;
-    try {
-      const { proxy } = await s;
-      await proxy.stop();
-    } catch {
-      /* it never started */
-    }
+    // one still starting stops itself when it sees `stopped`
+    await this.starting?.catch(() => undefined);
+    await this.current?.stop();
+    this.current = undefined;
   }
 }

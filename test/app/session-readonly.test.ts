@@ -4,6 +4,7 @@
  * kubectl can read through and never write through, context pinning included.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import https from 'node:https';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -13,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Session } from '../../src/app/session.js';
 import { Settings } from '../../src/config/settings.js';
 import { loadKubeconfig } from '../../src/kube/kubeconfig.js';
+import { ReadOnlyKubeconfig } from '../../src/kube/readonly-proxy.js';
 import type { Plugin } from '../../src/plugins/load.js';
 import { JobRegistry } from '../../src/plugins/run.js';
 import { startFleet, type Fleet } from '../../src/sim/fleet.js';
@@ -99,6 +101,32 @@ describe('children\'s kubeconfig', () => {
       expect(dirname(env.KUBECACHEDIR!)).toBe(dirname(file));
     } finally {
       s.stop();
+    }
+  });
+
+  it('starts the proxy again when it died, in the same file', async () => {
+    const rk = new ReadOnlyKubeconfig(loadKubeconfig([kcFile]));
+    try {
+      const file = await rk.path('dev');
+      const server = () => YAML.parse(readFileSync(file, 'utf8')).clusters[0].cluster.server as string;
+      const first = server();
+      // what a crash of its thread looks like from here: the worker is gone
+      await (rk as any).current.stop();
+      expect(await rk.path('dev')).toBe(file);
+      expect(server()).not.toBe(first);
+      // and it answers, with the same token and its own certificate
+      const doc = YAML.parse(readFileSync(file, 'utf8'));
+      const version = await new Promise<any>((resolve, reject) => {
+        const ca = Buffer.from(doc.clusters[0].cluster['certificate-authority-data'], 'base64').toString();
+        https.get(`${server()}/version`, { ca, headers: { Authorization: `Bearer ${doc.users[0].user.token}` } }, (res) => {
+          let text = '';
+          res.on('data', (c) => (text += c));
+          res.on('end', () => resolve(JSON.parse(text)));
+        }).on('error', reject);
+      });
+      expect(version.major).toBe('1');
+    } finally {
+      await rk.stop();
     }
   });
 
