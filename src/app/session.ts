@@ -27,8 +27,10 @@ import { customColumns, loadViews, viewFor, formatViewProblem, type ViewsLoad } 
 import { fileURLToPath } from 'node:url';
 import { loadPlugins, type LoadResult, type Plugin } from '../plugins/load.js';
 import { loadHotkeys, type HotkeyLoadResult } from '../plugins/hotkeys.js';
-import { JobRegistry } from '../plugins/run.js';
-import { pluginVars, buildArgv, type PluginVars } from '../plugins/vars.js';
+import { JobRegistry, pluginEnv } from '../plugins/run.js';
+import { pluginVars, buildArgv, type Argv, type PluginVars } from '../plugins/vars.js';
+import { ReadOnlyKubeconfig } from '../kube/readonly-proxy.js';
+import { delimiter } from 'node:path';
 import type { KeySpec } from '../plugins/keys.js';
 import { ForwardRegistry } from '../actions/portforward.js';
 
@@ -321,16 +323,54 @@ export class Session {
     if (n && this.started) queueMicrotask(() => this.flash(`${n} plugin/hotkey problem(s): see :plugins`, 'warn'));
   }
 
-  /** The variables a plugin sees for a row: always from the row's own context. */
-  pluginVarsFor(view: TableView, row: Row, extra: { inputs?: Record<string, string | number | boolean>; columns: Record<string, string> }): PluginVars {
+  /**
+   * The variables a plugin sees for a row: always from the row's own context. `kubeconfig` is
+   * what childKubeconfig() gave (the proxy's in read-only mode).
+   */
+  pluginVarsFor(view: TableView, row: Row, extra: { inputs?: Record<string, string | number | boolean>; columns: Record<string, string>; kubeconfig: string }): PluginVars {
     const c = this.client(row.context);
     const res = view.perContext.get(row.context) ?? view.resource;
     return pluginVars({
       name: row.name, namespace: row.namespace ?? '', context: row.context, cluster: c.info.cluster, user: c.info.user,
-      kubeconfig: this.o.kubeconfig.files.join(':'), filter: view.vm.getFilter().raw,
+      kubeconfig: extra.kubeconfig, filter: view.vm.getFilter().raw,
       resourceGroup: res.group, resourceVersion: res.version, resourceName: res.plural,
       columns: extra.columns, inputs: extra.inputs,
     });
+  }
+
+  /**
+   * Everything a plugin run on a row needs: its variables ($KUBECONFIG is childKubeconfig()),
+   * its argument vector and its environment (childEnv() included). Rejects when read-only mode
+   * cannot give the child its proxy: then the child must not start.
+   */
+  async pluginLaunch(view: TableView, row: Row, p: Plugin, extra: { inputs?: Record<string, string | number | boolean>; columns: Record<string, string> }): Promise<{ vars: PluginVars; argv: Argv; env: Record<string, string> }> {
+    const kube = await this.childEnv(row.context);
+    const vars = this.pluginVarsFor(view, row, { ...extra, kubeconfig: kube.KUBECONFIG });
+    const argv = buildArgv(p, vars);
+    const env = { ...pluginEnv(vars, this.o.env ?? process.env, argv), ...(kube.KUBECACHEDIR ? { KUBECACHEDIR: kube.KUBECACHEDIR } : {}) };
+    return { vars, argv, env };
+  }
+
+  // ---------------------------------------------------------------- what children get
+  private readonlyKube?: ReadOnlyKubeconfig;
+
+  /**
+   * KUBECONFIG for a child kmux starts (plugins, kubectl edit/exec/attach): the user's files
+   * as kmux read them; in read-only mode the kubeconfig of kmux's read-only API proxy (same
+   * context names and namespaces, current-context kmux's current one), started on first use.
+   */
+  async childKubeconfig(context?: string): Promise<string> {
+    // read-only when any context in play (the active ones and the row's) is: the child may use any
+    if (!this.readOnlyFor(context ? [...this.active, context] : this.active)) return this.o.kubeconfig.files.join(delimiter);
+    this.readonlyKube ??= new ReadOnlyKubeconfig(this.o.kubeconfig);
+    return this.readonlyKube.path(context ?? this.active[0]);
+  }
+
+  /** The environment variables that point a child at clusters: KUBECONFIG, and in read-only mode kubectl's cache dir for the proxy. */
+  async childEnv(context?: string): Promise<{ KUBECONFIG: string; KUBECACHEDIR?: string }> {
+    const KUBECONFIG = await this.childKubeconfig(context);
+    if (!this.readonlyKube || KUBECONFIG === this.o.kubeconfig.files.join(delimiter)) return { KUBECONFIG };
+    return { KUBECONFIG, KUBECACHEDIR: this.readonlyKube.cacheDir() };
   }
 
   argvFor(p: Plugin, vars: PluginVars) {
@@ -461,6 +501,7 @@ export class Session {
     for (const stop of this.skinWatchers.values()) stop();
     this.jobs.dispose();
     this.forwards.dispose();
+    void this.readonlyKube?.stop();
     this.registry.stopAll();
     for (const p of this.pollers.values()) p.stop();
     for (const c of this.contexts.values()) c.stop();

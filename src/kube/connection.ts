@@ -1,8 +1,9 @@
 /**
  * One context's HTTP(S) transport: node:http / node:https with a keep-alive Agent, auth taken
  * from @kubernetes/client-node (tokens, client certificates, exec plugins) once and cached,
- * re-applied after a 401 (expiring exec tokens). Plain requests, JSON requests, and long
- * line-oriented streams (watches, followed logs).
+ * re-applied after a 401 (expiring exec tokens). Plain requests, JSON requests, long
+ * line-oriented streams (watches, followed logs), and raw pass-through requests (the read-only
+ * proxy) whose bodies stream both ways untouched.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -67,6 +68,40 @@ export interface Response {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
+}
+
+export interface RawRequestOptions {
+  method: string;
+  /** path and query relative to the server URL, sent as they are (e.g. /api/v1/pods?watch=true) */
+  path: string;
+  /**
+   * the caller's headers. Hop-by-hop headers, Host and Authorization are dropped, and so is any
+   * header the context's credentials set (they win); the rest reach the server unchanged.
+   */
+  headers?: http.IncomingHttpHeaders | Record<string, string | string[] | undefined>;
+  /** a Buffer can be sent again after a 401 (credentials fetched once more); a stream cannot */
+  body?: Buffer | NodeJS.ReadableStream;
+  /** aborts the request, or the response body once it flows */
+  signal?: AbortSignal;
+  /** bounds the wait for the response headers only (default 30 s; 0 = none) */
+  timeoutMs?: number;
+}
+
+/** Headers that belong to one hop, never forwarded (RFC 9110 7.6.1, and the proxy ones). */
+export const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+
+/** The headers to forward: hop-by-hop ones (and those the Connection header names) and `drop` removed. */
+export function forwardableHeaders(headers: RawRequestOptions['headers'], drop: Iterable<string> = []): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  if (!headers) return out;
+  const skip = new Set([...HOP_BY_HOP, ...[...drop].map((h) => h.toLowerCase())]);
+  const conn = headers.connection ?? headers.Connection;
+  for (const v of [conn].flat()) if (typeof v === 'string') for (const h of v.split(',')) if (h.trim()) skip.add(h.trim().toLowerCase());
+  for (const [k, v] of Object.entries(headers)) {
+    if (v === undefined || skip.has(k.toLowerCase())) continue;
+    out[k] = v;
+  }
+  return out;
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -231,8 +266,12 @@ export class Connection {
   private readonly agents = new Set<http.Agent>();
   private closed = false;
 
-  constructor(private readonly kubeconfig: Kubeconfig, context: string) {
+  private readonly maxSockets?: number;
+
+  /** opts.maxSockets: concurrent connections per agent (default: 16 for plain http, else no limit) */
+  constructor(private readonly kubeconfig: Kubeconfig, context: string, opts: { maxSockets?: number } = {}) {
     this.context = context;
+    this.maxSockets = opts.maxSockets;
     const ep = kubeconfig.endpoint(context);
     if (!ep.server) throw new Error(`context "${context}" has no cluster server`);
     this.plain = ep.plain;
@@ -266,7 +305,7 @@ export class Connection {
       if (!this.kc) {
         if (this.plain) {
           // plain http and no credentials: nothing for client-node to add, and no need to load it
-          const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+          const agent = new http.Agent({ keepAlive: true, maxSockets: this.maxSockets ?? 16 });
           this.agents.add(agent);
           return { headers: {}, agent };
         }
@@ -290,7 +329,7 @@ export class Connection {
       return { agent, headers, direct: { agent } };
     }
     const direct: https.RequestOptions = {};
-    const base: http.AgentOptions = { keepAlive: true, keepAliveMsecs: 10_000, timeout: FREE_SOCKET_TIMEOUT_MS, scheduling: 'lifo' };
+    const base: http.AgentOptions = { keepAlive: true, keepAliveMsecs: 10_000, timeout: FREE_SOCKET_TIMEOUT_MS, scheduling: 'lifo', ...(this.maxSockets ? { maxSockets: this.maxSockets } : {}) };
     if (this.isHttps) {
       const tls: https.AgentOptions = { ...base };
       if (opts.ca) tls.ca = opts.ca;
@@ -524,7 +563,101 @@ export class Connection {
     return { done, abort };
   }
 
-  /** Destroy keep-alive sockets (and any open stream). Later requests fail with NetworkError. */
+  /**
+   * One request passed through as it is, with this context's transport (credentials, CA,
+   * client certificate, proxy): resolves with the server's response once its headers arrived,
+   * whatever the status, the body unread, for the caller to stream on. Nothing is buffered.
+   * Destroying the response, or aborting `signal`, ends the exchange with the server. After a
+   * 401 the credentials are fetched again and the request sent once more, when its body (none,
+   * or a Buffer) can be sent again. Rejects (NetworkError, AuthError) when no answer came.
+   */
+  async raw(o: RawRequestOptions): Promise<http.IncomingMessage> {
+    let tp = this.transport();
+    const replayable = o.body === undefined || Buffer.isBuffer(o.body);
+    let res = await this.sendRaw(await tp, o, 0);
+    if (res.statusCode === 401 && replayable && !this.closed) {
+      res.resume();
+      this.invalidateTransport(tp);
+      tp = this.transport();
+      res = await this.sendRaw(await tp, o, 0);
+    }
+    return res;
+  }
+
+  private sendRaw(t: Transport, o: RawRequestOptions, attempt: number): Promise<http.IncomingMessage> {
+    return new Promise<http.IncomingMessage>((resolve, reject) => {
+      const signal = o.signal;
+      if (signal?.aborted) return reject(abortError());
+      const headers: Record<string, string | string[] | number> = forwardableHeaders(o.headers, ['host', 'authorization', ...Object.keys(t.headers)]);
+      Object.assign(headers, t.headers);
+      if (Buffer.isBuffer(o.body)) {
+        for (const k of Object.keys(headers)) if (k.toLowerCase() === 'content-length') delete headers[k];
+        headers['Content-Length'] = o.body.length;
+      }
+      const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+      const done = () => {
+        settled = true;
+        if (timer) clearTimeout(timer);
+        timer = undefined;
+      };
+      const onAbort = () => {
+        if (!settled) {
+          done();
+          reject(abortError());
+        }
+        req.destroy();
+      };
+      const req = this.mod().request({
+        protocol: this.url.protocol,
+        hostname: this.url.hostname.replace(/^\[|\]$/g, ''),
+        port: this.url.port || (this.isHttps ? 443 : 80),
+        method: o.method,
+        path: this.basePath + o.path,
+        headers,
+        agent: t.agent,
+      }, (res) => {
+        if (settled) {
+          res.destroy();
+          return;
+        }
+        done();
+        // the abort listener stays while the body flows; it goes with the exchange
+        res.once('close', () => signal?.removeEventListener('abort', onAbort));
+        resolve(res);
+      });
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        if (settled) return;
+        done();
+        signal?.removeEventListener('abort', onAbort);
+        // a keep-alive socket the server closed just as we reused it: retry once when nothing was lost
+        if (req.reusedSocket && attempt === 0 && IDEMPOTENT.has(o.method) && (o.body === undefined || Buffer.isBuffer(o.body)) && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) {
+          this.sendRaw(t, o, attempt + 1).then(resolve, reject);
+          return;
+        }
+        reject(toNetworkError(e));
+      });
+      if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
+        timer = setTimeout(() => {
+          if (settled) return;
+          done();
+          signal?.removeEventListener('abort', onAbort);
+          reject(new NetworkError(`timeout: no answer in ${timeoutMs} ms (${o.method} ${o.path})`, 'ETIMEDOUT'));
+          req.destroy();
+        }, timeoutMs);
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (o.body === undefined) req.end();
+      else if (Buffer.isBuffer(o.body)) req.end(o.body);
+      else {
+        const body = o.body;
+        body.on('error', (e) => req.destroy(e));
+        body.pipe(req);
+      }
+    });
+  }
+
   /**
    * A WebSocket to a streaming subresource (portforward, exec), with the context's credentials
    * and TLS settings. Resolves once the server accepted the upgrade with one of `protocols`;
@@ -570,6 +703,7 @@ export class Connection {
     });
   }
 
+  /** Destroy keep-alive sockets (and any open stream). Later requests fail with NetworkError. */
   close(): void {
     this.closed = true;
     this.transportP = undefined;

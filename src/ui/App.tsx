@@ -4,7 +4,7 @@
  * Key handling lives here; every action goes through the Session.
  */
 import React, { useEffect, useReducer, useRef } from 'react';
-import { basename, delimiter } from 'node:path';
+import { basename } from 'node:path';
 import { Box, Text, useApp, useInput, useWindowSize, type Key } from 'ink';
 import type { Session, TableView, ViewSpec } from '../app/session.js';
 import { problemLabel } from '../app/session.js';
@@ -15,7 +15,7 @@ import { formatKey, matchesKey, type KeySpec } from '../plugins/keys.js';
 import { suggestPorts } from '../actions/portforward.js';
 import { LogFilter, splitByRanges, type Ranges } from '../actions/log-filter.js';
 import { PF_COLUMNS, pfDialogLines, pfKey, pfRowCells, pfRowColor, podPorts, type PfDialog } from './portforward.js';
-import { displayText, pluginEnv, runCaptured, runForegroundSync, statusText } from '../plugins/run.js';
+import { displayText, runCaptured, runForegroundSync, statusText } from '../plugins/run.js';
 import { formatCommandLine } from '../plugins/vars.js';
 import { parseFilter, FilterError } from '../store/filter.js';
 import type { Row } from '../store/rows.js';
@@ -521,9 +521,17 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
    * kubectl's until it exits; watches stall meanwhile and are refreshed after.
    */
   const kubectlForeground = async (context: string, args: string[], what: string, extraEnv: Record<string, string> = {}, sessionLike = false): Promise<boolean> => {
+    let kube;
+    try {
+      // read-only mode: the read-only proxy's kubeconfig; no child starts without it
+      kube = await session.childEnv(context);
+    } catch (e) {
+      flash(`${what}: ${(e as Error).message}`, 'error');
+      return false;
+    }
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
-      KUBECONFIG: session.o.kubeconfig.files.join(delimiter),
+      ...kube,
       ...extraEnv,
     };
     const argv = { command: 'kubectl', args: ['--context', context, ...args], pipes: [], env: {} };
@@ -1010,24 +1018,30 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     if (p.inputs.length) {
       const values: Record<string, string | number | boolean> = {};
       for (const i of p.inputs) values[i.name] = i.default ?? (i.type === 'bool' ? false : i.type === 'number' ? 0 : i.type === 'dropdown' ? (i.options?.[0] ?? '') : '');
-      st.form = { plugin: p, values, field: 0, onSubmit: (vals) => preparePlugin(v, row, p, vals) };
+      st.form = { plugin: p, values, field: 0, onSubmit: (vals) => void preparePlugin(v, row, p, vals) };
       st.mode = 'form';
       return;
     }
-    preparePlugin(v, row, p, undefined);
+    void preparePlugin(v, row, p, undefined);
   };
 
-  const preparePlugin = (v: TableView, row: Row, p: Plugin, inputs: Record<string, string | number | boolean> | undefined) => {
+  const preparePlugin = async (v: TableView, row: Row, p: Plugin, inputs: Record<string, string | number | boolean> | undefined) => {
     const now = Date.now();
     const columns: Record<string, string> = {};
     for (const c of v.columns) columns[c.name] = cellTextOf(v, row, c, now);
-    const vars = session.pluginVarsFor(v, row, { inputs, columns });
-    const argv = session.argvFor(p, vars);
-    const env = pluginEnv(vars, process.env, argv);
+    let launch;
+    try {
+      // variables, argv and env (KUBECONFIG: the read-only proxy's in read-only mode)
+      launch = await session.pluginLaunch(v, row, p, { inputs, columns });
+    } catch (e) {
+      return flash(`plugin ${p.name}: ${(e as Error).message}`, 'error');
+    }
+    const { argv, env } = launch;
     const run = () => void runPlugin(p, argv, env);
     if (p.confirm || p.dangerous) {
       st.confirm = { title: `Run plugin ${p.name}${p.dangerous ? ' (dangerous)' : ''}?`, lines: [`on ${row.context}: ${row.namespace ? `${row.namespace}/` : ''}${row.name}`, formatCommandLine(argv)], onYes: run };
       st.mode = 'confirm';
+      bump(); // after an await: no key handler redraws for us
     } else run();
   };
 

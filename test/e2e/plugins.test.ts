@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startFleet, type Fleet } from '../../src/sim/fleet.js';
 import { Terminal, hasTmux } from '../helpers/tmux.js';
+import { until } from '../helpers/wait.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/kmux.js');
 let fleet: Fleet;
@@ -70,6 +71,81 @@ describe.skipIf(!hasTmux())('plugins in a terminal', () => {
       await t.waitFor(/plugin record-args finished/);
       const runs = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
       expect(runs).toEqual([[pod.metadata.name, 'kube-system', 'prod', pod.spec.nodeName]]);
+    } finally {
+      t.kill();
+    }
+  });
+
+  it('under --readonly a plugin\'s kubectl label, foreground or background, is refused by kmux\'s proxy and the cluster gets no write; dangerous plugins stay hidden', async () => {
+    const cfg = join(dir, 'cfg-readonly');
+    const fg = join(dir, 'ro-foreground.txt');
+    const bg = join(dir, 'ro-background.txt');
+    const danger = join(dir, 'ro-danger.txt');
+    mkdirSync(join(cfg, 'k9s'), { recursive: true });
+    // the script labels the row's pod, then reads it: reads pass, the write does not
+    const script = (out: string) => `kubectl label pod "$NAME" -n "$NAMESPACE" ro-e2e=yes >${out} 2>&1; echo "exit $?" >>${out}; kubectl get pod "$NAME" -n "$NAMESPACE" -o name >>${out} 2>&1; echo done >>${out}`;
+    writeFileSync(join(cfg, 'k9s', 'plugins.yaml'), `plugins:
+  label-it:
+    shortCut: Shift-L
+    description: Label it here
+    scopes: [pods]
+    command: sh
+    background: false
+    confirm: false
+    args: ['-c', ${JSON.stringify(script(fg))}]
+  label-bg:
+    shortCut: Shift-B
+    description: Label it behind
+    scopes: [pods]
+    command: sh
+    background: true
+    confirm: false
+    args: ['-c', ${JSON.stringify(script(bg))}]
+  danger:
+    shortCut: Shift-D
+    description: Dangerous thing
+    scopes: [pods]
+    dangerous: true
+    confirm: false
+    command: sh
+    args: ['-c', ${JSON.stringify(`echo ran >${danger}`)}]
+`);
+    const dev = fleet.member('dev');
+    const pod = [...dev.cluster.store.iter('pods')].find((p) => p.status?.phase === 'Running' && p.metadata.namespace !== 'kube-system')!;
+    const t = new Terminal([process.execPath, BIN, '--kubeconfig', kubeconfig, '--context', 'dev', '-A', '--readonly'], {
+      env: { XDG_CONFIG_HOME: cfg, XDG_DATA_HOME: join(cfg, 'data') },
+    });
+    try {
+      await t.waitFor(/pods\(all\)\[\d+\]/, 30_000);
+      t.keys('?');
+      await t.waitFor(/ help /);
+      for (let i = 0; i < 60 && !/Label it here/.test(t.screen()); i++) t.keys('j');
+      const help = t.screen();
+      expect(help).toMatch(/<shift-l>\s+Label it here/);
+      expect(help).toMatch(/<shift-b>\s+Label it behind/);
+      expect(help).not.toMatch(/Dangerous thing/);
+      t.keys('Escape');
+      t.type(`/${pod.metadata.name}`);
+      t.keys('Enter');
+      await t.waitFor(/\[1\/\d+\]/);
+      const from = dev.server.requestLog.length;
+      // the dangerous plugin's key does nothing (were it bound, its confirm dialog would take the next key)
+      t.keys('D');
+      t.keys('L');
+      // the foreground plugin's kubectl ran while kmux waited for it: the proxy answers from its own thread
+      await t.waitFor(/plugin label-it finished/, 60_000);
+      const out = readFileSync(fg, 'utf8');
+      expect(out).toContain(`Error from server (Forbidden): pods "${pod.metadata.name}" is forbidden: kmux is in read-only mode`);
+      expect(out).toMatch(/^exit 1$/m);
+      expect(out).toContain(`pod/${pod.metadata.name}`);
+      t.keys('B');
+      await until('the background plugin to finish', () => existsSync(bg) && readFileSync(bg, 'utf8').includes('done'), 60_000);
+      const outBg = readFileSync(bg, 'utf8');
+      expect(outBg).toContain('is forbidden: kmux is in read-only mode');
+      expect(outBg).toContain(`pod/${pod.metadata.name}`);
+      expect(dev.server.writes(from)).toEqual([]);
+      expect(dev.cluster.store.get('pods', pod.metadata.namespace, pod.metadata.name).metadata.labels?.['ro-e2e']).toBeUndefined();
+      expect(existsSync(danger)).toBe(false);
     } finally {
       t.kill();
     }
