@@ -76,12 +76,16 @@ describe.skipIf(!hasTmux())('plugins in a terminal', () => {
     }
   });
 
-  it('under --readonly a plugin\'s kubectl label, foreground or background, is refused by kmux\'s proxy and the cluster gets no write; dangerous plugins stay hidden', async () => {
-    const cfg = join(dir, 'cfg-readonly');
-    const fg = join(dir, 'ro-foreground.txt');
-    const bg = join(dir, 'ro-background.txt');
-    const danger = join(dir, 'ro-danger.txt');
+  it.each([
+    ['--readonly', ['--readonly'], ''],
+    ["K9s's config.yaml (k9s.readOnly: true)", [], 'k9s:\n  readOnly: true\n'],
+  ])('read-only by %s: a plugin\'s kubectl label, foreground or background, is refused by kmux\'s proxy and the cluster gets no write; dangerous plugins stay hidden', async (_how, flags, k9sConfig) => {
+    const cfg = join(dir, `cfg-readonly-${flags.length}`);
+    const fg = join(cfg, 'ro-foreground.txt');
+    const bg = join(cfg, 'ro-background.txt');
+    const danger = join(cfg, 'ro-danger.txt');
     mkdirSync(join(cfg, 'k9s'), { recursive: true });
+    if (k9sConfig) writeFileSync(join(cfg, 'k9s', 'config.yaml'), k9sConfig);
     // the script labels the row's pod, then reads it: reads pass, the write does not
     const script = (out: string) => `kubectl label pod "$NAME" -n "$NAMESPACE" ro-e2e=yes >${out} 2>&1; echo "exit $?" >>${out}; kubectl get pod "$NAME" -n "$NAMESPACE" -o name >>${out} 2>&1; echo done >>${out}`;
     writeFileSync(join(cfg, 'k9s', 'plugins.yaml'), `plugins:
@@ -112,7 +116,7 @@ describe.skipIf(!hasTmux())('plugins in a terminal', () => {
 `);
     const dev = fleet.member('dev');
     const pod = [...dev.cluster.store.iter('pods')].find((p) => p.status?.phase === 'Running' && p.metadata.namespace !== 'kube-system')!;
-    const t = new Terminal([process.execPath, BIN, '--kubeconfig', kubeconfig, '--context', 'dev', '-A', '--readonly'], {
+    const t = new Terminal([process.execPath, BIN, '--kubeconfig', kubeconfig, '--context', 'dev', '-A', ...flags], {
       env: { XDG_CONFIG_HOME: cfg, XDG_DATA_HOME: join(cfg, 'data') },
     });
     try {
