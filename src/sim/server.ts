@@ -15,7 +15,7 @@ import {
 } from './discovery.js';
 import { printerFor, type Printer } from './tables.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError } from './patch.js';
-import { decodeBodyAsJsonLike, isK8sProtobuf } from './protobuf.js';
+import { decodeBodyAsJsonLike, isK8sProtobuf, UnsupportedProtobufKind } from './protobuf.js';
 import { instanceOf, lineRange, logRate, renderLines } from './logs.js';
 import { nodeMetrics, podMetrics } from './metrics.js';
 import { pendingStatus } from './pods.js';
@@ -560,7 +560,14 @@ export class SimServer {
 
   private parseBody(body: Buffer): any {
     if (body.length === 0) return {};
-    if (isK8sProtobuf(body)) return decodeBodyAsJsonLike(body);
+    if (isK8sProtobuf(body)) {
+      try {
+        return decodeBodyAsJsonLike(body);
+      } catch (e) {
+        if (e instanceof UnsupportedProtobufKind) throw new ApiError(415, 'UnsupportedMediaType', e.message);
+        throw badRequest(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (${(e as Error).message})`);
+      }
+    }
     try {
       return JSON.parse(body.toString('utf8'));
     } catch (e) {
@@ -718,36 +725,78 @@ function deleteOptions(body: any, q: URLSearchParams): DeleteOptions {
   return { gracePeriodSeconds: grace === undefined || grace === null ? undefined : Number(grace), propagationPolicy: propagation, preconditions: body.preconditions, dryRun: dry };
 }
 
+/** An image without a tag, or tagged latest, is pulled Always; others IfNotPresent (SetDefaults_Container). */
+function pullPolicyOf(image: string | undefined): string {
+  const ref = (image ?? '').split('@')[0];
+  const last = ref.slice(ref.lastIndexOf('/') + 1);
+  const tag = last.includes(':') ? last.slice(last.indexOf(':') + 1) : '';
+  return !tag || tag === 'latest' ? 'Always' : 'IfNotPresent';
+}
+
+const containerDefaults = (c: any) => ({
+  imagePullPolicy: pullPolicyOf(c.image), terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', resources: {}, ...c,
+  ...(c.ports ? { ports: c.ports.map((p: any) => ({ protocol: 'TCP', ...p })) } : {}),
+});
+
+/** SetDefaults_PodSpec (and its containers'), as for every pod template. */
+function podSpecDefaults(spec: any): any {
+  return {
+    restartPolicy: 'Always', terminationGracePeriodSeconds: 30, dnsPolicy: 'ClusterFirst', schedulerName: 'default-scheduler', securityContext: {},
+    ...spec,
+    containers: (spec?.containers ?? []).map(containerDefaults),
+    ...(spec?.initContainers ? { initContainers: spec.initContainers.map(containerDefaults) } : {}),
+  };
+}
+
+/** A workload's pod template with its spec defaulted (what the apiserver stores). */
+function templateDefaults(tpl: any): any {
+  return tpl ? { ...tpl, spec: podSpecDefaults(tpl.spec) } : tpl;
+}
+
 /** The defaults the apiserver fills on create, for the kinds whose shape clients rely on. */
 function withDefaults(kind: string, obj: any, now: number): any {
   switch (kind) {
     case 'Namespace':
       return { ...obj, spec: { finalizers: ['kubernetes'], ...obj.spec }, status: { phase: 'Active' } };
     case 'Pod': {
+      // serviceAccountName, priority and preemptionPolicy come from admission plugins, the rest from defaulting
       const spec = {
-        restartPolicy: 'Always', terminationGracePeriodSeconds: 30, dnsPolicy: 'ClusterFirst', schedulerName: 'default-scheduler',
-        serviceAccountName: 'default', serviceAccount: 'default', securityContext: {}, enableServiceLinks: true, preemptionPolicy: 'PreemptLowerPriority', priority: 0,
-        ...obj.spec,
-        containers: (obj.spec?.containers ?? []).map((c: any) => ({ imagePullPolicy: 'IfNotPresent', terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', resources: {}, ...c })),
+        serviceAccountName: 'default', serviceAccount: 'default', enableServiceLinks: true, preemptionPolicy: 'PreemptLowerPriority', priority: 0,
+        ...podSpecDefaults(obj.spec),
       };
       if (spec.containers.length === 0) throw invalid('Pod', obj.metadata.name, [{ field: 'spec.containers', message: 'Required value', reason: 'FieldValueRequired' }]);
       const pod = { ...obj, spec };
       return { ...pod, status: pendingStatus(pod, now) };
     }
-    case 'Deployment':
+    case 'Deployment': {
+      const strategy = obj.spec?.strategy?.type ? { ...obj.spec.strategy } : { type: 'RollingUpdate', ...obj.spec?.strategy };
+      if (strategy.type === 'RollingUpdate') strategy.rollingUpdate = { maxUnavailable: '25%', maxSurge: '25%', ...strategy.rollingUpdate };
+      return {
+        ...obj,
+        spec: { replicas: 1, revisionHistoryLimit: 10, progressDeadlineSeconds: 600, ...obj.spec, strategy, template: templateDefaults(obj.spec?.template) },
+        status: {},
+      };
+    }
+    case 'ReplicaSet':
+    case 'StatefulSet':
+      return { ...obj, spec: { replicas: 1, ...obj.spec, template: templateDefaults(obj.spec?.template) }, status: {} };
+    case 'DaemonSet':
+      return { ...obj, spec: { ...obj.spec, template: templateDefaults(obj.spec?.template) }, status: {} };
+    case 'Job':
+      return { ...obj, spec: jobSpecDefaults(obj.spec), status: {} };
+    case 'CronJob': {
+      const jt = obj.spec?.jobTemplate;
       return {
         ...obj,
         spec: {
-          replicas: 1, revisionHistoryLimit: 10, progressDeadlineSeconds: 600,
-          strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } }, ...obj.spec,
+          concurrencyPolicy: 'Allow', suspend: false, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1, ...obj.spec,
+          ...(jt ? { jobTemplate: { ...jt, spec: { ...jt.spec, template: templateDefaults(jt.spec?.template) } } } : {}),
         },
         status: {},
       };
-    case 'ReplicaSet':
-    case 'StatefulSet':
-      return { ...obj, spec: { replicas: 1, ...obj.spec }, status: {} };
-    case 'Job':
-      return { ...obj, spec: { completions: 1, parallelism: 1, backoffLimit: 6, ...obj.spec }, status: {} };
+    }
+    case 'Secret':
+      return { ...obj, type: obj.type || 'Opaque' };
     case 'PodDisruptionBudget':
       return { ...obj, status: { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0, observedGeneration: 0 } };
     case 'Node':
@@ -755,6 +804,10 @@ function withDefaults(kind: string, obj: any, now: number): any {
     default:
       return obj;
   }
+}
+
+function jobSpecDefaults(spec: any): any {
+  return { completions: 1, parallelism: 1, backoffLimit: 6, completionMode: 'NonIndexed', suspend: false, ...spec, template: templateDefaults(spec?.template) };
 }
 
 async function readBody(req: http.IncomingMessage): Promise<Buffer> {
