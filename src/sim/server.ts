@@ -143,7 +143,12 @@ export class SimServer {
   async start(): Promise<void> {
     const server = http.createServer((req, res) => this.handle(req, res));
     server.keepAliveTimeout = 30_000;
-    server.on('upgrade', (req, socket, head) => void this.upgrade(req, socket as Socket, head));
+    server.on('upgrade', (req, socket, head) => {
+      this.upgrade(req, socket as Socket, head).catch((e) => {
+        console.error('[sim] upgrade:', e);
+        socket.destroy();
+      });
+    });
     server.on('connection', (s) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
