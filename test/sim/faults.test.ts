@@ -101,6 +101,16 @@ describe('401 and 403', () => {
     expect((await rawRequest(`${base}/api/v1/namespaces/web/pods/p`)).status).toBe(404);
   });
 
+  it('exec, attach and portforward upgrades get the 403 before the upgrade', async () => {
+    const upgrade = { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' };
+    // no rule: the pod does not exist
+    expect((await rawRequest(`${base}/api/v1/namespaces/web/pods/p/exec?command=sh&stdout=true`, { headers: upgrade })).status).toBe(404);
+    srv().faults.deny.push({ code: 403, resource: 'pods/exec', namespace: 'web' });
+    const r = await rawRequest(`${base}/api/v1/namespaces/web/pods/p/exec?command=sh&stdout=true`, { headers: upgrade });
+    expect(r.status).toBe(403);
+    expect(JSON.parse(r.text).message).toBe('pods "p" is forbidden: User "system:anonymous" cannot create resource "pods/exec" in API group "" in the namespace "web"');
+  });
+
   it('the older forbidden set still forbids a type everywhere', async () => {
     srv().faults.forbidden.add('configmaps');
     const r = JSON.parse((await rawRequest(`${base}/api/v1/namespaces/db/configmaps`)).text);
