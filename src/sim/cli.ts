@@ -16,7 +16,19 @@ Options:
   --seed S              same seed, same fleet (default 1)
   --port P              first port; cluster i listens on P+i (default 0: free ports)
   --kubeconfig-out FILE write a kubeconfig with one context per cluster
+  --rv-wait-ms MS       how long a list for a resourceVersion ahead of the store waits
+                        before "504 Too large resource version" (default 1000; apiserver 3000)
   -h, --help            this help
+
+Faults, on each cluster's own port (see docs/simulator.md):
+  curl URL/_sim/faults                      show them
+  curl -X PUT URL/_sim/faults -d JSON       set them, e.g. {"latencyMs":500}, {"stallSeconds":10},
+                                            {"deny":[{"code":403,"resource":"pods","namespace":"web"}]},
+                                            {"errors":[{"code":429,"count":3}]}, {"truncate":[{"resource":"pods"}]}
+  curl -X POST URL/_sim/faults -d JSON      add to them; curl -X DELETE URL/_sim/faults clears them
+  curl -X POST URL/_sim/watches/drop        cut every open watch (/_sim/watches/close: end them cleanly)
+  curl -X POST URL/_sim/restart -d JSON     restart the cluster on its port: {} the same objects with
+                                            the resourceVersion counter reset, {"seed":N} another cluster
 `;
 
 function num(name: string, v: string | undefined, dflt: number, min = 0): number {
@@ -33,7 +45,8 @@ export async function simMain(argv: string[]): Promise<void> {
       args: argv,
       options: {
         clusters: { type: 'string' }, nodes: { type: 'string' }, pods: { type: 'string' }, churn: { type: 'string' },
-        seed: { type: 'string' }, port: { type: 'string' }, 'kubeconfig-out': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        seed: { type: 'string' }, port: { type: 'string' }, 'kubeconfig-out': { type: 'string' }, 'rv-wait-ms': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (e) {
@@ -49,6 +62,7 @@ export async function simMain(argv: string[]): Promise<void> {
     opts = {
       clusters: num('clusters', values.clusters, 3, 1), nodes: num('nodes', values.nodes, 5, 1), pods: num('pods', values.pods, 150, 0),
       churn: num('churn', values.churn, 0), seed: num('seed', values.seed, 1), port: num('port', values.port, 0),
+      cluster: { tooLargeRvWaitMs: num('rv-wait-ms', values['rv-wait-ms'], 1000) },
     };
   } catch (e) {
     process.stderr.write(`kmux sim: ${(e as Error).message}\n`);
@@ -63,6 +77,7 @@ export async function simMain(argv: string[]): Promise<void> {
   for (const m of fleet.members) {
     out.write(`  context ${m.name.padEnd(10)} ${m.server.url}  ${m.cluster.store.count('nodes')} nodes, ${m.cluster.store.count('pods')} pods\n`);
   }
+  out.write(`\nfaults: curl ${fleet.members[0]?.server.url}/_sim (kmux sim --help)\n`);
   out.write(`\nexport KUBECONFIG=${file}\n`);
   let stopping = false;
   const stop = async (sig: string) => {

@@ -36,6 +36,14 @@ export interface ClusterOptions {
   bookmarkIntervalMs?: number;
   historySize?: number;
   maxEvents?: number;
+  /** the resourceVersion counter of a new store (default 1000). */
+  startResourceVersion?: number;
+  /**
+   * How long a list, get or watch-list for a resourceVersion ahead of the store waits for it
+   * before answering 504 "Too large resource version" (the apiserver's watch cache: 3 s).
+   * Default 1000 ms.
+   */
+  tooLargeRvWaitMs?: number;
 }
 
 interface Timer {
@@ -59,6 +67,8 @@ export class Cluster {
   readonly stopDelay: [number, number];
   readonly bookmarkIntervalMs: number;
   readonly maxEvents: number;
+  /** see ClusterOptions.tooLargeRvWaitMs; a test may change it on a running cluster. */
+  tooLargeRvWaitMs: number;
   readonly startedAt = Date.now();
   /** dependents of an owner uid: "tk|key" strings. */
   readonly dependents = new Map<string, Set<string>>();
@@ -84,7 +94,8 @@ export class Cluster {
   readonly eventKeys: string[] = [];
 
   constructor(public readonly opts: ClusterOptions) {
-    this.store = new ClusterStore(opts.historySize ?? 50_000);
+    this.store = new ClusterStore(opts.historySize ?? 50_000, opts.startResourceVersion ?? 1000);
+    this.tooLargeRvWaitMs = opts.tooLargeRvWaitMs ?? 1000;
     this.rand = new Rand(opts.seed);
     this.store.newUid = () => this.rand.uid();
     this.startDelay = opts.startDelayMs ?? [800, 3000];

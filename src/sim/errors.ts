@@ -1,5 +1,7 @@
 /** API errors in the Status shape the apiserver answers. */
 export class ApiError extends Error {
+  /** response headers that go with it (Retry-After, as the apiserver sets from details.retryAfterSeconds). */
+  headers?: Record<string, string>;
   constructor(
     public code: number,
     public reason: string,
@@ -8,12 +10,12 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+  /** metav1.Status, its fields in the apiserver's order; an empty reason is left out, as there. */
   status(): Record<string, unknown> {
-    const s: Record<string, unknown> = {
-      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure',
-      message: this.message, reason: this.reason, code: this.code,
-    };
+    const s: Record<string, unknown> = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message };
+    if (this.reason) s.reason = this.reason;
     if (this.details) s.details = this.details;
+    s.code = this.code;
     return s;
   }
 }
@@ -35,3 +37,19 @@ export const invalid = (kind: string, name: string, causes: { field: string; mes
     name, kind, causes: causes.map((c) => ({ reason: c.reason ?? 'FieldValueInvalid', message: c.message, field: c.field })),
   });
 export const expired = (message: string) => new ApiError(410, 'Expired', message);
+
+/**
+ * A list, get or watch-list asking for a resourceVersion the store has not reached
+ * (storage.NewTooLargeResourceVersionError: a 504 Timeout with the cause
+ * ResourceVersionTooLarge, retry after 1 s).
+ */
+export function tooLargeResourceVersion(wanted: number, current: number): ApiError {
+  const e = new ApiError(504, 'Timeout', `Timeout: Too large resource version: ${wanted}, current: ${current}`, {
+    causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1,
+  });
+  e.headers = { 'Retry-After': '1' };
+  return e;
+}
+
+/** An exact-RV list beyond etcd's revision: etcd's error comes through as it is, a 500 with no reason. */
+export const futureRevision = () => new ApiError(500, '', 'etcdserver: mvcc: required revision is a future revision');

@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import { Cluster, POD, NODE, CRD, NS, type DeleteOptions } from './cluster.js';
-import { ApiError, badRequest, invalid, notFound, qualified } from './errors.js';
+import { ApiError, badRequest, futureRevision, invalid, notFound, qualified, tooLargeResourceVersion } from './errors.js';
+import { Faults, type FaultSpec, type RequestInfo, type TextAnswer, type TruncateRule } from './faults.js';
 import { gvKey, typeKey, type ResourceType } from './resources.js';
 import { dispatch, nowIso, type EventType, type StoredEvent, type Watcher } from './store.js';
 import { checkFieldSelector, parseFieldSelector, parseLabelSelector, SelectorError } from './selectors.js';
@@ -15,7 +16,7 @@ import {
 } from './discovery.js';
 import { printerFor, type Printer } from './tables.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError } from './patch.js';
-import { decodeBodyAsJsonLike, isK8sProtobuf } from './protobuf.js';
+import { decodeBodyAsJsonLike, isK8sProtobuf, UnsupportedProtobufKind } from './protobuf.js';
 import { instanceOf, lineRange, logRate, renderLines } from './logs.js';
 import { nodeMetrics, podMetrics } from './metrics.js';
 import { pendingStatus } from './pods.js';
@@ -50,12 +51,30 @@ export interface RequestRecord {
   at: number;
 }
 
-/** Faults a test can switch on to see how clients cope. */
-export interface Faults {
-  /** delay before every answer, in ms. */
-  latencyMs: number;
-  /** type keys ('pods', 'deployments.apps') answered 403 Forbidden. */
-  forbidden: Set<string>;
+export { Faults, type FaultSpec } from './faults.js';
+
+/** What a restart of one cluster (Fleet.restart, POST /_sim/restart) may change. */
+export interface RestartOptions {
+  /** another fleet seed (as `kmux sim --seed`): a different fleet, other pods and uids. Default: the same seed, the same objects. */
+  seed?: number;
+  /**
+   * The resourceVersion counter the rebuilt store starts from (default 1000, as every new
+   * cluster; the scenario's writes come on top). A restore from an old backup: lower than the
+   * RV clients hold.
+   */
+  resourceVersion?: number;
+  /** ms the port stays closed between stop and start (clients see connection refused). */
+  downMs?: number;
+}
+
+/** The reserved path prefix of the admin endpoint on every cluster's port. */
+export const ADMIN_PREFIX = '/_sim';
+
+/** One open watch: what it watches, its response, and how to end it cleanly. */
+interface OpenWatch {
+  info: RequestInfo;
+  res: http.ServerResponse;
+  close: () => void;
 }
 
 const TABLE_CT = 'application/json;as=Table;v=v1;g=meta.k8s.io';
@@ -72,9 +91,12 @@ interface Route {
 export class SimServer {
   server?: http.Server;
   readonly requestLog: RequestRecord[] = [];
-  readonly faults: Faults = { latencyMs: 0, forbidden: new Set() };
+  readonly faults = new Faults();
+  /** set by the fleet: rebuilds this cluster on the same port (POST /_sim/restart). */
+  restartHandler?: (o: RestartOptions) => Promise<unknown>;
   private readonly sockets = new Set<Socket>();
   private readonly closers = new Set<() => void>();
+  private readonly watches = new Set<OpenWatch>();
 
   constructor(public readonly cluster: Cluster, public port = 0, public readonly host = '127.0.0.1') {}
 
@@ -87,10 +109,46 @@ export class SimServer {
     return this.requestLog.slice(fromIndex).filter((r) => WRITE_METHODS.has(r.method));
   }
 
+  /** Open watches (optionally of one resource), e.g. to wait for a client to watch. */
+  watchCount(resource?: string): number {
+    let n = 0;
+    for (const w of this.watches) if (!resource || w.info.tk === resource || w.info.plural === resource) n++;
+    return n;
+  }
+
+  /**
+   * End every open watch now (optionally only of one resource): by default the connection is
+   * destroyed mid-stream, as a crashed apiserver or a cut network does; `clean` ends each with
+   * the terminating chunk, as a watch timeout does. Returns how many.
+   */
+  dropWatches(o: { clean?: boolean; resource?: string } = {}): number {
+    let n = 0;
+    for (const w of [...this.watches]) {
+      if (o.resource && w.info.tk !== o.resource && w.info.plural !== o.resource) continue;
+      n++;
+      if (o.clean) w.close();
+      else {
+        this.watches.delete(w);
+        w.res.destroy();
+      }
+    }
+    return n;
+  }
+
+  /** Answer nothing for `ms` (0 ends a stall): new requests wait, open watches and log follows go silent. */
+  stall(ms: number): void {
+    this.faults.stall(ms);
+  }
+
   async start(): Promise<void> {
     const server = http.createServer((req, res) => this.handle(req, res));
     server.keepAliveTimeout = 30_000;
-    server.on('upgrade', (req, socket, head) => this.upgrade(req, socket as Socket, head));
+    server.on('upgrade', (req, socket, head) => {
+      this.upgrade(req, socket as Socket, head).catch((e) => {
+        console.error('[sim] upgrade:', e);
+        socket.destroy();
+      });
+    });
     server.on('connection', (s) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
@@ -111,6 +169,8 @@ export class SimServer {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    // requests held by a stall go on, find their connection gone, and end
+    this.faults.stall(0);
     for (const close of this.closers) close();
     this.closers.clear();
     const closed = new Promise<void>((r) => server.close(() => r()));
@@ -120,11 +180,16 @@ export class SimServer {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === ADMIN_PREFIX || url.pathname.startsWith(ADMIN_PREFIX + '/')) return this.admin(req, res, url);
     const rec: RequestRecord = { method: req.method ?? 'GET', path: url.pathname, query: url.search.slice(1), contentType: req.headers['content-type'], at: Date.now() };
     this.requestLog.push(rec);
     if (this.requestLog.length > 20_000) this.requestLog.splice(0, 10_000);
     res.on('finish', () => (rec.status = res.statusCode));
     try {
+      if (this.faults.stalled()) {
+        await this.faults.whenUnstalled();
+        if (res.destroyed) return;
+      }
       if (this.faults.latencyMs > 0) {
         await new Promise((r) => setTimeout(r, this.faults.latencyMs));
         // the client may have given up while we were slow
@@ -138,8 +203,74 @@ export class SimServer {
           : e instanceof PatchError ? new ApiError(422, 'Invalid', e.message)
             : new ApiError(500, 'InternalError', `Internal error occurred: ${(e as Error).message}`);
       if (err.code === 500 && !(e instanceof ApiError)) console.error('[sim]', e);
-      if (!res.headersSent) sendJson(res, err.code, err.status());
+      if (!res.headersSent) sendError(res, err);
       else res.end();
+    }
+  }
+
+  /** The faults that answer before the handlers do, in the apiserver's filter order: authentication, max-in-flight, authorization. */
+  private injected(info: RequestInfo): ApiError | TextAnswer | undefined {
+    const f = this.faults;
+    if (f.deny.length === 0 && f.errors.length === 0 && f.forbidden.size === 0) return undefined;
+    const denied = f.denial(info);
+    if (denied?.code === 401) return denied;
+    return f.failure(info) ?? denied;
+  }
+
+  /**
+   * The admin endpoint (never subject to faults, not in the request log):
+   * GET/PUT/POST/DELETE /_sim/faults, POST /_sim/watches/drop, /_sim/watches/close,
+   * POST /_sim/restart.
+   */
+  private async admin(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    const method = req.method ?? 'GET';
+    const path = url.pathname.replace(/\/+$/, '');
+    let body: any = {};
+    try {
+      const raw = await readBody(req);
+      if (raw.length) body = JSON.parse(raw.toString('utf8'));
+    } catch (e) {
+      return sendJson(res, 400, { error: `the body is not JSON: ${(e as Error).message}` });
+    }
+    try {
+      if (path === ADMIN_PREFIX && method === 'GET') {
+        return sendJson(res, 200, {
+          cluster: this.cluster.name, resourceVersion: String(this.cluster.store.rv), watches: this.watches.size, faults: this.faults,
+          endpoints: [
+            'GET /_sim/faults', 'PUT /_sim/faults (replace)', 'POST /_sim/faults (add)', 'DELETE /_sim/faults (clear)',
+            'POST /_sim/watches/drop', 'POST /_sim/watches/close', 'POST /_sim/restart {"seed":N,"resourceVersion":N,"downMs":N}',
+          ],
+        });
+      }
+      if (path === `${ADMIN_PREFIX}/faults`) {
+        if (method === 'GET') return sendJson(res, 200, this.faults);
+        if (method === 'PUT') this.faults.set(body as FaultSpec);
+        else if (method === 'POST') this.faults.merge(body as FaultSpec);
+        else if (method === 'DELETE') this.faults.clear();
+        else return sendJson(res, 405, { error: 'GET, PUT, POST or DELETE' });
+        return sendJson(res, 200, this.faults);
+      }
+      if ((path === `${ADMIN_PREFIX}/watches/drop` || path === `${ADMIN_PREFIX}/watches/close`) && method === 'POST') {
+        const clean = path.endsWith('/close');
+        const n = this.dropWatches({ clean, resource: typeof body.resource === 'string' ? body.resource : undefined });
+        return sendJson(res, 200, clean ? { closed: n } : { dropped: n });
+      }
+      if (path === `${ADMIN_PREFIX}/restart` && method === 'POST') {
+        const restart = this.restartHandler;
+        if (!restart) return sendJson(res, 501, { error: 'this server is not part of a fleet' });
+        const o: RestartOptions = {};
+        for (const k of ['seed', 'resourceVersion', 'downMs'] as const) {
+          if (body[k] === undefined) continue;
+          if (typeof body[k] !== 'number' || !Number.isFinite(body[k]) || body[k] < 0) return sendJson(res, 400, { error: `${k} must be a number >= 0` });
+          o[k] = body[k];
+        }
+        res.setHeader('Connection', 'close');
+        res.on('finish', () => void restart(o).catch((e) => console.error('[sim] restart failed:', e)));
+        return sendJson(res, 202, { restarting: this.cluster.name, ...o });
+      }
+      sendJson(res, 404, { error: `no such admin endpoint: ${method} ${path}` });
+    } catch (e) {
+      sendJson(res, 400, { error: (e as Error).message });
     }
   }
 
@@ -148,7 +279,7 @@ export class SimServer {
    * (WebSocket, or SPDY/3.1 for older clients). The pod must exist; the protocol work is in
    * exec.ts and portforward.ts.
    */
-  private upgrade(req: http.IncomingMessage, socket: Socket, head: Buffer): void {
+  private async upgrade(req: http.IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
     const rec: RequestRecord = { method: req.method ?? 'GET', path: url.pathname, query: url.search.slice(1), at: Date.now() };
     this.requestLog.push(rec);
@@ -156,11 +287,22 @@ export class SimServer {
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach|portforward)\/?$/.exec(url.pathname);
-    const fail = (err: ApiError) => {
-      rec.status = err.code;
-      const body = JSON.stringify(err.status());
-      socket.end(`HTTP/1.1 ${err.code} ${http.STATUS_CODES[err.code] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    const raw = (code: number, contentType: string, body: string, headers: Record<string, string> = {}) => {
+      rec.status = code;
+      const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+      socket.end(`HTTP/1.1 ${code} ${http.STATUS_CODES[code] ?? ''}\r\nContent-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}Connection: close\r\n\r\n${body}`);
     };
+    const fail = (err: ApiError) => raw(err.code, 'application/json', JSON.stringify(err.status()), err.headers);
+    if (this.faults.stalled()) {
+      await this.faults.whenUnstalled();
+      if (socket.destroyed) return;
+    }
+    const info: RequestInfo = m
+      ? { resource: true, verb: 'create', path: url.pathname, tk: POD, plural: 'pods', group: '', sub: m[3], ns: decodeURIComponent(m[1]), name: decodeURIComponent(m[2]), namespaced: true }
+      : { resource: false, verb: 'get', path: url.pathname };
+    const injected = this.injected(info);
+    if (injected instanceof ApiError) return fail(injected);
+    if (injected) return raw(injected.code, 'text/plain; charset=utf-8', injected.text, { 'X-Content-Type-Options': 'nosniff', ...injected.headers });
     if (!m) return fail(notFound('', '', url.pathname));
     const [, ns, name, sub] = m;
     const pod = this.cluster.store.get(POD, decodeURIComponent(ns), decodeURIComponent(name));
@@ -180,6 +322,10 @@ export class SimServer {
     const c = this.cluster;
     const types = c.store.types.values();
     const accept = req.headers.accept;
+    // discovery, /version, /healthz: faults that are not about a resource answer here
+    const parts = p.split('/');
+    const resourcePath = (parts[1] === 'api' && parts.length >= 4) || (parts[1] === 'apis' && parts.length >= 5);
+    if (!resourcePath && this.answerFault(res, { resource: false, verb: 'get', path: p })) return;
     if (p === '/version') return sendJson(res, 200, KUBE_VERSION);
     if (p === '/healthz' || p === '/livez' || p === '/readyz') return sendText(res, 200, 'ok');
     if (p === '/api') {
@@ -213,19 +359,22 @@ export class SimServer {
       rest = rest.slice(1);
     }
     const route = this.parseRoute(group, version, rest);
-    if (!route) throw pathNotFound();
+    if (!route) {
+      if (this.answerFault(res, { resource: false, verb: 'get', path: p })) return;
+      throw pathNotFound();
+    }
     const q = url.searchParams;
     const verb = this.verbOf(req.method ?? 'GET', route, q, watchPrefix);
-    if (this.faults.forbidden.has(route.tk)) {
-      const t = route.type;
-      const scope = route.ns ? `in the namespace "${route.ns}"` : 'at the cluster scope';
-      throw new ApiError(403, 'Forbidden', `${qualified(t.plural, t.group)} is forbidden: User "system:anonymous" cannot ${verb} resource "${t.plural}" in API group "${t.group}" ${scope}`, { kind: t.plural, ...(t.group ? { group: t.group } : {}) });
-    }
+    const t = route.type;
+    const info: RequestInfo = {
+      resource: true, verb, path: p, tk: route.tk, plural: t.plural, group: t.group, sub: route.sub, ns: route.ns, name: route.name, namespaced: t.namespaced,
+    };
+    if (this.answerFault(res, info)) return;
     if (route.type.virtual) return this.metrics(res, route, q);
     switch (verb) {
-      case 'watch': return this.watch(req, res, route, q, accept);
-      case 'list': return this.list(res, route, q, accept);
-      case 'get': return this.get(req, res, route, q, accept);
+      case 'watch': return this.watch(req, res, route, q, accept, info);
+      case 'list': return this.list(res, route, q, accept, info);
+      case 'get': return this.get(req, res, route, q, accept, info);
       case 'create': return this.create(res, route, q, body!);
       case 'update': return this.update(res, route, q, body!);
       case 'patch': return this.patch(req, res, route, q, body!);
@@ -233,6 +382,32 @@ export class SimServer {
       case 'deletecollection': return this.deleteCollection(res, route, q, body!);
       default: throw new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
     }
+  }
+
+  /** Answers the request with an injected fault, if one applies; true when it did. */
+  private answerFault(res: http.ServerResponse, info: RequestInfo): boolean {
+    const a = this.injected(info);
+    if (!a) return false;
+    if (a instanceof ApiError) {
+      if (a.code === 403) res.setHeader('X-Content-Type-Options', 'nosniff');
+      sendError(res, a);
+    } else {
+      // http.Error: plain text, as the max-in-flight and priority-and-fairness filters answer a 429
+      res.writeHead(a.code, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', ...a.headers });
+      res.end(a.text);
+    }
+    return true;
+  }
+
+  /**
+   * A body cut short: part of it, then the connection destroyed (no end of the chunked
+   * stream), as a crash or a cut network leaves it. `text` is the whole body.
+   */
+  private sendTruncated(res: http.ServerResponse, contentType: string, text: string, cut: TruncateRule): void {
+    const bytes = Buffer.from(text, 'utf8');
+    const at = Math.max(1, Math.min(bytes.length - 1, cut.afterBytes ?? Math.floor(bytes.length / 2)));
+    res.writeHead(200, { 'Content-Type': contentType });
+    res.write(bytes.subarray(0, at), () => res.destroy());
   }
 
   /** `/openapi/v3` and `/openapi/v3/api/v1`, `/openapi/v3/apis/G/V` (see discovery.ts for how little they hold). */
@@ -305,19 +480,39 @@ export class SimServer {
     return { label: parseLabelSelector(q.get('labelSelector')), field: parseFieldSelector(fs) };
   }
 
-  private list(res: http.ServerResponse, r: Route, q: URLSearchParams, accept?: string): void {
+  /**
+   * A list, with the apiserver's resourceVersion semantics (1.32, watch cache on):
+   * - unset: the current state; `0`: any state (the current one here), and `limit` is ignored;
+   * - N (NotOlderThan, the default): at least N; ahead of the store it waits up to
+   *   `tooLargeRvWaitMs` for the store to get there, then answers 504 Too large resource version;
+   * - Exact (`resourceVersionMatch=Exact`, or N with a `limit` and no match, which etcd serves
+   *   exactly): the state at N rebuilt from the kept history; older than the history 410,
+   *   newer than the store 500 (etcd's future-revision error).
+   */
+  private async list(res: http.ServerResponse, r: Route, q: URLSearchParams, accept: string | undefined, info: RequestInfo): Promise<void> {
     const { type: t, tk } = r;
     const store = this.cluster.store;
     const { label, field } = this.matchers(t, q);
     const filtered = !!(q.get('labelSelector') || q.get('fieldSelector'));
     const ok = (o: any) => (!r.ns || o.metadata.namespace === r.ns) && label(o.metadata.labels) && field(o);
-    const rvParam = q.get('resourceVersion');
-    const limit = rvParam === '0' ? 0 : Number(q.get('limit') ?? 0);
+    const rvParam = q.get('resourceVersion') ?? '';
+    const match = q.get('resourceVersionMatch') ?? '';
     const cont = q.get('continue');
+    validateListOptions(rvParam, match, cont, q.has('sendInitialEvents'));
+    const wanted = parseRv(rvParam);
+    const limit = rvParam === '0' ? 0 : Number(q.get('limit') ?? 0);
+    if (cont && rvParam !== '' && rvParam !== '0') throw badRequest('specifying resource version is not allowed when using continue');
+    const exact = wanted > 0 && (match === 'Exact' || (match === '' && limit > 0));
+    if (wanted > 0 && !exact) await this.freshEnough(wanted);
+    let at: { rv: number; items: any[] } | undefined;
+    if (exact) {
+      if (wanted > store.rv) throw futureRevision();
+      at = { rv: wanted, items: store.stateAt(tk, wanted) };
+    }
     let items: any[] = [];
     let next: string | undefined;
     let remaining: number | undefined;
-    let listRv = store.rv;
+    let listRv = at?.rv ?? store.rv;
     if (limit > 0 || cont) {
       let snap, offset = 0;
       if (cont) {
@@ -330,7 +525,7 @@ export class SimServer {
         snap = store.snapshot(tok.s);
         if (!snap) throw new ApiError(410, 'Expired', 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
         offset = tok.o;
-      } else snap = store.makeSnapshot(tk);
+      } else snap = store.makeSnapshot(tk, at);
       listRv = snap.rv;
       const want = limit > 0 ? limit : Infinity;
       let i = offset;
@@ -343,41 +538,74 @@ export class SimServer {
         if (!filtered && !r.ns) remaining = snap.items.length - j;
       } else store.dropSnapshot(snap.id);
     } else {
-      for (const o of store.sorted(tk)) if (ok(o)) items.push(o);
+      for (const o of at?.items ?? store.sorted(tk)) if (ok(o)) items.push(o);
     }
     const metadata: any = { resourceVersion: String(listRv) };
     if (next) metadata.continue = next;
     if (remaining !== undefined) metadata.remainingItemCount = remaining;
+    const cut = this.faults.truncate.length ? this.faults.truncation(info) : undefined;
     if (wantsTable(accept)) {
       const pr = this.printer(t);
-      return sendJson(res, 200, {
+      const table = {
         kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata, columnDefinitions: pr.columns,
         rows: this.tableRows(t, items, q.get('includeObject') ?? 'Metadata', Date.now()),
-      }, TABLE_CT);
+      };
+      if (cut) return this.sendTruncated(res, TABLE_CT, JSON.stringify(table), cut);
+      return sendJson(res, 200, table, TABLE_CT);
     }
-    sendList(res, `${t.kind}List`, gvKey(t.group, t.version), metadata, items);
+    const kind = `${t.kind}List`, apiVersion = gvKey(t.group, t.version);
+    if (cut) return this.sendTruncated(res, 'application/json', JSON.stringify({ kind, apiVersion, metadata, items }), cut);
+    sendList(res, kind, apiVersion, metadata, items);
   }
 
-  private get(req: http.IncomingMessage, res: http.ServerResponse, r: Route, q: URLSearchParams, accept?: string): void {
+  /**
+   * A read that wants at least `rv`: wait for the store to get there (the watch cache's
+   * waitUntilFreshAndBlock), else 504 Too large resource version.
+   */
+  private async freshEnough(rv: number): Promise<void> {
+    const store = this.cluster.store;
+    if (rv <= store.rv) return;
+    if (await store.waitForRv(rv, this.cluster.tooLargeRvWaitMs)) return;
+    throw tooLargeResourceVersion(rv, store.rv);
+  }
+
+  private async get(req: http.IncomingMessage, res: http.ServerResponse, r: Route, q: URLSearchParams, accept: string | undefined, info: RequestInfo): Promise<void> {
     const c = this.cluster;
     const { type: t, tk } = r;
+    // a get with a resourceVersion reads the watch cache, which must be at least that fresh
+    if (!r.sub && q.has('resourceVersion')) await this.freshEnough(parseRv(q.get('resourceVersion')!));
     const obj = c.store.mustGet(tk, r.ns, r.name!);
     if (r.sub === 'log') return this.logs(req, res, obj, q);
     if (r.sub === 'scale') return sendJson(res, 200, scaleOf(obj));
     if (r.sub === 'exec' || r.sub === 'attach' || r.sub === 'portforward') {
       throw badRequest(`Upgrade request required`);
     }
+    const cut = this.faults.truncate.length ? this.faults.truncation(info) : undefined;
     if (wantsTable(accept) && !r.sub) {
       const pr = this.printer(t);
-      return sendJson(res, 200, {
+      const table = {
         kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: { resourceVersion: obj.metadata.resourceVersion },
         columnDefinitions: pr.columns, rows: this.tableRows(t, [obj], q.get('includeObject') ?? 'Metadata', Date.now()),
-      }, TABLE_CT);
+      };
+      if (cut) return this.sendTruncated(res, TABLE_CT, JSON.stringify(table), cut);
+      return sendJson(res, 200, table, TABLE_CT);
     }
+    if (cut) return this.sendTruncated(res, 'application/json', JSON.stringify(obj), cut);
     sendJson(res, 200, obj);
   }
 
-  private watch(req: http.IncomingMessage, res: http.ServerResponse, r: Route, q: URLSearchParams, accept?: string): void {
+  /**
+   * A watch, with the apiserver's resourceVersion semantics (1.32, watch cache on):
+   * - unset or `0`: ADDED for the current state, then changes;
+   * - N: the kept events after N, then changes; older than the history: one ERROR event
+   *   (410 Expired). N ahead of the store is accepted as it is by the watch cache: nothing
+   *   is sent until the store passes N, and only events after N then (a client that resumes
+   *   blindly after a restore misses what happened in between);
+   * - watch-list (`sendInitialEvents=true`): the state at least as new as N; ahead of the
+   *   store it waits up to `tooLargeRvWaitMs`, then sends one ERROR event (504 Too large
+   *   resource version) and ends.
+   */
+  private async watch(req: http.IncomingMessage, res: http.ServerResponse, r: Route, q: URLSearchParams, accept: string | undefined, info: RequestInfo): Promise<void> {
     const c = this.cluster;
     const store = c.store;
     const { type: t, tk } = r;
@@ -389,24 +617,36 @@ export class SimServer {
     const rvParam = q.get('resourceVersion') ?? '';
     const initial = q.get('sendInitialEvents') === 'true';
     const bookmarks = q.get('allowWatchBookmarks') === 'true';
+    validateWatchOptions(q.get('resourceVersionMatch') ?? '', q.has('sendInitialEvents'), q.get('continue'));
     if (initial && !bookmarks) throw new ApiError(422, 'Invalid', 'ListOptions.meta.k8s.io "" is invalid: allowWatchBookmarks: Forbidden: sendInitialEvents requires setting allowWatchBookmarks=true');
-    const since = rvParam === '' || rvParam === '0' || initial ? undefined : Number(rvParam);
-    if (since !== undefined && !Number.isFinite(since)) throw badRequest(`resourceVersion: Invalid value: "${rvParam}": strconv.ParseUint: parsing "${rvParam}": invalid syntax`);
+    const wanted = parseRv(rvParam);
+    const since = rvParam === '' || rvParam === '0' || initial ? undefined : wanted;
+    const errorEvent = (e: ApiError) => {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+      res.end(JSON.stringify({ type: 'ERROR', object: e.status() }) + '\n');
+    };
+    if (initial && wanted > store.rv && !(await store.waitForRv(wanted, c.tooLargeRvWaitMs))) {
+      if (!res.destroyed) errorEvent(tooLargeResourceVersion(wanted, store.rv));
+      return;
+    }
+    if (res.destroyed) return;
     let history: StoredEvent[] = [];
     if (since !== undefined) {
       try {
         history = store.eventsSince(since);
       } catch (e) {
         if (!(e instanceof ApiError) || e.code !== 410) throw e;
-        res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
-        res.end(JSON.stringify({ type: 'ERROR', object: e.status() }) + '\n');
-        return;
+        return errorEvent(e);
       }
     }
+    const cut = this.faults.truncate.length ? this.faults.truncation(info) : undefined;
     res.writeHead(200, { 'Content-Type': table ? TABLE_CT : 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache' });
     res.flushHeaders();
     let first = true;
     let buf: string[] = [];
+    let sent = 0;
+    let closed = false;
+    let heldByStall = false;
     const encode = (type: string, obj: any, ev?: StoredEvent): string => {
       if (printer) {
         const row: any = { cells: printer.cells(obj, Date.now()) };
@@ -422,13 +662,37 @@ export class SimServer {
       return `{"type":"${type}","object":${json}}`;
     };
     const flush = () => {
-      if (buf.length === 0) return;
+      if (buf.length === 0 || closed) return;
+      // a stalled server says nothing; what piles up goes out when the stall ends
+      if (this.faults.stalled()) {
+        if (!heldByStall) {
+          heldByStall = true;
+          this.faults.afterStall(() => {
+            heldByStall = false;
+            flush();
+          });
+        }
+        return;
+      }
+      if (cut && sent + buf.length > (cut.afterEvents ?? 0)) {
+        // whole events up to the limit, then half of the next one, then the connection is gone
+        const whole = buf.slice(0, (cut.afterEvents ?? 0) - sent);
+        const next = buf[whole.length];
+        const text = whole.map((l) => l + '\n').join('') + next.slice(0, Math.max(1, Math.floor(next.length / 2)));
+        buf = [];
+        drop();
+        res.write(text, () => res.destroy());
+        return;
+      }
+      sent += buf.length;
       res.write(buf.join('\n') + '\n');
       buf = [];
     };
     const watcher: Watcher = {
       tk, namespace: r.ns, label, field,
       deliver: (type: EventType, obj: any, ev: StoredEvent) => {
+        // a watch from an RV the store has not reached yet hears nothing until it passes it
+        if (since !== undefined && ev.rv <= since) return;
         buf.push(encode(type, obj, ev));
         if (buf.length >= 256) flush();
         else scheduleFlush();
@@ -459,22 +723,39 @@ export class SimServer {
     flush();
     const unsubscribe = store.addWatcher(watcher);
     const timers: NodeJS.Timeout[] = [];
-    if (bookmarks) timers.push(setInterval(() => { flush(); res.write(this.bookmark(t, store.rv, false) + '\n'); }, c.bookmarkIntervalMs));
+    if (bookmarks) {
+      timers.push(setInterval(() => {
+        // no bookmark for an RV before the one the watch started from
+        if (since !== undefined && store.rv < since) return;
+        buf.push(this.bookmark(t, store.rv, false));
+        flush();
+      }, c.bookmarkIntervalMs));
+    }
     const timeout = q.get('timeoutSeconds') ? Number(q.get('timeoutSeconds')) * 1000 : (1800 + Math.random() * 1800) * 1000;
     timers.push(setTimeout(() => close(), timeout));
-    let closed = false;
-    const close = () => {
+    const open: OpenWatch = { info, res, close: () => close() };
+    /** stop producing (the connection is being cut or has ended). */
+    const drop = () => {
       if (closed) return;
       closed = true;
       unsubscribe();
       for (const x of timers) clearTimeout(x);
       this.closers.delete(close);
+      this.watches.delete(open);
+    };
+    const close = () => {
+      if (closed) return;
+      // not even the end of the stream gets out of a stalled server
+      if (this.faults.stalled()) return this.faults.afterStall(close);
       flush();
+      if (closed) return;
+      drop();
       res.end();
     };
     this.closers.add(close);
+    this.watches.add(open);
     // res 'close', not req 'close': the request side closes as soon as its body is read.
-    res.on('close', close);
+    res.on('close', drop);
   }
 
   private bookmark(t: ResourceType, rv: number, initialEnd: boolean): string {
@@ -511,6 +792,8 @@ export class SimServer {
     const store = this.cluster.store;
     let sent = to;
     const timer = setInterval(() => {
+      // a stalled server writes nothing; the lines come when it ends
+      if (this.faults.stalled()) return;
       const cur = store.get(POD, pod.metadata.namespace, pod.metadata.name);
       const st = cur?.status?.containerStatuses?.find((s: any) => s.name === container);
       // the stream ends with the container instance, as the kubelet's does
@@ -560,7 +843,14 @@ export class SimServer {
 
   private parseBody(body: Buffer): any {
     if (body.length === 0) return {};
-    if (isK8sProtobuf(body)) return decodeBodyAsJsonLike(body);
+    if (isK8sProtobuf(body)) {
+      try {
+        return decodeBodyAsJsonLike(body);
+      } catch (e) {
+        if (e instanceof UnsupportedProtobufKind) throw new ApiError(415, 'UnsupportedMediaType', e.message);
+        throw badRequest(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (${(e as Error).message})`);
+      }
+    }
     try {
       return JSON.parse(body.toString('utf8'));
     } catch (e) {
@@ -685,6 +975,50 @@ export class SimServer {
   }
 }
 
+/** A resourceVersion query parameter as a number ('' and '0' are 0). */
+function parseRv(v: string): number {
+  if (v === '' || v === '0') return 0;
+  if (!/^\d+$/.test(v)) throw badRequest(`resourceVersion: Invalid value: "${v}": strconv.ParseUint: parsing "${v}": invalid syntax`);
+  return Number(v);
+}
+
+/** ListOptions validation of a list (apimachinery's ValidateListOptions), as the 422 it becomes. */
+function validateListOptions(rv: string, match: string, cont: string | null, sendInitialEvents: boolean): void {
+  const errs: { field: string; message: string; reason: string }[] = [];
+  const forbid = (field: string, detail: string) => errs.push({ field, message: `Forbidden: ${detail}`, reason: 'FieldValueForbidden' });
+  if (match) {
+    if (!rv) forbid('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided');
+    if (cont) forbid('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided');
+    if (match !== 'Exact' && match !== 'NotOlderThan') {
+      errs.push({ field: 'resourceVersionMatch', message: `Unsupported value: "${match}": supported values: "Exact", "NotOlderThan", ""`, reason: 'FieldValueNotSupported' });
+    }
+    if (match === 'Exact' && rv === '0') forbid('resourceVersionMatch', 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"');
+  }
+  if (sendInitialEvents) forbid('sendInitialEvents', 'sendInitialEvents is forbidden for list');
+  if (errs.length) throw listOptionsInvalid(errs);
+}
+
+/** ListOptions validation of a watch (validateWatchOptions). */
+function validateWatchOptions(match: string, sendInitialEvents: boolean, cont: string | null): void {
+  const errs: { field: string; message: string; reason: string }[] = [];
+  const forbid = (field: string, detail: string) => errs.push({ field, message: `Forbidden: ${detail}`, reason: 'FieldValueForbidden' });
+  if (sendInitialEvents && match !== 'NotOlderThan') forbid('resourceVersionMatch', 'sendInitialEvents requires setting resourceVersionMatch to NotOlderThan');
+  if (match) {
+    if (!sendInitialEvents) forbid('resourceVersionMatch', 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided');
+    if (match !== 'NotOlderThan') errs.push({ field: 'resourceVersionMatch', message: `Unsupported value: "${match}": supported values: "NotOlderThan"`, reason: 'FieldValueNotSupported' });
+    if (cont) forbid('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided');
+  }
+  if (errs.length) throw listOptionsInvalid(errs);
+}
+
+/** errors.NewInvalid for ListOptions: one error inline, several in brackets. */
+function listOptionsInvalid(errs: { field: string; message: string; reason: string }[]): ApiError {
+  const text = errs.map((e) => `${e.field}: ${e.message}`);
+  return new ApiError(422, 'Invalid', `ListOptions.meta.k8s.io "" is invalid: ${text.length === 1 ? text[0] : `[${text.join(', ')}]`}`, {
+    group: 'meta.k8s.io', kind: 'ListOptions', causes: errs.map((e) => ({ reason: e.reason, message: e.message, field: e.field })),
+  });
+}
+
 function pathNotFound(): ApiError {
   return new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
 }
@@ -718,36 +1052,78 @@ function deleteOptions(body: any, q: URLSearchParams): DeleteOptions {
   return { gracePeriodSeconds: grace === undefined || grace === null ? undefined : Number(grace), propagationPolicy: propagation, preconditions: body.preconditions, dryRun: dry };
 }
 
+/** An image without a tag, or tagged latest, is pulled Always; others IfNotPresent (SetDefaults_Container). */
+function pullPolicyOf(image: string | undefined): string {
+  const ref = (image ?? '').split('@')[0];
+  const last = ref.slice(ref.lastIndexOf('/') + 1);
+  const tag = last.includes(':') ? last.slice(last.indexOf(':') + 1) : '';
+  return !tag || tag === 'latest' ? 'Always' : 'IfNotPresent';
+}
+
+const containerDefaults = (c: any) => ({
+  imagePullPolicy: pullPolicyOf(c.image), terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', resources: {}, ...c,
+  ...(c.ports ? { ports: c.ports.map((p: any) => ({ protocol: 'TCP', ...p })) } : {}),
+});
+
+/** SetDefaults_PodSpec (and its containers'), as for every pod template. */
+function podSpecDefaults(spec: any): any {
+  return {
+    restartPolicy: 'Always', terminationGracePeriodSeconds: 30, dnsPolicy: 'ClusterFirst', schedulerName: 'default-scheduler', securityContext: {},
+    ...spec,
+    containers: (spec?.containers ?? []).map(containerDefaults),
+    ...(spec?.initContainers ? { initContainers: spec.initContainers.map(containerDefaults) } : {}),
+  };
+}
+
+/** A workload's pod template with its spec defaulted (what the apiserver stores). */
+function templateDefaults(tpl: any): any {
+  return tpl ? { ...tpl, spec: podSpecDefaults(tpl.spec) } : tpl;
+}
+
 /** The defaults the apiserver fills on create, for the kinds whose shape clients rely on. */
 function withDefaults(kind: string, obj: any, now: number): any {
   switch (kind) {
     case 'Namespace':
       return { ...obj, spec: { finalizers: ['kubernetes'], ...obj.spec }, status: { phase: 'Active' } };
     case 'Pod': {
+      // serviceAccountName, priority and preemptionPolicy come from admission plugins, the rest from defaulting
       const spec = {
-        restartPolicy: 'Always', terminationGracePeriodSeconds: 30, dnsPolicy: 'ClusterFirst', schedulerName: 'default-scheduler',
-        serviceAccountName: 'default', serviceAccount: 'default', securityContext: {}, enableServiceLinks: true, preemptionPolicy: 'PreemptLowerPriority', priority: 0,
-        ...obj.spec,
-        containers: (obj.spec?.containers ?? []).map((c: any) => ({ imagePullPolicy: 'IfNotPresent', terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', resources: {}, ...c })),
+        serviceAccountName: 'default', serviceAccount: 'default', enableServiceLinks: true, preemptionPolicy: 'PreemptLowerPriority', priority: 0,
+        ...podSpecDefaults(obj.spec),
       };
       if (spec.containers.length === 0) throw invalid('Pod', obj.metadata.name, [{ field: 'spec.containers', message: 'Required value', reason: 'FieldValueRequired' }]);
       const pod = { ...obj, spec };
       return { ...pod, status: pendingStatus(pod, now) };
     }
-    case 'Deployment':
+    case 'Deployment': {
+      const strategy = obj.spec?.strategy?.type ? { ...obj.spec.strategy } : { type: 'RollingUpdate', ...obj.spec?.strategy };
+      if (strategy.type === 'RollingUpdate') strategy.rollingUpdate = { maxUnavailable: '25%', maxSurge: '25%', ...strategy.rollingUpdate };
+      return {
+        ...obj,
+        spec: { replicas: 1, revisionHistoryLimit: 10, progressDeadlineSeconds: 600, ...obj.spec, strategy, template: templateDefaults(obj.spec?.template) },
+        status: {},
+      };
+    }
+    case 'ReplicaSet':
+    case 'StatefulSet':
+      return { ...obj, spec: { replicas: 1, ...obj.spec, template: templateDefaults(obj.spec?.template) }, status: {} };
+    case 'DaemonSet':
+      return { ...obj, spec: { ...obj.spec, template: templateDefaults(obj.spec?.template) }, status: {} };
+    case 'Job':
+      return { ...obj, spec: jobSpecDefaults(obj.spec), status: {} };
+    case 'CronJob': {
+      const jt = obj.spec?.jobTemplate;
       return {
         ...obj,
         spec: {
-          replicas: 1, revisionHistoryLimit: 10, progressDeadlineSeconds: 600,
-          strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } }, ...obj.spec,
+          concurrencyPolicy: 'Allow', suspend: false, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1, ...obj.spec,
+          ...(jt ? { jobTemplate: { ...jt, spec: { ...jt.spec, template: templateDefaults(jt.spec?.template) } } } : {}),
         },
         status: {},
       };
-    case 'ReplicaSet':
-    case 'StatefulSet':
-      return { ...obj, spec: { replicas: 1, ...obj.spec }, status: {} };
-    case 'Job':
-      return { ...obj, spec: { completions: 1, parallelism: 1, backoffLimit: 6, ...obj.spec }, status: {} };
+    }
+    case 'Secret':
+      return { ...obj, type: obj.type || 'Opaque' };
     case 'PodDisruptionBudget':
       return { ...obj, status: { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0, observedGeneration: 0 } };
     case 'Node':
@@ -757,10 +1133,20 @@ function withDefaults(kind: string, obj: any, now: number): any {
   }
 }
 
+function jobSpecDefaults(spec: any): any {
+  return { completions: 1, parallelism: 1, backoffLimit: 6, completionMode: 'NonIndexed', suspend: false, ...spec, template: templateDefaults(spec?.template) };
+}
+
 async function readBody(req: http.IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const ch of req) chunks.push(ch as Buffer);
   return Buffer.concat(chunks);
+}
+
+/** An error as ErrorNegotiated writes it: the Status, and Retry-After when the error asks a client to wait. */
+function sendError(res: http.ServerResponse, err: ApiError): void {
+  for (const [k, v] of Object.entries(err.headers ?? {})) res.setHeader(k, v);
+  sendJson(res, err.code, err.status());
 }
 
 function sendJson(res: http.ServerResponse, code: number, obj: unknown, contentType = 'application/json'): void {

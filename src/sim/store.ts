@@ -66,11 +66,16 @@ export class ClusterStore {
   private readonly watchers = new Map<string, Set<Watcher>>();
   private readonly listeners: ChangeListener[] = [];
   private readonly snapshots = new Map<string, Snapshot>();
+  /** requests waiting for the counter to reach an RV (a list or watch-list ahead of the store). */
+  private readonly rvWaiters = new Set<{ rv: number; done: (ok: boolean) => void }>();
   /** uid generator; the scenario swaps in a seeded one so a seed gives the same fleet. */
   newUid: () => string = randomUUID;
   clock: () => number = Date.now;
 
-  constructor(public historySize = 50_000) {}
+  constructor(public historySize = 50_000, startRv = 1000) {
+    this.rv = startRv;
+    this.compactedRv = startRv;
+  }
 
   addType(t: ResourceType): void {
     const tk = typeKey(t);
@@ -177,7 +182,50 @@ export class ClusterStore {
     const ws = this.watchers.get(tk);
     if (ws) for (const w of ws) dispatch(w, ev);
     for (const l of this.listeners) l(ev);
+    if (this.rvWaiters.size) for (const w of this.rvWaiters) if (this.rv >= w.rv) w.done(true);
     return ev;
+  }
+
+  /**
+   * Resolves true once the counter reaches `rv`, false after `ms` if it has not: the apiserver's
+   * watch cache waits like this (up to 3 s) before it calls a resourceVersion too large.
+   */
+  waitForRv(rv: number, ms: number): Promise<boolean> {
+    if (this.rv >= rv) return Promise.resolve(true);
+    if (ms <= 0) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const w = {
+        rv,
+        done: (ok: boolean) => {
+          clearTimeout(timer);
+          this.rvWaiters.delete(w);
+          resolve(ok);
+        },
+      };
+      const timer = setTimeout(() => w.done(false), ms);
+      this.rvWaiters.add(w);
+    });
+  }
+
+  /**
+   * The objects of a kind as they were at `rv` (an exact-RV list), ordered by key: the current
+   * ones with the kept history after `rv` undone. 410 when that history is gone.
+   */
+  stateAt(tk: string, rv: number): any[] {
+    if (rv < this.compactedRv) throw expired('The resourceVersion for the provided list is too old.');
+    const after = this.eventsSince(rv);
+    if (after.length === 0) return this.sorted(tk);
+    const t = this.types.get(tk);
+    const key = (o: any) => objKey(t?.namespaced ? o.metadata.namespace : undefined, o.metadata.name);
+    const m = new Map<string, any>();
+    for (const o of this.iter(tk)) m.set(key(o), o);
+    for (let i = after.length - 1; i >= 0; i--) {
+      const ev = after[i];
+      if (ev.tk !== tk) continue;
+      if (ev.type === 'ADDED') m.delete(key(ev.obj));
+      else m.set(key(ev.old), ev.old);
+    }
+    return [...m.keys()].sort().map((k) => m.get(k));
   }
 
   /** Store a brand-new object: fills uid, resourceVersion, creationTimestamp, generation. */
@@ -295,9 +343,9 @@ export class ClusterStore {
   }
 
   /** Paginated-list snapshots: a continue token names one, so later pages see the same state. */
-  makeSnapshot(tk: string): Snapshot {
+  makeSnapshot(tk: string, at?: { rv: number; items: any[] }): Snapshot {
     this.gcSnapshots();
-    const s: Snapshot = { id: randomUUID(), rv: this.rv, items: this.sorted(tk), touched: Date.now() };
+    const s: Snapshot = { id: randomUUID(), rv: at?.rv ?? this.rv, items: at?.items ?? this.sorted(tk), touched: Date.now() };
     this.snapshots.set(s.id, s);
     return s;
   }

@@ -28,3 +28,14 @@ export function onPath(cmd: string): boolean {
   }
   return false;
 }
+
+/** `until` for an asynchronous check (a request, say): polls `fn` until it resolves to something truthy. */
+export async function untilAsync<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, everyMs = 25): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}

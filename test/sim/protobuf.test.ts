@@ -5,6 +5,7 @@ import {
   decodeEviction,
   decodeUnknown,
   isK8sProtobuf,
+  UnsupportedProtobufKind,
   type DeleteOptionsPB,
 } from '../../src/sim/protobuf.js';
 
@@ -140,8 +141,94 @@ describe('Eviction', () => {
     expect(noOpts).toEqual({ kind: 'Eviction', apiVersion: 'policy/v1', metadata: { name: 'p', namespace: 'ns' } });
   });
 
-  it('other kinds yield only kind and apiVersion', () => {
-    expect(decodeBodyAsJsonLike(encUnknown('v1', 'Pod', lField(1, lField(1, 'x'))))).toEqual({ kind: 'Pod', apiVersion: 'v1' });
+  it('a kind the sim has no description for is refused, not half-read', () => {
+    expect(() => decodeBodyAsJsonLike(encUnknown('apps/v1', 'StatefulSet', lField(1, lField(1, 'x'))))).toThrow(UnsupportedProtobufKind);
+  });
+});
+
+// ObjectMeta as gogo-protobuf writes it: every non-pointer field, empty or not
+const meta = (name: string, extra: number[] = []) => [
+  ...lField(1, name), ...lField(2, ''), ...lField(3, ''), ...lField(4, ''), ...lField(5, ''), ...lField(6, ''), ...vField(7, 0), ...lField(8, []), ...extra,
+];
+const entry = (k: string, v: number[] | string) => lField(1, [...lField(1, k), ...lField(2, v)]);
+const quantity = (q: string) => lField(1, q);
+const intOrString = (v: number | string) => typeof v === 'number' ? [...vField(1, 0), ...vField(2, v), ...lField(3, '')] : [...vField(1, 1), ...vField(2, 0), ...lField(3, v)];
+
+describe('objects kubectl create sends', () => {
+  it('Namespace: name, labels, an empty spec, the zero creationTimestamp left out', () => {
+    const raw = [...lField(1, meta('team-a', [...lField(11, [...lField(1, 'env'), ...lField(2, 'dev')])])), ...lField(2, []), ...lField(3, [])];
+    expect(decodeBodyAsJsonLike(encUnknown('v1', 'Namespace', raw))).toEqual({ kind: 'Namespace', apiVersion: 'v1', metadata: { name: 'team-a', labels: { env: 'dev' } }, spec: {} });
+  });
+
+  it('ConfigMap and Secret: string and bytes maps, a pointer false kept', () => {
+    const cm = [...lField(1, meta('cm')), ...lField(2, [...lField(1, 'a'), ...lField(2, 'b')]), ...lField(2, [...lField(1, 'c'), ...lField(2, 'd')]), ...vField(4, false)];
+    expect(decodeBodyAsJsonLike(encUnknown('v1', 'ConfigMap', cm))).toEqual({ kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'cm' }, data: { a: 'b', c: 'd' }, immutable: false });
+    const secret = [...lField(1, meta('s')), ...lField(2, [...lField(1, 'pw'), ...lField(2, Buffer.from([0, 1, 255]))]), ...lField(3, 'Opaque')];
+    expect(decodeBodyAsJsonLike(encUnknown('v1', 'Secret', secret))).toEqual({ kind: 'Secret', apiVersion: 'v1', metadata: { name: 's' }, data: { pw: 'AAH/' }, type: 'Opaque' });
+  });
+
+  it('Deployment: replicas 0 kept (a pointer), selector, template with containers, ports, resources and an env from a ConfigMap key', () => {
+    const container = [
+      ...lField(1, 'nginx'), ...lField(2, 'nginx:1.27'), ...lField(3, 'sh'), ...lField(3, '-c'),
+      ...lField(6, [...lField(1, ''), ...vField(2, 0), ...vField(3, 8080), ...lField(4, 'TCP')]),
+      ...lField(7, [...lField(1, 'MODE'), ...lField(2, ''), ...lField(3, lField(3, [...lField(1, lField(1, 'settings')), ...lField(2, 'mode')]))]),
+      ...lField(8, [...entry('cpu', quantity('250m')), ...lField(2, [...lField(1, 'memory'), ...lField(2, quantity('64Mi'))])]),
+      ...vField(16, false),
+    ];
+    const template = [...lField(1, meta('', [...lField(11, [...lField(1, 'app'), ...lField(2, 'web')])])), ...lField(2, [...lField(2, container), ...lField(3, 'Always')])];
+    const spec = [
+      ...vField(1, 0), ...lField(2, lField(1, [...lField(1, 'app'), ...lField(2, 'web')])), ...lField(3, template), ...lField(4, []), ...vField(5, 0), ...vField(7, false),
+    ];
+    const out = decodeBodyAsJsonLike(encUnknown('apps/v1', 'Deployment', [...lField(1, meta('web')), ...lField(2, spec), ...lField(3, [])]));
+    expect(out).toEqual({
+      kind: 'Deployment', apiVersion: 'apps/v1', metadata: { name: 'web' },
+      spec: {
+        replicas: 0, selector: { matchLabels: { app: 'web' } }, strategy: {},
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: {
+            restartPolicy: 'Always',
+            containers: [{
+              name: 'nginx', image: 'nginx:1.27', command: ['sh', '-c'], ports: [{ containerPort: 8080, protocol: 'TCP' }],
+              env: [{ name: 'MODE', valueFrom: { configMapKeyRef: { name: 'settings', key: 'mode' } } }],
+              resources: { limits: { cpu: '250m' }, requests: { memory: '64Mi' } },
+            }],
+          },
+        },
+      },
+    });
+  });
+
+  it('Service: ports with an IntOrString target port (a number or a name)', () => {
+    const port = (name: string, p: number, target: number | string) => lField(1, [...lField(1, name), ...lField(2, 'TCP'), ...vField(3, p), ...lField(4, intOrString(target)), ...vField(5, 0)]);
+    const spec = [...port('http', 80, 8080), ...port('metrics', 9090, 'metrics'), ...lField(2, [...lField(1, 'app'), ...lField(2, 'web')]), ...lField(4, 'ClusterIP')];
+    expect(decodeBodyAsJsonLike(encUnknown('v1', 'Service', [...lField(1, meta('web')), ...lField(2, spec)]))).toEqual({
+      kind: 'Service', apiVersion: 'v1', metadata: { name: 'web' },
+      spec: {
+        ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }, { name: 'metrics', protocol: 'TCP', port: 9090, targetPort: 'metrics' }],
+        selector: { app: 'web' }, type: 'ClusterIP',
+      },
+    });
+  });
+
+  it('CronJob and PodDisruptionBudget: nested job template, IntOrString pointers, a Time, packed repeated ints', () => {
+    const podSpec = [...lField(2, [...lField(1, 'c'), ...lField(2, 'busybox')]), ...lField(3, 'OnFailure'), ...lField(14, lField(4, [1, 2, 3]))];
+    const jobSpec = [...vField(7, 0), ...lField(6, [...lField(1, meta('')), ...lField(2, podSpec)])];
+    const cj = [...lField(1, meta('cj', lField(9, [...vField(1, 1700000000), ...vField(2, 0)]))), ...lField(2, [...lField(1, '*/5 * * * *'), ...lField(5, [...lField(1, meta('cj')), ...lField(2, jobSpec)])])];
+    expect(decodeBodyAsJsonLike(encUnknown('batch/v1', 'CronJob', cj))).toEqual({
+      kind: 'CronJob', apiVersion: 'batch/v1', metadata: { name: 'cj', deletionTimestamp: '2023-11-14T22:13:20Z' },
+      spec: {
+        schedule: '*/5 * * * *',
+        jobTemplate: {
+          metadata: { name: 'cj' },
+          spec: { backoffLimit: 0, template: { metadata: {}, spec: { containers: [{ name: 'c', image: 'busybox' }], restartPolicy: 'OnFailure', securityContext: { supplementalGroups: [1, 2, 3] } } } },
+        },
+      },
+    });
+    const pdb = [...lField(1, meta('p')), ...lField(2, [...lField(1, intOrString(0)), ...lField(3, intOrString('50%'))])];
+    expect(decodeBodyAsJsonLike(encUnknown('policy/v1', 'PodDisruptionBudget', pdb))).toEqual({
+      kind: 'PodDisruptionBudget', apiVersion: 'policy/v1', metadata: { name: 'p' }, spec: { minAvailable: 0, maxUnavailable: '50%' },
+    });
   });
 });
 
