@@ -31,7 +31,48 @@ function podCount(ctx: string, ns?: string): number {
   return [...e.fleet.member(ctx).cluster.store.iter('pods', ns)].length;
 }
 
+/** kubectl's count of every pod of a context: the referee. */
+async function kubectlPods(ctx: string): Promise<number> {
+  const r = await execa('kubectl', ['--context', ctx, 'get', 'pods', '-A', '--no-headers'], {
+    env: { ...process.env, KUBECONFIG: e.kubeconfig, KUBECACHEDIR: join(e.dir, 'kcache') }, reject: false, timeout: 20_000,
+  });
+  if (r.exitCode !== 0) throw new Error(`kubectl: ${r.stderr}`);
+  return (r.stdout as string).split('\n').filter(Boolean).length;
+}
+
 describe('kmux under faults, in a terminal', () => {
+  it('clusters restarted on the same ports as other clusters: an open :pods @all equals kubectl within 15 s, no key pressed', async () => {
+    const t = kmuxWith(e.kubeconfig, ['-A', '-c', 'pods @all']);
+    try {
+      const before = (await kubectlPods('dev')) + (await kubectlPods('staging'));
+      await t.waitFor(new RegExp(`pods\\(all\\)@dev,staging\\[${before}\\]`), 15_000);
+      const old = [...e.fleet.member('dev').cluster.store.iter('pods')].map((p) => ({ ns: p.metadata.namespace, name: p.metadata.name, uid: p.metadata.uid }));
+      await Promise.all([e.fleet.restart('dev', { seed: 4242, downMs: 300 }), e.fleet.restart('staging', { seed: 4343 })]);
+      const t0 = Date.now();
+      const [dev, staging] = [await kubectlPods('dev'), await kubectlPods('staging')];
+      // the new clusters are not the old ones: no pod has an old uid, and most names are new
+      const store = e.fleet.member('dev').cluster.store;
+      expect(old.filter((p) => store.get('pods', p.ns, p.name)?.metadata.uid === p.uid)).toEqual([]);
+      const gone = old.filter((p) => !store.get('pods', p.ns, p.name)).map((p) => p.name);
+      expect(gone.length).toBeGreaterThan(5);
+      await t.waitFor(new RegExp(`pods\\(all\\)@dev,staging\\[${dev + staging}\\] `), 15_000 - (Date.now() - t0));
+      // and per context, as kubectl counts them
+      for (const [ctx, n] of [['dev', dev], ['staging', staging]] as const) {
+        t.type(`:pods @${ctx}`);
+        t.keys('Enter');
+        await t.waitFor(new RegExp(`pods\\(all\\)\\[${n}\\]`), 10_000);
+      }
+      t.type(':pods @dev');
+      t.keys('Enter');
+      await t.waitFor(new RegExp(`pods\\(all\\)\\[${dev}\\]`), 10_000);
+      t.type('/' + gone[0]);
+      t.keys('Enter');
+      await t.waitFor(new RegExp(`pods\\(all\\)\\[0/${dev}\\]`), 10_000);
+    } finally {
+      t.kill();
+    }
+  });
+
   it('a kubeconfig with a stale context starts on the current one and shows the broken one with its reason', async () => {
     const t = kmuxWith(withStale(), ['-A']);
     try {
