@@ -75,10 +75,11 @@ export class Settings {
   /** what was wrong with the file when it was read, or when saving failed; kmux carries on. */
   problems: string[] = [];
 
-  constructor(dir = kmuxConfigDir()) {
-    this.file = join(dir, 'state.json');
+  /** `name`: the file's base name; the demo fleet keeps its own, so its contexts (dev, prod...) never mix with real ones of the same name. */
+  constructor(dir = kmuxConfigDir(), name = 'state') {
+    this.file = join(dir, `${name}.json`);
     try {
-      this.conf = new Conf<SettingsData>({ projectName: 'kmux', projectSuffix: '', cwd: dir, configName: 'state', clearInvalidConfig: false });
+      this.conf = new Conf<SettingsData>({ projectName: 'kmux', projectSuffix: '', cwd: dir, configName: name, clearInvalidConfig: false });
       const { data, problems } = validateSettings(this.conf.store, this.file);
       this.data = data;
       this.problems = problems;

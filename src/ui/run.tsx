@@ -116,7 +116,7 @@ export async function uiMain(argv: string[]): Promise<void> {
     process.exit(1);
   }
   // where the user was last in this context; flags first, then the kubeconfig's namespace
-  const settings = new Settings();
+  const settings = new Settings(undefined, values.demo ? 'demo-state' : 'state');
   const memory = settings.memory(contexts[0]);
   const ctxNs = kubeconfig.contexts.find((c) => c.name === contexts[0])?.namespace;
   // the demo opens on every namespace: a new user should see the whole fleet at once
