@@ -5,6 +5,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { printable } from '../util/printable.js';
 
 export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'kmux');
@@ -13,8 +14,7 @@ export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
 /** Write the error's stack to kmux's crash log and return the line to print. */
 export function crashReport(err: unknown, env: NodeJS.ProcessEnv = process.env): string {
   const e = err instanceof Error ? err : new Error(String(err));
-  // eslint-disable-next-line no-control-regex
-  const msg = (e.message || e.name).split('\n')[0].replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').slice(0, 300);
+  const msg = printable((e.message || e.name).split('\n')[0], 300);
   const file = join(stateDir(env), 'crash.log');
   try {
     mkdirSync(stateDir(env), { recursive: true });

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { k9sConfigDir, kmuxConfigDir } from './paths.js';
 import { k9sClustersDir } from '../theme/select.js';
+import { printable } from '../util/printable.js';
 
 export interface ReadOnlyDecision {
   readOnly: boolean;
@@ -48,13 +49,21 @@ function readYaml(file: string, problems: string[]): unknown {
     return code === 'ENOENT' || code === 'ENOTDIR' ? undefined : { __unreadable: true };
   }
   try {
-    return parse(text, { maxAliasCount: 1000 }) ?? undefined;
+    return parse(text, { maxAliasCount: 1000, logLevel: 'error' }) ?? undefined;
   } catch (e) {
     const err = e as Error & { linePos?: { line: number }[] };
     const line = err.linePos?.[0]?.line;
     problems.push(`${file}${line ? `:${line}` : ''}: not valid YAML; its readOnly setting is unknown, taken as read-only`);
     return { __unreadable: true };
   }
+}
+
+/** A value as a message names it (a file's value may be anything, cycles included). */
+function what(v: unknown): string {
+  if (typeof v === 'string') return `"${printable(v, 40)}"`;
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object' && v !== null) return 'a mapping';
+  return printable(String(v), 40);
 }
 
 /** A readOnly value at `path` of a document: a boolean, or read-only with a problem when it is anything else. */
@@ -67,7 +76,7 @@ function setting(doc: unknown, path: string[], file: string, problems: string[])
   }
   if (cur === undefined || cur === null) return undefined;
   if (typeof cur === 'boolean') return { value: cur, file };
-  problems.push(`${file}: "${path.join('.')}" must be true or false, not ${JSON.stringify(cur)?.slice(0, 40)}; taken as read-only`);
+  problems.push(`${file}: "${printable(path.join('.'), 80)}" must be true or false, not ${what(cur)}; taken as read-only`);
   return { value: true, file };
 }
 

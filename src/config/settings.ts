@@ -9,6 +9,7 @@
 import Conf from 'conf';
 import { join } from 'node:path';
 import { kmuxConfigDir } from './paths.js';
+import { printable } from '../util/printable.js';
 
 export interface ContextMemory {
   /** the last resource view, e.g. 'pods' or 'deploy' */
@@ -49,17 +50,17 @@ export function validateSettings(raw: unknown, file: string): { data: SettingsDa
     else {
       for (const [name, mem] of Object.entries(raw.contexts).slice(0, MAX_CONTEXTS)) {
         if (!isObject(mem)) {
-          problems.push(`${file}: "contexts.${name}" must be an object; forgotten`);
+          problems.push(`${file}: "contexts.${printable(name, 80)}" must be an object; forgotten`);
           continue;
         }
         const m: ContextMemory = {};
         if (mem.view !== undefined) {
           if (typeof mem.view === 'string' && mem.view.trim() && mem.view.length <= 200) m.view = mem.view;
-          else problems.push(`${file}: "contexts.${name}.view" must be a view name; forgotten`);
+          else problems.push(`${file}: "contexts.${printable(name, 80)}.view" must be a view name; forgotten`);
         }
         if (mem.namespace !== undefined) {
           if (typeof mem.namespace === 'string' && mem.namespace.length <= 253) m.namespace = mem.namespace;
-          else problems.push(`${file}: "contexts.${name}.namespace" must be a namespace name; forgotten`);
+          else problems.push(`${file}: "contexts.${printable(name, 80)}.namespace" must be a namespace name; forgotten`);
         }
         data.contexts[name] = m;
       }
@@ -136,6 +137,5 @@ export class Settings {
 }
 
 function firstLine(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.split('\n')[0].replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').slice(0, 200);
+  return printable(s.split('\n')[0]);
 }

@@ -10,6 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { KubeConfig, Cluster as KCluster, Context as KContext, User as KUser } from '@kubernetes/client-node';
 import YAML from 'yaml';
+import { printable } from '../util/printable.js';
+
+export { printable };
 
 export class KubeconfigError extends Error {
   constructor(message: string) {
@@ -102,22 +105,16 @@ function readEntries(doc: Record<string, any>, key: 'clusters' | 'users' | 'cont
   return out;
 }
 
-/** Text from a file made safe to print: no control characters or escape sequences, bounded. */
-export function printable(s: string, max = 200): string {
-  // eslint-disable-next-line no-control-regex
-  const t = s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?').replace(/\s+/g, ' ');
-  return t.length > max ? `${t.slice(0, max)}...` : t;
-}
-
 /** Why a context cannot be used, in client-go's words; undefined when it can. */
 function brokenReason(name: string, ctx: RawEntry, clusters: Map<string, RawEntry>, users: Map<string, RawEntry>): string | undefined {
+  const q = (x: string) => printable(x, 120);
   const clusterName = str(ctx.body.cluster);
-  if (!clusterName) return `cluster was not specified for context "${name}"`;
+  if (!clusterName) return `cluster was not specified for context "${q(name)}"`;
   const ce = clusters.get(clusterName);
-  if (!ce) return `cluster "${clusterName}" was not found for context "${name}"`;
+  if (!ce) return `cluster "${q(clusterName)}" was not found for context "${q(name)}"`;
   const server = ce.body.server;
-  if (server !== undefined && typeof server !== 'string') return `server of cluster "${clusterName}" must be a string`;
-  if (!server) return `no server found for cluster "${clusterName}"`;
+  if (server !== undefined && typeof server !== 'string') return `server of cluster "${q(clusterName)}" must be a string`;
+  if (!server) return `no server found for cluster "${q(clusterName)}"`;
   if (!normalizeServer(server)) return `host must be a URL or a host:port pair: "${printable(server)}"`;
   const fileProblem = (kind: string, owner: string, p: unknown, dir: string): string | undefined => {
     const f = resolvePath(dir, p);
@@ -128,8 +125,8 @@ function brokenReason(name: string, ctx: RawEntry, clusters: Map<string, RawEntr
       return undefined;
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      const why = e.code === 'ENOENT' ? 'no such file or directory' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : e.message;
-      return `unable to read ${kind} ${f} for ${owner} due to open ${f}: ${why}`;
+      const why = { ENOENT: 'no such file or directory', EACCES: 'permission denied', EISDIR: 'is a directory', ENOTDIR: 'not a directory', ENAMETOOLONG: 'file name too long' }[e.code ?? ''] ?? e.message;
+      return `unable to read ${kind} ${q(f)} for ${q(owner)} due to open ${q(f)}: ${q(why)}`;
     }
   };
   const ca = fileProblem('certificate-authority', clusterName, ce.body['certificate-authority'], ce.dir);
@@ -137,7 +134,7 @@ function brokenReason(name: string, ctx: RawEntry, clusters: Map<string, RawEntr
   const userName = str(ctx.body.user);
   if (userName) {
     const ue = users.get(userName);
-    if (!ue) return `user "${userName}" was not found for context "${name}"`;
+    if (!ue) return `user "${q(userName)}" was not found for context "${q(name)}"`;
     const problems = [
       fileProblem('client-cert', userName, ue.body['client-certificate'], ue.dir),
       fileProblem('client-key', userName, ue.body['client-key'], ue.dir),
@@ -254,7 +251,8 @@ export function loadKubeconfig(paths: string[]): Kubeconfig {
     }
     let doc: unknown;
     try {
-      doc = YAML.parse(text, { prettyErrors: true, maxAliasCount: 1000 });
+      // logLevel error: YAML's warnings would go to stderr, over the screen
+      doc = YAML.parse(text, { prettyErrors: true, maxAliasCount: 1000, logLevel: 'error' });
     } catch (err) {
       // the pretty message quotes the offending lines: keep only the place and the reason
       const e = err as Error & { linePos?: { line: number; col: number }[] };
