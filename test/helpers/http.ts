@@ -1,5 +1,6 @@
 /** Small HTTP helpers for tests that talk to the simulated API directly. */
 import http from 'node:http';
+import https from 'node:https';
 
 export interface Resp {
   status: number;
@@ -8,9 +9,11 @@ export interface Resp {
   json(): any;
 }
 
-export function request(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Resp> {
+/** One exchange, the whole answer read; https URLs trust `ca` when given. */
+export function request(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer; ca?: string | Buffer } = {}): Promise<Resp> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
+    const mod = url.startsWith('https:') ? https : http;
+    const req = mod.request(url, { method: opts.method ?? 'GET', headers: opts.headers, ...(opts.ca ? { ca: opts.ca } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {

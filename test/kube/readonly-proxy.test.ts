@@ -39,19 +39,7 @@ function proxyFor(kc: Kubeconfig): Promise<ReadOnlyProxy> {
 
 /** One exchange with a proxy (HTTPS, its certificate trusted), the whole answer read. */
 function call(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Resp> {
-  return new Promise((resolve, reject) => {
-    const req = https.request(url, { method: opts.method ?? 'GET', headers: opts.headers, ca: TLS.cert }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(opts.body);
-  });
+  return request(url, { ...opts, ca: TLS.cert });
 }
 
 /** A long GET through a proxy: the response as it comes (the caller destroys the request). */
