@@ -162,6 +162,8 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     scale: undefined as undefined | { view: TableView; rows: Row[]; value: string },
     pf: undefined as undefined | PfDialog,
     form: undefined as undefined | { plugin: Plugin; values: Record<string, string | number | boolean>; field: number; onSubmit: (v: Record<string, string | number | boolean>) => void },
+    /** why the last view could not be opened (shown while there is no view at all) */
+    openError: '',
   }).current;
 
   // redraw on data (stores batch their notices) and once a second for ages and fading colors
@@ -243,9 +245,11 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
         st.histIdx = st.history.length - 1;
       }
       session.rememberView(view.spec);
+      st.openError = '';
       bump();
       return true;
     } catch (e) {
+      st.openError = (e as Error).message;
       session.flash((e as Error).message, 'error');
       return false;
     }
@@ -1449,7 +1453,10 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
   if (headerShown()) lines.push(...renderHeader());
   if (st.mode === 'command' || st.mode === 'filter') lines.push(...renderPrompt());
   const bodyHeight = H - lines.length - (st.showCrumbs ? 1 : 0) - 1;
-  if (!s) lines.push(...frame(' kmux ', [fit('  connecting...', W - 2)], bodyHeight));
+  // no view yet: still opening the first one, or it could not be opened (say why and what to do)
+  if (!s) lines.push(...frame(' kmux ', st.openError
+    ? [fit(`  ${clean(st.openError)}`, W - 2), '', fit('  :ns NAME or :ns all for another namespace, :ctx for another context, :q to quit', W - 2)]
+    : [fit('  connecting...', W - 2)], bodyHeight));
   else if (s.type === 'table') lines.push(...renderTable(s.view, bodyHeight));
   else if (s.type === 'text') lines.push(...renderText(s, bodyHeight));
   else if (s.type === 'list') lines.push(...renderList(s, bodyHeight));

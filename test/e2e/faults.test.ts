@@ -145,6 +145,16 @@ describe('kmux under faults, in a terminal', () => {
     } finally {
       t.kill();
     }
+    // started in one: the reason and the way out, not a screen that says "connecting..." forever
+    const t2 = kmuxWith(e.kubeconfig, ['--context', 'dev', '-n', 'nosuch']);
+    try {
+      await t2.waitFor(/namespaces "nosuch" not found[\s\S]*:ns NAME or :ns all for another namespace/, 15_000);
+      t2.type(':ns all');
+      t2.keys('Enter');
+      await t2.waitFor(/pods\(all\)\[\d+\]/);
+    } finally {
+      t2.kill();
+    }
   });
 
   it('wrong-typed settings and K9s config are reported in :problems and kmux runs on defaults', async () => {
