@@ -99,7 +99,7 @@ export function readTextFile(file: string, max = MAX_CONFIG_BYTES): TextRead {
   try {
     const st = fstatSync(fd);
     if (st.isDirectory()) return { ok: false, code: 'EISDIR', message: READ_MESSAGES.EISDIR };
-    if (!st.isFile()) return { ok: false, code: 'ENOTFILE', message: 'not a regular file (a device, pipe or socket); ignored' };
+    if (!st.isFile()) return { ok: false, code: 'ENOTFILE', message: 'not a regular file (a device, pipe or socket)' };
     if (st.size > max) return { ok: false, code: 'EFBIG', message: `too large (${st.size} bytes; kmux reads config files of at most ${max} bytes)` };
     const buf = Buffer.alloc(st.size);
     let n = 0;

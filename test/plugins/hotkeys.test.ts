@@ -103,7 +103,7 @@ describe('garbage hotkey files never crash, hang or echo raw bytes (issue 11)', 
     t.write('config/kmux/hotkeys.yaml', 'hotKeys:\n  ok: {shortCut: Shift-4, command: pods}\n');
     const r = loadHotkeys({ env: t.env });
     expect(r.hotkeys.map((h) => h.id)).toEqual(['ok']);
-    expect(r.problems).toEqual([{ file: fifo, kind: 'parse', message: 'cannot read: not a regular file (a device, pipe or socket); ignored' }]);
+    expect(r.problems).toEqual([{ file: fifo, kind: 'parse', message: 'cannot read: not a regular file (a device, pipe or socket)' }]);
   });
 
   it('escape sequences in ids and keys are shown escaped; a self-merge is read once', () => {
