@@ -11,10 +11,10 @@
  * entries still apply.
  */
 import { join } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YNode } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YNode } from 'yaml';
 import { k9sConfigDir, kmuxConfigDir } from './paths.js';
 import { quote, readTextFile, safeProblem, safeText } from './untrusted.js';
-import { deref, isMergeKey, keyText } from './yaml-nodes.js';
+import { deref, entriesOf } from './yaml-nodes.js';
 
 export const BUILTIN_ALIASES: Record<string, string> = {
   dp: 'deployments', sec: 'secrets', jo: 'jobs', cr: 'clusterroles', crb: 'clusterrolebindings',
@@ -104,7 +104,7 @@ function parseAliasText(text: string, file: string): { aliases: Record<string, s
     problems.push({ file, line: lineOf(root), message: `expected a mapping with aliases: (alias -> command), found ${kind(root)}; its aliases are ignored` });
     return { aliases, problems };
   }
-  const top = entries(doc, root);
+  const top = entriesOf(doc, root);
   const under = top.find((e) => e.key === 'aliases');
   let map: unknown = root;
   let where = '';
@@ -118,7 +118,7 @@ function parseAliasText(text: string, file: string): { aliases: Record<string, s
       return { aliases, problems };
     }
   }
-  for (const e of entries(doc, map)) {
+  for (const e of entriesOf(doc, map)) {
     const line = lineOf(e.keyNode);
     const key = `${where}${e.key}`;
     const name = e.key.trim();
@@ -144,44 +144,6 @@ function parseAliasText(text: string, file: string): { aliases: Record<string, s
     aliases[name] = value.trim();
   }
   return { aliases, problems };
-}
-
-interface Entry {
-  key: string;
-  keyNode: unknown;
-  value: unknown;
-}
-
-/** A mapping's entries, aliases followed and `<<` merges applied (explicit keys win); each merged map once. */
-function entries(doc: Document, map: unknown, merged = new Set<unknown>(), depth = 0): Entry[] {
-  if (!isMap(map)) return [];
-  merged.add(map);
-  const out: Entry[] = [];
-  const seen = new Set<string>();
-  const later: unknown[] = [];
-  for (const pair of map.items) {
-    const k = deref(doc, pair.key);
-    if (isMergeKey(k)) {
-      const v = deref(doc, pair.value);
-      if (isSeq(v)) later.push(...v.items.map((x) => deref(doc, x)));
-      else later.push(v);
-      continue;
-    }
-    const key = keyText(k);
-    out.push({ key, keyNode: pair.key, value: pair.value });
-    seen.add(key);
-  }
-  if (depth < 100) {
-    for (const m of later) {
-      if (!isMap(m) || merged.has(m)) continue;
-      for (const e of entries(doc, m, merged, depth + 1)) {
-        if (seen.has(e.key)) continue;
-        seen.add(e.key);
-        out.push(e);
-      }
-    }
-  }
-  return out;
 }
 
 function kind(n: unknown): string {

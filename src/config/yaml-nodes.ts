@@ -60,3 +60,48 @@ export function keyText(k: unknown): string {
   if (isSeq(k)) return '(a list as a key)';
   return '';
 }
+
+export interface MapEntry {
+  /** the key as text (keyText) */
+  key: string;
+  keyNode: unknown;
+  /** the value node as written (an alias is not followed: callers deref it) */
+  value: unknown;
+}
+
+/**
+ * A mapping's entries, aliases followed, `<<` merges applied (explicit keys win, then earlier
+ * merged maps); duplicate explicit keys are all kept, in order. Each map is merged into one
+ * result once, and merges nest at most 100 deep, so self-merges and `<<: [*a, *a]` chains cost
+ * no more than the file's size.
+ */
+export function entriesOf(doc: Document, map: unknown, merged = new Set<unknown>(), depth = 0): MapEntry[] {
+  if (!isMap(map)) return [];
+  merged.add(map);
+  const out: MapEntry[] = [];
+  const seen = new Set<string>();
+  const later: unknown[] = [];
+  for (const pair of map.items) {
+    const k = deref(doc, pair.key);
+    if (isMergeKey(k)) {
+      const v = deref(doc, pair.value);
+      if (isSeq(v)) later.push(...v.items.map((x) => deref(doc, x)));
+      else later.push(v);
+      continue;
+    }
+    const key = keyText(k);
+    out.push({ key, keyNode: pair.key, value: pair.value });
+    seen.add(key);
+  }
+  if (depth < 100) {
+    for (const m of later) {
+      if (!isMap(m) || merged.has(m)) continue;
+      for (const e of entriesOf(doc, m, merged, depth + 1)) {
+        if (seen.has(e.key)) continue;
+        seen.add(e.key);
+        out.push(e);
+      }
+    }
+  }
+  return out;
+}
