@@ -13,8 +13,8 @@
 import { join } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YNode } from 'yaml';
 import { k9sConfigDir, kmuxConfigDir } from './paths.js';
-import { quote, readTextFile, safeProblem, safeText } from './untrusted.js';
-import { deref, entriesOf } from './yaml-nodes.js';
+import { formatLoadProblem, quote, readTextFile, safeProblem, safeText } from './untrusted.js';
+import { deref, entriesOf, reportDangling } from './yaml-nodes.js';
 
 export const BUILTIN_ALIASES: Record<string, string> = {
   dp: 'deployments', sec: 'secrets', jo: 'jobs', cr: 'clusterroles', crb: 'clusterrolebindings',
@@ -38,7 +38,7 @@ export interface AliasSource {
 
 /** `file:line: key: message`. */
 export function formatAliasProblem(p: AliasProblem): string {
-  return safeText(`${p.file}${p.line ? `:${p.line}` : ''}: ${p.key ? `${p.key}: ` : ''}${p.message}`, 4000);
+  return formatLoadProblem(p);
 }
 
 /** Alias maps have no prototype: `:constructor` must not find Object's. */
@@ -98,6 +98,7 @@ function parseAliasText(text: string, file: string): { aliases: Record<string, s
     }
     return { aliases, problems };
   }
+  reportDangling(doc, (off, message) => problems.push({ file, line: off === undefined ? undefined : lc.linePos(off).line, message }));
   const root = deref(doc, doc.contents);
   if (root === null || root === undefined || (isScalar(root) && (root.value === null || root.value === ''))) return { aliases, problems };
   if (!isMap(root)) {

@@ -48,7 +48,14 @@ export function cut(s: string, max: number): string {
  * `max` characters. Idempotent (an escape is plain text).
  */
 export function safeText(s: string, max = 2000): string {
-  return cut(String(s), max).replace(UNSAFE, escapeChar);
+  const shown = cut(String(s), max).replace(UNSAFE, escapeChar);
+  // escapes make the text longer: cut again (a cut escape is plain text too)
+  return shown.length > max + 1 ? `${shown.slice(0, max)}…` : shown;
+}
+
+/** `file:line: key: message` for any loader's problem, each part escaped and cut. */
+export function formatLoadProblem(p: { file: string; line?: number; key?: string; message: string }): string {
+  return `${safeText(p.file, 500)}${p.line ? `:${p.line}` : ''}: ${p.key ? `${safeText(p.key, 200)}: ` : ''}${safeText(p.message, 1000)}`;
 }
 
 /**

@@ -18,8 +18,8 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YNode 
 import { compileJsonPath, evalJsonPath } from '../resources/jsonpath.js';
 import type { Column, ColumnKind, Projection, ResourceColumns } from '../resources/types.js';
 import { k9sConfigDir, kmuxConfigDir } from './paths.js';
-import { quote, readTextFile, safeProblem, safeText } from './untrusted.js';
-import { deref, entriesOf } from './yaml-nodes.js';
+import { formatLoadProblem, quote, readTextFile, safeProblem, safeText } from './untrusted.js';
+import { deref, entriesOf, reportDangling } from './yaml-nodes.js';
 
 export interface ViewProblem {
   file: string;
@@ -66,7 +66,7 @@ export interface ViewsLoad {
 
 /** `file:line: key: message`, safe to show. */
 export function formatViewProblem(p: ViewProblem): string {
-  return safeText(`${p.file}${p.line ? `:${p.line}` : ''}: ${p.key ? `${p.key}: ` : ''}${p.message}`, 4000);
+  return formatLoadProblem(p);
 }
 
 /** K9s's views.yaml, then kmux's (same key: kmux's wins). Never throws. */
@@ -123,6 +123,7 @@ function parseViewsText(text: string, file: string, source: 'k9s' | 'kmux', prob
     }
     return [];
   }
+  reportDangling(doc, (off, message) => problems.push({ file, line: off === undefined ? undefined : lc.linePos(off).line, message }));
   const root = deref(doc, doc.contents);
   if (isEmpty(root)) return [];
   if (!isMap(root)) {

@@ -6,6 +6,7 @@
  * with many aliases costs the square of its size; this index makes each lookup O(1).
  */
 import { isAlias, isMap, isScalar, isSeq, visit, type Alias, type Document, type Node } from 'yaml';
+import { safeText } from './untrusted.js';
 
 const targets = new WeakMap<Document, Map<Alias, Node | undefined>>();
 
@@ -104,4 +105,29 @@ export function entriesOf(doc: Document, map: unknown, merged = new Set<unknown>
     }
   }
   return out;
+}
+
+/**
+ * Aliases with no anchor before them (`*x` where no `&x` precedes it). The yaml package
+ * reports them only when converting to JS; the tree walkers take them as empty, and say so
+ * with this list: a message for each, with the offset where it stands.
+ */
+export function danglingAliases(doc: Document): { name: string; offset?: number }[] {
+  const out: { name: string; offset?: number }[] = [];
+  visit(doc, {
+    Alias(_key, node) {
+      if (aliasTarget(doc, node) === undefined) out.push({ name: node.source, offset: node.range?.[0] });
+    },
+  });
+  return out;
+}
+
+/** Report each dangling alias (the first ten, then a count) through `report(offset, message)`. */
+export function reportDangling(doc: Document, report: (offset: number | undefined, message: string) => void, max = 10): void {
+  const all = danglingAliases(doc);
+  for (const a of all.slice(0, max)) {
+    const name = safeText(a.name, 40);
+    report(a.offset, `alias *${name} has no anchor &${name} before it; taken as empty`);
+  }
+  if (all.length > max) report(undefined, `and ${all.length - max} more aliases with no anchor before them`);
 }

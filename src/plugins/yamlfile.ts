@@ -4,8 +4,8 @@
  * for a string field (`args: [1.10]` is "1.10"): so do we.
  */
 import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
-import { safeText } from '../config/untrusted.js';
-import { deref, isMergeKey } from '../config/yaml-nodes.js';
+import { formatLoadProblem, safeText } from '../config/untrusted.js';
+import { deref, isMergeKey, reportDangling } from '../config/yaml-nodes.js';
 
 export type ProblemKind = 'parse' | 'invalid' | 'clash' | 'override';
 
@@ -18,7 +18,7 @@ export interface PluginProblem {
 
 /** "file:line: message", safe to show (a file name may hold control characters too). */
 export function formatProblem(p: PluginProblem): string {
-  return safeText(`${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`, 4000);
+  return formatLoadProblem(p);
 }
 
 /** A file full of syntax errors (binary data, say) needs its first few, not thousands. */
@@ -53,6 +53,7 @@ export function readYaml(file: string, text: string): { yaml?: YamlFile; problem
   }
   if (errors.length > MAX_SYNTAX_PROBLEMS) problems.push({ file, kind: 'parse', message: `and ${errors.length - MAX_SYNTAX_PROBLEMS} more YAML syntax errors` });
   if (problems.length) return { problems };
+  for (const d of docs) reportDangling(d, (off, message) => problems.push({ file, line: line(off), kind: 'invalid', message }));
   const yaml: YamlFile = {
     file,
     docs,

@@ -9,8 +9,8 @@
  * merge keys work (community skins lean on them).
  */
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YNode } from 'yaml';
-import { quote, readTextFile, safeProblem, safeText } from '../config/untrusted.js';
-import { deref, isMergeKey, keyText } from '../config/yaml-nodes.js';
+import { formatLoadProblem, quote, readTextFile, safeProblem, safeText } from '../config/untrusted.js';
+import { deref, isMergeKey, keyText, reportDangling } from '../config/yaml-nodes.js';
 import { parseColor } from './colors.js';
 import { STOCK, THEME_ROLES, type Theme } from './theme.js';
 
@@ -30,7 +30,7 @@ export interface SkinLoad {
 
 /** `file:line: key: message`, the form a message bar or stderr shows. */
 export function formatProblem(p: SkinProblem): string {
-  return safeText(`${p.file}${p.line ? `:${p.line}` : ''}: ${p.key ? `${p.key}: ` : ''}${p.message}`, 4000);
+  return formatLoadProblem(p);
 }
 
 /** A copy of the stock theme with every role present (bg as '', the terminal's own). */
@@ -227,6 +227,7 @@ function parseSkinText(text: string, file: string): SkinLoad {
     return { theme: stockTheme(), problems };
   }
   for (const w of doc.warnings) problems.push({ file, line: lineOf(w.pos?.[0]), message: `YAML warning: ${firstLine(w.message)}` });
+  reportDangling(doc, (off, message) => problems.push({ file, line: lineOf(off), message }));
 
   const root = doc.contents;
   if (!root || (isScalar(root) && (root.value === null || root.value === ''))) {

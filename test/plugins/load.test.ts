@@ -415,4 +415,10 @@ describe('garbage plugin files never crash and never echo raw bytes (issue 11)',
     expect(many.problems.length).toBeLessThanOrEqual(11);
     expect(many.problems.at(-1)?.message).toMatch(/^and \d+ more YAML syntax errors$/);
   });
+
+  it('an alias with no anchor before it is reported with its line', () => {
+    const r = parsePluginFile('p.yaml', 'plugins:\n  x:\n    shortCut: a\n    description: *d\n    scopes: [pods]\n    command: echo\n');
+    expect(r.problems.map(formatProblem)).toEqual(['p.yaml:4: alias *d has no anchor &d before it; taken as empty']);
+    expect(r.plugins.map((p) => p.description)).toEqual(['x']);
+  });
 });

@@ -303,4 +303,10 @@ describe('garbage skins never crash and never echo raw bytes (issue 11)', () => 
     expect(r.problems[0].message).toMatch(/not a regular file/);
     expect(loadSkinFile('/dev/zero').problems[0].message).toMatch(/not a regular file/);
   });
+
+  it('an alias with no anchor before it is reported (yaml reports it only on conversion), not taken silently as empty', () => {
+    const { theme, problems } = parseSkin('k9s:\n  body:\n    fgColor: *fg\n    bgColor: red\nfg: &fg blue\n', 's.yaml');
+    expect(problems.map(formatProblem)).toEqual(['s.yaml:3: alias *fg has no anchor &fg before it; taken as empty', 's.yaml:3: k9s.body.fgColor: no color given (via *fg); using the stock color']);
+    expect(theme.bg).toBe('#ff0000');
+  });
 });
