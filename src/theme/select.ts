@@ -9,7 +9,7 @@
  * config `contexts.<ctx>.skin`, else K9s's per-context `k9s.skin`), the global setting (kmux
  * config `skin:`, else K9s's `k9s.ui.skin`), then the stock skin.
  */
-import { existsSync, readdirSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -339,12 +339,10 @@ export function selectTheme(opts: ResolveOptions = {}): SelectedTheme {
 export function watchSkin(file: string, onChange: () => void, debounceMs = 150): () => void {
   const dir = dirname(resolve(file));
   const base = basename(file);
+  // readTextFile, not readFileSync: a FIFO put in the skin's place must not block the UI, nor /dev/zero fill memory
   const read = (): string | null => {
-    try {
-      return readFileSync(file, 'utf8');
-    } catch {
-      return null;
-    }
+    const r = readTextFile(file);
+    return r.ok ? r.text : r.code === 'ENOENT' ? null : `\u0000${r.code}`;
   };
   let last = read();
   let timer: NodeJS.Timeout | undefined;

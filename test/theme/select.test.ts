@@ -224,6 +224,25 @@ describe('watchSkin', () => {
     }
   });
 
+  it('a skin file replaced by a FIFO or named /dev/zero is never read (it would block the UI or fill memory)', async () => {
+    const { put } = home();
+    const file = put('config/kmux/skins/piped.yaml', 'k9s:\n  body:\n    fgColor: red\n');
+    let n = 0;
+    const t0 = Date.now();
+    const stop = watchSkin(file, () => n++);
+    const zero = watchSkin('/dev/zero', () => {});
+    try {
+      rmSync(file);
+      execFileSync('mkfifo', [file]);
+      await until(() => n === 1, 1500);
+      await sleep(1200); // the next poll reads the FIFO again: it must return
+      expect(Date.now() - t0).toBeLessThan(8000);
+    } finally {
+      stop();
+      zero();
+    }
+  });
+
   it('watching a file in a missing directory does not throw', () => {
     const stop = watchSkin('/nonexistent/dir/skin.yaml', () => {});
     stop();
