@@ -13,7 +13,7 @@
 import { join } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YNode } from 'yaml';
 import { k9sConfigDir, kmuxConfigDir } from './paths.js';
-import { formatLoadProblem, quote, readTextFile, safeProblem, safeText } from './untrusted.js';
+import { capProblems, formatLoadProblem, quote, readTextFile, safeProblem, safeText } from './untrusted.js';
 import { deref, entriesOf, reportDangling } from './yaml-nodes.js';
 
 export const BUILTIN_ALIASES: Record<string, string> = {
@@ -77,7 +77,7 @@ export function parseAliases(text: string, file: string): { aliases: Record<stri
     // a last resort: every path below is meant to report, never to throw
     r = { aliases: emptyAliases(), problems: [{ file, message: `not usable (internal error: ${(e as Error)?.message ?? String(e)}); its aliases are ignored` }] };
   }
-  return { aliases: r.aliases, problems: r.problems.map(safeProblem) };
+  return { aliases: r.aliases, problems: capProblems(r.problems.map(safeProblem), file, {}) };
 }
 
 const MAX_SYNTAX_PROBLEMS = 5;

@@ -191,3 +191,12 @@ export function safeProblem<T extends { message: string; key?: string }>(p: T): 
   if (p.key !== undefined) out.key = safeText(p.key, 200);
   return out;
 }
+
+/** The most problems one file reports (then a count): a broken file needs its first few, not a flood. */
+export const MAX_FILE_PROBLEMS = 50;
+
+/** `problems` cut to MAX_FILE_PROBLEMS, the rest counted in one more problem for the same file. */
+export function capProblems<T extends { file: string; message: string }>(problems: T[], file: string, extra: Omit<T, 'file' | 'message'>): T[] {
+  if (problems.length <= MAX_FILE_PROBLEMS) return problems;
+  return [...problems.slice(0, MAX_FILE_PROBLEMS), { ...extra, file, message: `and ${problems.length - MAX_FILE_PROBLEMS} more problems` } as T];
+}

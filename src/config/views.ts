@@ -18,7 +18,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YNode 
 import { compileJsonPath, evalJsonPath } from '../resources/jsonpath.js';
 import type { Column, ColumnKind, Projection, ResourceColumns } from '../resources/types.js';
 import { k9sConfigDir, kmuxConfigDir } from './paths.js';
-import { formatLoadProblem, quote, readTextFile, safeProblem, safeText } from './untrusted.js';
+import { capProblems, formatLoadProblem, quote, readTextFile, safeProblem, safeText } from './untrusted.js';
 import { deref, entriesOf, reportDangling } from './yaml-nodes.js';
 
 export interface ViewProblem {
@@ -99,7 +99,7 @@ export function parseViews(text: string, file: string, source: 'k9s' | 'kmux', p
     out = [];
     mine.push({ file, message: `not usable (internal error: ${(e as Error)?.message ?? String(e)}); file ignored` });
   }
-  for (const p of mine) problems.push(safeProblem(p));
+  for (const p of capProblems(mine.map(safeProblem), file, {})) problems.push(p);
   return out;
 }
 

@@ -113,3 +113,11 @@ describe('bad alias files never crash and say where (issue 11)', () => {
     expect({ ...r.aliases }).toEqual(BUILTIN_ALIASES);
   });
 });
+
+describe('an aliases.yaml with thousands of mistakes (issue 11)', () => {
+  it('reports the first fifty and counts the rest', () => {
+    const r = parseAliases(`aliases:\n${Array.from({ length: 3000 }, (_, i) => `  a${i}: [x]\n`).join('')}`, 'a.yaml');
+    expect(r.problems).toHaveLength(51);
+    expect(r.problems[50]).toEqual({ file: 'a.yaml', message: 'and 2950 more problems' });
+  });
+});

@@ -317,3 +317,12 @@ describe('bad views.yaml never crashes, hangs or echoes raw bytes (issue 11)', (
     expect([...f.views.keys()]).toEqual(['v1/pods']);
   });
 });
+
+describe('a views.yaml with thousands of mistakes (issue 11)', () => {
+  it('reports the first fifty and counts the rest, not a message bar of thousands', () => {
+    const problems: ViewProblem[] = [];
+    parseViews(`views:\n${Array.from({ length: 3000 }, (_, i) => `  bad key ${i}: {}\n`).join('')}`, 'views.yaml', 'k9s', problems);
+    expect(problems).toHaveLength(51);
+    expect(problems[50]).toEqual({ file: 'views.yaml', message: 'and 2950 more problems' });
+  });
+});
