@@ -109,6 +109,8 @@ const FIELDS = ['shortCut', 'description', 'scopes', 'command', 'args', 'backgro
 const FIELD_BY_LOWER = new Map(FIELDS.map((f) => [f.toLowerCase(), f]));
 const INPUT_FIELDS = ['name', 'label', 'type', 'required', 'default', 'options'];
 const MAX_INPUTS = 5;
+/** How many earlier plugins a key clash names, per plugin. */
+const MAX_CLASHES = 5;
 
 // ---------------------------------------------------------------------------------------
 // Scopes
@@ -651,14 +653,25 @@ export function loadPlugins(o: LoadOptions): LoadResult {
 
   const plugins = [...byName.values()].sort((a, b) => a.order - b.order);
 
-  // plugin against plugin: same key, scopes overlapping; the later one wins
-  for (let j = 0; j < plugins.length; j++) {
-    for (let i = 0; i < j; i++) {
-      const a = plugins[i];
-      const b = plugins[j];
-      if (!sameKey(a.shortCut, b.shortCut)) continue;
-      const where = overlap(a.scopes, b.scopes, canonical);
+  // plugin against plugin: same key, scopes overlapping; the later one wins. Each plugin names
+  // at most MAX_CLASHES earlier ones (the latest): a file of thousands of plugins on one key
+  // must not make a problem for every pair.
+  const byKey = new Map<string, Plugin[]>();
+  for (const b of plugins) {
+    const id = keyId(b.shortCut);
+    const earlier = byKey.get(id) ?? [];
+    const hits: { a: Plugin; where: string[] }[] = [];
+    let more = false;
+    for (let i = earlier.length - 1; i >= 0; i--) {
+      const where = overlap(earlier[i].scopes, b.scopes, canonical);
       if (!where) continue;
+      if (hits.length === MAX_CLASHES) {
+        more = true;
+        break;
+      }
+      hits.push({ a: earlier[i], where });
+    }
+    for (const { a, where } of hits.reverse()) {
       problems.push({
         file: b.source,
         line: b.line,
@@ -666,6 +679,9 @@ export function loadPlugins(o: LoadOptions): LoadResult {
         message: `${k9sKeyName(b.shortCut)} in ${safeText(where.join(', '), 200)}: plugin ${quote(a.name)} (${at(a)}) and plugin ${quote(b.name)} (${at(b)}) both take it; ${quote(b.name)} wins (loaded later)`,
       });
     }
+    if (more) problems.push({ file: b.source, line: b.line, kind: 'clash', message: `${k9sKeyName(b.shortCut)}: more plugins loaded before ${quote(b.name)} take it too; ${quote(b.name)} wins` });
+    earlier.push(b);
+    byKey.set(id, earlier);
   }
 
   // plugin against kmux's own keys

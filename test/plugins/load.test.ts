@@ -422,3 +422,20 @@ describe('garbage plugin files never crash and never echo raw bytes (issue 11)',
     expect(r.plugins.map((p) => p.description)).toEqual(['x']);
   });
 });
+
+describe('thousands of plugins on one key (issue 11)', () => {
+  it('each names at most five earlier ones: problems grow with the file, not with its square', () => {
+    const n = 3000;
+    t.write('config/kmux/plugins.yaml', `plugins:\n${Array.from({ length: n }, (_, i) => `  p${i}: {shortCut: a, description: d, scopes: [all], command: echo}\n`).join('')}`);
+    const t0 = Date.now();
+    const r = load();
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    const clashes = r.problems.filter((p) => p.kind === 'clash');
+    // p1 names p0; p2 names p0, p1; ... p5 names five; from p6 on, five and a count
+    expect(clashes.length).toBe(1 + 2 + 3 + 4 + 5 + (n - 6) * 6);
+    const ofLast = clashes.filter((p) => /plugin "p2999" \(/.test(p.message) || /before "p2999"/.test(p.message)).map((p) => p.message);
+    expect(ofLast[0]).toMatch(/plugin "p2994" .* and plugin "p2999" .* both take it; "p2999" wins/);
+    expect(ofLast.at(-1)).toBe('a: more plugins loaded before "p2999" take it too; "p2999" wins');
+    expect(bindPlugins(r.plugins, { readonly: false, scope: 'pods' }).map((p) => p.name)).toEqual(['p2999']);
+  });
+});
