@@ -14,7 +14,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { k9sConfigDir, kmuxConfigDir } from '../config/paths.js';
 import { quote, readTextFile, safeProblem, safeText } from '../config/untrusted.js';
-import { k9sKeyName, keyCaveat, matchesKey, parseKey, sameKey, type KeySpec } from './keys.js';
+import { k9sKeyName, keyCaveat, keyId, matchesKey, parseKey, sameKey, type KeySpec } from './keys.js';
 import type { BuiltinKey } from './load.js';
 import { sanitizePathPart } from './load.js';
 import { isNull, isScalar, mapEntries, readYaml, scalarText, type PluginProblem } from './yamlfile.js';
@@ -170,16 +170,17 @@ export function loadHotkeys(o: { env?: NodeJS.ProcessEnv; context?: string; clus
       problems.push({ file: h.source, line: h.line, kind: 'clash', message: `hotkey ${quote(h.id)}: ${what}; kmux's key wins (add override: true to take it)` });
     }
   }
-  for (let j = 0; j < hotkeys.length; j++) {
-    for (let i = 0; i < j; i++) {
-      const a = hotkeys[i];
-      const b = hotkeys[j];
-      if (!sameKey(a.shortCut, b.shortCut) || !b.bound) continue;
-      if (a.bound) {
-        a.bound = false;
-        problems.push({ file: b.source, line: b.line, kind: 'clash', message: `${k9sKeyName(b.shortCut)}: hotkey ${quote(a.id)} (${safeText(a.source, 500)}:${a.line}) and hotkey ${quote(b.id)} (${safeText(b.source, 500)}:${b.line}) both take it; ${quote(b.id)} wins (loaded later)` });
-      }
+  // the later hotkey takes a key from the one bound before it (one holder per key: linear, not pairs)
+  const holder = new Map<string, Hotkey>();
+  for (const b of hotkeys) {
+    if (!b.bound) continue;
+    const id = keyId(b.shortCut);
+    const a = holder.get(id);
+    if (a) {
+      a.bound = false;
+      problems.push({ file: b.source, line: b.line, kind: 'clash', message: `${k9sKeyName(b.shortCut)}: hotkey ${quote(a.id)} (${safeText(a.source, 500)}:${a.line}) and hotkey ${quote(b.id)} (${safeText(b.source, 500)}:${b.line}) both take it; ${quote(b.id)} wins (loaded later)` });
     }
+    holder.set(id, b);
   }
   return { hotkeys, problems: problems.map(safeProblem), sources };
 }

@@ -116,3 +116,14 @@ describe('garbage hotkey files never crash, hang or echo raw bytes (issue 11)', 
     expect(self.hotkeys.map((h) => h.id)).toEqual(['go']);
   });
 });
+
+describe('many hotkeys on one key (issue 11)', () => {
+  it('each takes the key from the one before it: one message per hotkey, not per pair', () => {
+    const n = 2000;
+    const f = t.write('config/kmux/hotkeys.yaml', `hotKeys:\n${Array.from({ length: n }, (_, i) => `  h${i}: {shortCut: Shift-7, command: pods}\n`).join('')}`);
+    const r = loadHotkeys({ env: t.env });
+    expect(r.problems).toHaveLength(n - 1);
+    expect(r.problems[0].message).toBe(`Shift-7: hotkey "h0" (${f}:2) and hotkey "h1" (${f}:3) both take it; "h1" wins (loaded later)`);
+    expect(r.hotkeys.filter((h) => h.bound).map((h) => h.id)).toEqual([`h${n - 1}`]);
+  });
+});
