@@ -342,7 +342,7 @@ interface Plan {
 export function customColumns(base: ResourceColumns, spec: ViewSpecConfig, problems?: ViewProblem[]): ResourceColumns {
   if (spec.columns.length === 0) return base;
   const report = (c: ViewColumnSpec | undefined, message: string): void => {
-    problems?.push({ file: spec.file, line: c?.line ?? spec.line, key: spec.key, message });
+    problems?.push(safeProblem({ file: spec.file, line: c?.line ?? spec.line, key: spec.key, message }));
   };
   const index = new Map(base.columns.map((c, i) => [c.name.toUpperCase(), i]));
   const plans: Plan[] = [];

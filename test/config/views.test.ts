@@ -326,3 +326,16 @@ describe('a views.yaml with thousands of mistakes (issue 11)', () => {
     expect(problems[50]).toEqual({ file: 'views.yaml', message: 'and 2950 more problems' });
   });
 });
+
+describe('customColumns problems are display-safe too (issue 11)', () => {
+  it('a very long resource key is cut in the problem customColumns reports', () => {
+    const problems: ViewProblem[] = [];
+    const key = `v1/${'a'.repeat(5000)}`;
+    const [v] = parseViews(`views:\n  ? ${key}\n  : columns: [NOPE]\n`, 'views.yaml', 'k9s', problems);
+    expect(problems).toEqual([]);
+    customColumns(pods, v, problems);
+    expect(problems).toHaveLength(1);
+    expect(problems[0].key!.length).toBeLessThanOrEqual(201);
+    expect(problems[0].message).toMatch(/^no column NOPE here/);
+  });
+});
