@@ -60,7 +60,7 @@ export function parseHotkeyFile(file: string, text: string): { hotkeys: Omit<Hot
   try {
     r = parseHotkeyText(file, text);
   } catch (e) {
-    // a last resort: every path above is meant to report, never to throw
+    // a last resort: every path below is meant to report, never to throw
     r = { hotkeys: [], problems: [{ file, kind: 'parse', message: `not usable (internal error: ${(e as Error)?.message ?? String(e)}); no hotkey loaded from it` }] };
   }
   return { hotkeys: r.hotkeys, problems: r.problems.map(safeProblem) };

@@ -558,7 +558,7 @@ export function parsePluginFile(file: string, text: string, origin: PluginOrigin
   try {
     r = parsePluginText(file, text, origin);
   } catch (e) {
-    // a last resort: every path above is meant to report, never to throw
+    // a last resort: every path below is meant to report, never to throw
     r = { plugins: [], problems: [{ file, kind: 'parse', message: `not usable (internal error: ${(e as Error)?.message ?? String(e)}); no plugin loaded from it` }] };
   }
   return { plugins: r.plugins, problems: r.problems.map(safeProblem) };

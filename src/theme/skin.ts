@@ -9,7 +9,7 @@
  * merge keys work (community skins lean on them).
  */
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YNode } from 'yaml';
-import { formatLoadProblem, quote, readTextFile, safeProblem, safeText } from '../config/untrusted.js';
+import { formatLoadProblem, quote, readTextFile, safeProblem } from '../config/untrusted.js';
 import { deref, isMergeKey, keyText, reportDangling } from '../config/yaml-nodes.js';
 import { parseColor } from './colors.js';
 import { STOCK, THEME_ROLES, type Theme } from './theme.js';
@@ -201,7 +201,7 @@ export function parseSkin(text: string, file: string): SkinLoad {
   try {
     r = parseSkinText(text, file);
   } catch (e) {
-    // a last resort: every path above is meant to return, never to throw
+    // a last resort: every path below is meant to return, never to throw
     r = { theme: stockTheme(), problems: [{ file, message: `skin not usable (internal error: ${(e as Error)?.message ?? String(e)}); using the stock skin` }] };
   }
   return { theme: r.theme, problems: r.problems.map(safeProblem) };
