@@ -15,7 +15,7 @@ import { RowStore, StoreRegistry, type Row, type StoreKey } from '../store/rows.
 import { ViewModel, viewColumns, type ViewColumn } from '../store/view.js';
 import { Settings } from '../config/settings.js';
 import { loadReadOnlyConfig, type ReadOnlyConfig, type ReadOnlyDecision } from '../config/readonly.js';
-import { loadAliases } from '../config/aliases.js';
+import { formatAliasProblem, loadAliases } from '../config/aliases.js';
 import { parseCommand, CommandError, type Command } from './command.js';
 import { parseFilter, FilterError, NO_FILTER } from '../store/filter.js';
 import { drainNode, previewDrain, setCordon, type CordonResult, type DrainResult, type DrainRunOptions } from '../actions/drain-run.js';
@@ -382,9 +382,9 @@ export class Session {
     this.readOnlyConfig = loadReadOnlyConfig({ env: o.env ?? process.env, flag: o.readonly });
     this.mono = wantsNoColor(o.env ?? process.env);
     this.settings = o.settings ?? new Settings();
-    const al = loadAliases();
+    const al = loadAliases(o.env ?? process.env);
     this.aliases = al.aliases;
-    this.aliasProblems = al.sources.filter((s) => s.problem).map((s) => `${s.file}: ${s.problem}`);
+    this.aliasProblems = al.problems.map(formatAliasProblem);
     for (const c of o.kubeconfig.contexts) this.contexts.set(c.name, new ContextClient(c, o.kubeconfig));
     this.active = o.contexts;
     this.namespace = o.namespace;

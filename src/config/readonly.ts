@@ -14,6 +14,7 @@ import { parse } from 'yaml';
 import { k9sConfigDir, kmuxConfigDir } from './paths.js';
 import { k9sClustersDir } from '../theme/select.js';
 import { printable } from '../util/printable.js';
+import { quote } from './untrusted.js';
 
 export interface ReadOnlyDecision {
   readOnly: boolean;
@@ -58,14 +59,6 @@ function readYaml(file: string, problems: string[]): unknown {
   }
 }
 
-/** A value as a message names it (a file's value may be anything, cycles included). */
-function what(v: unknown): string {
-  if (typeof v === 'string') return `"${printable(v, 40)}"`;
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object' && v !== null) return 'a mapping';
-  return printable(String(v), 40);
-}
-
 /** A readOnly value at `path` of a document: a boolean, or read-only with a problem when it is anything else. */
 function setting(doc: unknown, path: string[], file: string, problems: string[]): Setting {
   if (isObject(doc) && doc.__unreadable === true) return { value: true, file };
@@ -76,7 +69,7 @@ function setting(doc: unknown, path: string[], file: string, problems: string[])
   }
   if (cur === undefined || cur === null) return undefined;
   if (typeof cur === 'boolean') return { value: cur, file };
-  problems.push(`${file}: "${printable(path.join('.'), 80)}" must be true or false, not ${what(cur)}; taken as read-only`);
+  problems.push(`${file}: "${printable(path.join('.'), 80)}" must be true or false, not ${quote(cur, 40)}; taken as read-only`);
   return { value: true, file };
 }
 

@@ -13,12 +13,13 @@
  *
  * Never throws: whatever is wrong comes back as problems naming the file, line and key.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YNode } from 'yaml';
 import { compileJsonPath, evalJsonPath } from '../resources/jsonpath.js';
 import type { Column, ColumnKind, Projection, ResourceColumns } from '../resources/types.js';
 import { k9sConfigDir, kmuxConfigDir } from './paths.js';
+import { capProblems, formatLoadProblem, quote, readTextFile, safeProblem, safeText } from './untrusted.js';
+import { deref, entriesOf, reportDangling } from './yaml-nodes.js';
 
 export interface ViewProblem {
   file: string;
@@ -63,9 +64,9 @@ export interface ViewsLoad {
   problems: ViewProblem[];
 }
 
-/** `file:line: key: message`. */
+/** `file:line: key: message`, safe to show. */
 export function formatViewProblem(p: ViewProblem): string {
-  return `${p.file}${p.line ? `:${p.line}` : ''}: ${p.key ? `${p.key}: ` : ''}${p.message}`;
+  return formatLoadProblem(p);
 }
 
 /** K9s's views.yaml, then kmux's (same key: kmux's wins). Never throws. */
@@ -77,65 +78,78 @@ export function loadViews(env: NodeJS.ProcessEnv = process.env): ViewsLoad {
     [join(kmuxConfigDir(env), 'views.yaml'), 'kmux'],
   ];
   for (const [file, source] of files) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') problems.push({ file, message: `not readable (${(e as Error).message}); ignored` });
+    const read = readTextFile(file);
+    if (!read.ok) {
+      if (read.code !== 'ENOENT' && read.code !== 'ENOTDIR') problems.push({ file, message: `${read.message}; ignored` });
       continue;
     }
-    for (const v of parseViews(text, file, source, problems)) views.set(v.key, v);
+    for (const v of parseViews(read.text, file, source, problems)) views.set(v.key, v);
   }
   return { views, problems };
 }
 
 /** The entries of one views.yaml text; problems are appended. Never throws. */
 export function parseViews(text: string, file: string, source: 'k9s' | 'kmux', problems: ViewProblem[]): ViewSpecConfig[] {
+  const mine: ViewProblem[] = [];
+  let out: ViewSpecConfig[];
+  try {
+    out = parseViewsText(text, file, source, mine);
+  } catch (e) {
+    // a last resort: every path below is meant to report, never to throw
+    out = [];
+    mine.push({ file, message: `not usable (internal error: ${(e as Error)?.message ?? String(e)}); file ignored` });
+  }
+  for (const p of capProblems(mine.map(safeProblem), file, {})) problems.push(p);
+  return out;
+}
+
+const MAX_SYNTAX_PROBLEMS = 5;
+
+function isEmpty(n: unknown): boolean {
+  return n === null || n === undefined || (isScalar(n) && (n.value === null || n.value === ''));
+}
+
+function parseViewsText(text: string, file: string, source: 'k9s' | 'kmux', problems: ViewProblem[]): ViewSpecConfig[] {
   const lc = new LineCounter();
   const lineOf = (n: unknown): number | undefined => {
     const off = (n as YNode | null | undefined)?.range?.[0];
     return off === undefined ? undefined : lc.linePos(off).line;
   };
-  let doc;
-  try {
-    doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
-  } catch (e) {
-    problems.push({ file, message: `YAML error: ${(e as Error).message}; file ignored` });
-    return [];
-  }
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false, merge: true });
   if (doc.errors.length) {
-    for (const err of doc.errors.slice(0, 5)) {
+    for (const err of doc.errors.slice(0, MAX_SYNTAX_PROBLEMS)) {
       const off = err.pos?.[0];
-      problems.push({ file, line: off === undefined ? undefined : lc.linePos(off).line, message: `YAML error: ${err.message.split('\n')[0]}; file ignored` });
+      problems.push({ file, line: off === undefined ? undefined : lc.linePos(off).line, message: `YAML error: ${safeText(err.message.split('\n')[0], 300)}; file ignored` });
     }
     return [];
   }
-  const root = doc.contents;
-  if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) return [];
+  reportDangling(doc, (off, message) => problems.push({ file, line: off === undefined ? undefined : lc.linePos(off).line, message }));
+  const root = deref(doc, doc.contents);
+  if (isEmpty(root)) return [];
   if (!isMap(root)) {
     problems.push({ file, line: lineOf(root), message: 'expected a mapping with a top-level views: key; file ignored' });
     return [];
   }
-  const viewsPair = root.items.find((p) => isScalar(p.key) && p.key.value === 'views');
-  for (const p of root.items) {
-    if (p !== viewsPair) problems.push({ file, line: lineOf(p.key), key: String(isScalar(p.key) ? p.key.value : p.key), message: 'unknown top-level key (want views:); ignored' });
+  const top = entriesOf(doc, root);
+  const viewsEntry = top.find((e) => e.key === 'views');
+  for (const e of top) {
+    if (e !== viewsEntry) problems.push({ file, line: lineOf(e.keyNode), key: e.key, message: 'unknown top-level key (want views:); ignored' });
   }
-  if (!viewsPair) {
+  if (!viewsEntry) {
     problems.push({ file, message: 'no top-level views: key; file ignored' });
     return [];
   }
-  const vmap = viewsPair.value;
-  if (vmap === null || (isScalar(vmap) && vmap.value === null)) return [];
+  const vmap = deref(doc, viewsEntry.value);
+  if (isEmpty(vmap)) return [];
   if (!isMap(vmap)) {
-    problems.push({ file, line: lineOf(viewsPair.key), key: 'views', message: 'expected a mapping of resource -> {columns, sortColumn}' });
+    problems.push({ file, line: lineOf(viewsEntry.keyNode), key: 'views', message: `expected a mapping of resource -> {columns, sortColumn}, found ${kindOf(vmap)}` });
     return [];
   }
   const out: ViewSpecConfig[] = [];
   const seen = new Map<string, number | undefined>();
-  for (const pair of vmap.items) {
-    const line = lineOf(pair.key);
-    const rawKey = String(isScalar(pair.key) ? pair.key.value : pair.key).trim();
+  for (const pair of entriesOf(doc, vmap)) {
+    const line = lineOf(pair.keyNode);
+    const rawKey = pair.key.trim();
     const key = normalizeKey(rawKey);
     if (key.includes('@')) {
       problems.push({ file, line, key: rawKey, message: 'namespace-specific views (resource@namespace) are not supported yet; ignored' });
@@ -147,32 +161,35 @@ export function parseViews(text: string, file: string, source: 'k9s' | 'kmux', p
     }
     if (seen.has(key)) problems.push({ file, line, key: rawKey, message: `duplicate key (line ${seen.get(key) ?? '?'} has it too); the last one wins` });
     seen.set(key, line);
-    const body = pair.value;
+    const body = deref(doc, pair.value);
     if (!isMap(body)) {
-      problems.push({ file, line, key: rawKey, message: 'expected a mapping with columns: (and sortColumn:); ignored' });
+      problems.push({ file, line, key: rawKey, message: `expected a mapping with columns: (and sortColumn:), found ${kindOf(body)}; ignored` });
       continue;
     }
     const spec: ViewSpecConfig = { key, file, line, source, columns: [] };
-    for (const f of body.items) {
-      const name = String(isScalar(f.key) ? f.key.value : f.key);
-      const fline = lineOf(f.key);
+    for (const f of entriesOf(doc, body)) {
+      const name = f.key;
+      const fline = lineOf(f.keyNode);
+      const value = deref(doc, f.value);
       if (name === 'columns') {
-        if (!isSeq(f.value)) {
-          problems.push({ file, line: fline, key: `${rawKey}.columns`, message: 'expected a list of column strings; ignored' });
+        if (isEmpty(value)) continue;
+        if (!isSeq(value)) {
+          problems.push({ file, line: fline, key: `${rawKey}.columns`, message: `expected a list of column strings, found ${kindOf(value)}; ignored` });
           continue;
         }
         const headers = new Set<string>();
-        f.value.items.forEach((item, i) => {
-          const where = { file, line: lineOf(item) ?? fline, key: `${rawKey}.columns[${i}]` };
+        value.items.forEach((raw, i) => {
+          const item = deref(doc, raw);
+          const where = { file, line: lineOf(raw) ?? fline, key: `${rawKey}.columns[${i}]` };
           const v = isScalar(item) ? item.value : undefined;
           if (typeof v !== 'string' || v.trim() === '') {
-            problems.push({ ...where, message: 'expected a column string like NAME, "IP:.status.podIP" or "AGE|W"; skipped' });
+            problems.push({ ...where, message: `expected a column string like NAME, "IP:.status.podIP" or "AGE|W", found ${kindOf(item)}; skipped` });
             return;
           }
           const c = parseColumn(v, (message) => problems.push({ ...where, message }));
           if (!c) return;
           if (headers.has(c.header)) {
-            problems.push({ ...where, message: `column ${c.header} is listed twice; skipped` });
+            problems.push({ ...where, message: `column ${quote(c.header)} is listed twice; skipped` });
             return;
           }
           headers.add(c.header);
@@ -180,10 +197,10 @@ export function parseViews(text: string, file: string, source: 'k9s' | 'kmux', p
           spec.columns.push(c);
         });
       } else if (name === 'sortColumn') {
-        const v = isScalar(f.value) ? f.value.value : undefined;
+        const v = isScalar(value) ? value.value : undefined;
         const s = typeof v === 'string' ? parseSort(v) : undefined;
         if (s) spec.sort = s;
-        else problems.push({ file, line: fline, key: `${rawKey}.sortColumn`, message: `${JSON.stringify(v ?? null)} is not COLUMN:asc or COLUMN:desc; ignored` });
+        else problems.push({ file, line: fline, key: `${rawKey}.sortColumn`, message: `${isScalar(value) || isEmpty(value) ? quote(v) : kindOf(value)} is not COLUMN:asc or COLUMN:desc; ignored` });
       } else {
         problems.push({ file, line: fline, key: `${rawKey}.${name}`, message: 'unknown key (want columns or sortColumn); ignored' });
       }
@@ -193,17 +210,28 @@ export function parseViews(text: string, file: string, source: 'k9s' | 'kmux', p
   return out;
 }
 
+/** A node for a message: a scalar's value quoted, or what kind of node it is. */
+function kindOf(n: unknown): string {
+  if (isMap(n)) return 'a mapping';
+  if (isSeq(n)) return 'a list';
+  if (isScalar(n)) return quote(n.value);
+  return 'nothing';
+}
+
 /** `v1/pods`, `core/v1/pods` -> `v1/pods`; lower case. */
 function normalizeKey(k: string): string {
   const s = k.trim().toLowerCase();
   return s.startsWith('core/') ? s.slice('core/'.length) : s;
 }
 
-/** `AGE:asc`, `name:DESC`, `AGE` (ascending). */
+/** `AGE:asc`, `name:DESC`, `AGE` (ascending). No regex: a long run of spaces must not backtrack for minutes. */
 export function parseSort(s: string): { column: string; asc: boolean } | undefined {
-  const m = /^\s*([^:]+?)\s*(?::\s*(asc|desc)\s*)?$/i.exec(s);
-  if (!m) return undefined;
-  return { column: m[1]!.toUpperCase(), asc: (m[2] ?? 'asc').toLowerCase() === 'asc' };
+  const t = s.trim();
+  const colon = t.lastIndexOf(':');
+  const column = (colon >= 0 ? t.slice(0, colon) : t).trim();
+  const dir = colon >= 0 ? t.slice(colon + 1).trim().toLowerCase() : 'asc';
+  if (column === '' || column.includes(':') || (dir !== 'asc' && dir !== 'desc')) return undefined;
+  return { column: column.toUpperCase(), asc: dir === 'asc' };
 }
 
 /** One `HEADER[:jsonpath][|flags]` entry; undefined (with a problem) when unusable. */
@@ -219,18 +247,18 @@ export function parseColumn(raw: string, problem: (message: string) => void): Vi
   const header = (colon >= 0 ? s.slice(0, colon) : s).trim().toUpperCase();
   const path = colon >= 0 ? s.slice(colon + 1).trim() : undefined;
   if (header === '') {
-    problem(`${JSON.stringify(raw)} has no column name; skipped`);
+    problem(`${quote(raw)} has no column name; skipped`);
     return undefined;
   }
   if (path !== undefined) {
     if (path === '') {
-      problem(`${JSON.stringify(raw)}: nothing after ":" (want a JSONPath like .status.podIP); skipped`);
+      problem(`${quote(raw)}: nothing after ":" (want a JSONPath like .status.podIP); skipped`);
       return undefined;
     }
     try {
       compileJsonPath(path);
     } catch (e) {
-      problem(`${(e as Error).message}; skipped`);
+      problem(`${safeText((e as Error)?.message ?? String(e), 300)}; skipped`);
       return undefined;
     }
   }
@@ -314,7 +342,7 @@ interface Plan {
 export function customColumns(base: ResourceColumns, spec: ViewSpecConfig, problems?: ViewProblem[]): ResourceColumns {
   if (spec.columns.length === 0) return base;
   const report = (c: ViewColumnSpec | undefined, message: string): void => {
-    problems?.push({ file: spec.file, line: c?.line ?? spec.line, key: spec.key, message });
+    problems?.push(safeProblem({ file: spec.file, line: c?.line ?? spec.line, key: spec.key, message }));
   };
   const index = new Map(base.columns.map((c, i) => [c.name.toUpperCase(), i]));
   const plans: Plan[] = [];
@@ -326,7 +354,7 @@ export function customColumns(base: ResourceColumns, spec: ViewSpecConfig, probl
     const from = c.path === undefined ? index.get(c.header) : -1;
     if (from === undefined) {
       if (c.header === 'NAMESPACE' || c.header === 'CONTEXT') continue; // the view adds these itself
-      report(c, `no column ${c.header} here (columns: ${base.columns.map((x) => x.name).join(', ')}; or add one with "${c.header}:.json.path"); skipped`);
+      report(c, `no column ${safeText(c.header, 60)} here (columns: ${base.columns.map((x) => x.name).join(', ')}; or add one with "${safeText(c.header, 60)}:.json.path"); skipped`);
       continue;
     }
     const own = from >= 0 ? base.columns[from]! : undefined;
@@ -354,7 +382,7 @@ export function customColumns(base: ResourceColumns, spec: ViewSpecConfig, probl
   }
   for (const p of plans) if (p.column.wide === undefined) delete p.column.wide;
   if (spec.sort && !['NAME', 'NAMESPACE', 'CONTEXT', ''].includes(spec.sort.column) && !plans.some((p) => p.column.name === spec.sort!.column)) {
-    report(undefined, `sortColumn ${spec.sort.column} is not one of the columns shown`);
+    report(undefined, `sortColumn ${safeText(spec.sort.column, 60)} is not one of the columns shown`);
   }
   const columns = plans.map((p) => p.column);
   return {

@@ -9,11 +9,12 @@
  * $XDG_CONFIG_HOME/kmux/hotkeys.yaml and $XDG_CONFIG_HOME/kmux/clusters/<context>/hotkeys.yaml.
  * Problems are reported as for plugins (file, line, which definitions clash and which wins).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { k9sConfigDir, kmuxConfigDir } from '../config/paths.js';
-import { k9sKeyName, keyCaveat, matchesKey, parseKey, sameKey, type KeySpec } from './keys.js';
+import { quote, readTextFile, safeProblem, safeText } from '../config/untrusted.js';
+import { k9sKeyName, keyCaveat, keyId, matchesKey, parseKey, sameKey, type KeySpec } from './keys.js';
 import type { BuiltinKey } from './load.js';
 import { sanitizePathPart } from './load.js';
 import { isNull, isScalar, mapEntries, readYaml, scalarText, type PluginProblem } from './yamlfile.js';
@@ -53,8 +54,19 @@ export function hotkeyFiles(o: { env?: NodeJS.ProcessEnv; context?: string; clus
   return [...new Set(files.map((f) => resolve(f)))].filter((f) => existsSync(f));
 }
 
-/** Read one hotkeys file (pure). */
+/** Read one hotkeys file (pure). Never throws. */
 export function parseHotkeyFile(file: string, text: string): { hotkeys: Omit<Hotkey, 'bound'>[]; problems: PluginProblem[] } {
+  let r: { hotkeys: Omit<Hotkey, 'bound'>[]; problems: PluginProblem[] };
+  try {
+    r = parseHotkeyText(file, text);
+  } catch (e) {
+    // a last resort: every path below is meant to report, never to throw
+    r = { hotkeys: [], problems: [{ file, kind: 'parse', message: `not usable (internal error: ${(e as Error)?.message ?? String(e)}); no hotkey loaded from it` }] };
+  }
+  return { hotkeys: r.hotkeys, problems: r.problems.map(safeProblem) };
+}
+
+function parseHotkeyText(file: string, text: string): { hotkeys: Omit<Hotkey, 'bound'>[]; problems: PluginProblem[] } {
   const { yaml: y, problems } = readYaml(file, text);
   const hotkeys: Omit<Hotkey, 'bound'>[] = [];
   if (!y) return { hotkeys, problems };
@@ -74,14 +86,14 @@ export function parseHotkeyFile(file: string, text: string): { hotkeys: Omit<Hot
     }
     for (const e of entries) {
       const line = y.lineOf(e.keyNode) ?? 1;
-      const bad = (m: string, node?: unknown) => problems.push({ file, line: (node ? y.lineOf(node) : undefined) ?? line, kind: 'invalid', message: `hotkey "${e.key}": ${m}` });
+      const bad = (m: string, node?: unknown) => problems.push({ file, line: (node ? y.lineOf(node) : undefined) ?? line, kind: 'invalid', message: `hotkey ${quote(e.key)}: ${m}` });
       const fields = mapEntries(e.value, doc, y);
       if (!fields) {
         bad('expected a map with shortCut, description, command');
         continue;
       }
       const f = new Map(fields.map((x) => [x.key, x]));
-      for (const x of fields) if (!FIELDS.includes(x.key)) bad(`unknown field "${x.key}" (ignored)`, x.keyNode);
+      for (const x of fields) if (!FIELDS.includes(x.key)) bad(`unknown field ${quote(x.key)} (ignored)`, x.keyNode);
       const shortCutText = scalarText(f.get('shortCut')?.value);
       const command = scalarText(f.get('command')?.value);
       const description = scalarText(f.get('description')?.value) ?? command ?? e.key;
@@ -131,19 +143,17 @@ export function loadHotkeys(o: { env?: NodeJS.ProcessEnv; context?: string; clus
   const byId = new Map<string, Hotkey>();
   for (const file of hotkeyFiles(o)) {
     sources.push(file);
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      problems.push({ file, kind: 'parse', message: `cannot read: ${(e as Error).message}` });
+    const read = readTextFile(file);
+    if (!read.ok) {
+      problems.push({ file, kind: 'parse', message: `cannot read: ${read.message}` });
       continue;
     }
-    const r = parseHotkeyFile(file, text);
+    const r = parseHotkeyFile(file, read.text);
     problems.push(...r.problems);
     for (const h of r.hotkeys) {
       const prev = byId.get(h.id);
       if (prev) {
-        problems.push({ file, line: h.line, kind: 'override', message: `hotkey "${h.id}" replaces the one from ${prev.source}:${prev.line}` });
+        problems.push({ file, line: h.line, kind: 'override', message: `hotkey ${quote(h.id)} replaces the one from ${safeText(prev.source, 500)}:${prev.line}` });
         byId.delete(h.id);
       }
       byId.set(h.id, { ...h, bound: true });
@@ -154,24 +164,25 @@ export function loadHotkeys(o: { env?: NodeJS.ProcessEnv; context?: string; clus
     const hit = o.builtinKeys?.find((k) => sameKey(k, h.shortCut));
     if (!hit) continue;
     const what = `${k9sKeyName(h.shortCut)} is kmux's key${hit.label ? ` for "${hit.label}"` : ''}`;
-    if (h.override) problems.push({ file: h.source, line: h.line, kind: 'override', message: `hotkey "${h.id}": ${what}; the hotkey takes it (override: true)` });
+    if (h.override) problems.push({ file: h.source, line: h.line, kind: 'override', message: `hotkey ${quote(h.id)}: ${what}; the hotkey takes it (override: true)` });
     else {
       h.bound = false;
-      problems.push({ file: h.source, line: h.line, kind: 'clash', message: `hotkey "${h.id}": ${what}; kmux's key wins (add override: true to take it)` });
+      problems.push({ file: h.source, line: h.line, kind: 'clash', message: `hotkey ${quote(h.id)}: ${what}; kmux's key wins (add override: true to take it)` });
     }
   }
-  for (let j = 0; j < hotkeys.length; j++) {
-    for (let i = 0; i < j; i++) {
-      const a = hotkeys[i];
-      const b = hotkeys[j];
-      if (!sameKey(a.shortCut, b.shortCut) || !b.bound) continue;
-      if (a.bound) {
-        a.bound = false;
-        problems.push({ file: b.source, line: b.line, kind: 'clash', message: `${k9sKeyName(b.shortCut)}: hotkey "${a.id}" (${a.source}:${a.line}) and hotkey "${b.id}" (${b.source}:${b.line}) both take it; "${b.id}" wins (loaded later)` });
-      }
+  // the later hotkey takes a key from the one bound before it (one holder per key: linear, not pairs)
+  const holder = new Map<string, Hotkey>();
+  for (const b of hotkeys) {
+    if (!b.bound) continue;
+    const id = keyId(b.shortCut);
+    const a = holder.get(id);
+    if (a) {
+      a.bound = false;
+      problems.push({ file: b.source, line: b.line, kind: 'clash', message: `${k9sKeyName(b.shortCut)}: hotkey ${quote(a.id)} (${safeText(a.source, 500)}:${a.line}) and hotkey ${quote(b.id)} (${safeText(b.source, 500)}:${b.line}) both take it; ${quote(b.id)} wins (loaded later)` });
     }
+    holder.set(id, b);
   }
-  return { hotkeys, problems, sources };
+  return { hotkeys, problems: problems.map(safeProblem), sources };
 }
 
 /** The bound hotkey for a keypress from Ink's useInput, if any. */

@@ -3,6 +3,8 @@
  * matches one against what Ink's useInput reports.
  */
 
+import { quote } from '../config/untrusted.js';
+
 export interface KeySpec {
   /** one lowercase letter a-z or one digit 0-9 */
   key: string;
@@ -33,7 +35,7 @@ export function parseKey(name: string): KeySpec {
     if (/^[a-z0-9]$/.test(text)) return { key: text, shift: false, ctrl: false };
     if (/^[A-Z]$/.test(text)) return { key: text.toLowerCase(), shift: true, ctrl: false };
     if (DIGIT_OF_SYMBOL[text]) return { key: DIGIT_OF_SYMBOL[text], shift: true, ctrl: false };
-    throw new KeyNameError(`"${text}" cannot be a plugin key (${HELP})`);
+    throw new KeyNameError(`${quote(text)} cannot be a plugin key (${HELP})`);
   }
   const parts = text.split(/[-+]/);
   const base = parts.pop() ?? '';
@@ -43,12 +45,12 @@ export function parseKey(name: string): KeySpec {
     const m = p.toLowerCase();
     if (m === 'shift' && !shift) shift = true;
     else if ((m === 'ctrl' || m === 'control') && !ctrl) ctrl = true;
-    else throw new KeyNameError(`"${text}": unknown modifier "${p}" (${HELP})`);
+    else throw new KeyNameError(`${quote(text)}: unknown modifier ${quote(p)} (${HELP})`);
   }
-  if (parts.length === 0 || !/^[a-z0-9]$/i.test(base)) throw new KeyNameError(`"${text}" is not a key kmux can bind (${HELP})`);
+  if (parts.length === 0 || !/^[a-z0-9]$/i.test(base)) throw new KeyNameError(`${quote(text)} is not a key kmux can bind (${HELP})`);
   const key = base.toLowerCase();
-  if (ctrl && shift) throw new KeyNameError(`"${text}": a terminal cannot tell Ctrl-Shift-${key.toUpperCase()} from Ctrl-${key.toUpperCase()}; use one modifier`);
-  if (ctrl && /[0-9]/.test(key)) throw new KeyNameError(`"${text}": terminals do not send Ctrl with a digit (${HELP})`);
+  if (ctrl && shift) throw new KeyNameError(`${quote(text)}: a terminal cannot tell Ctrl-Shift-${key.toUpperCase()} from Ctrl-${key.toUpperCase()}; use one modifier`);
+  if (ctrl && /[0-9]/.test(key)) throw new KeyNameError(`${quote(text)}: terminals do not send Ctrl with a digit (${HELP})`);
   return { key, shift, ctrl };
 }
 

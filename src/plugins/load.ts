@@ -13,11 +13,12 @@
  * Each file may have any of K9s's three shapes: `plugins:` map of name -> plugin; a single
  * plugin (named after the file); a bare map of name -> plugin.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import type { Document, Node } from 'yaml';
 import { k9sConfigDir, kmuxConfigDir, xdgConfigHome } from '../config/paths.js';
+import { quote, readTextFile, safeProblem, safeText } from '../config/untrusted.js';
 import { formatKey, k9sKeyName, keyCaveat, keyId, matchesKey, parseKey, sameKey, type KeySpec } from './keys.js';
 import { splitWords } from './vars.js';
 import { isMap, isNull, isScalar, isSeq, mapEntries, readYaml, scalarText, type Entry, type PluginProblem, type YamlFile } from './yamlfile.js';
@@ -108,6 +109,8 @@ const FIELDS = ['shortCut', 'description', 'scopes', 'command', 'args', 'backgro
 const FIELD_BY_LOWER = new Map(FIELDS.map((f) => [f.toLowerCase(), f]));
 const INPUT_FIELDS = ['name', 'label', 'type', 'required', 'default', 'options'];
 const MAX_INPUTS = 5;
+/** How many earlier plugins a key clash names, per plugin. */
+const MAX_CLASHES = 5;
 
 // ---------------------------------------------------------------------------------------
 // Scopes
@@ -252,10 +255,18 @@ function lineOr(y: YamlFile, node: unknown, fallback: number): number {
   return y.lineOf(node) ?? fallback;
 }
 
+/** A node for a message: a scalar's text quoted, or what kind of node it is. */
+function nodeText(n: Node | null): string {
+  if (isMap(n)) return 'a map';
+  if (isSeq(n)) return 'a list';
+  const t = scalarText(n);
+  return t === undefined ? 'empty' : quote(t);
+}
+
 function boolField(e: Entry, y: YamlFile, problems: PluginProblem[], where: string): boolean | undefined {
   if (isNull(e.value)) return undefined;
   if (isScalar(e.value) && typeof e.value.value === 'boolean') return e.value.value;
-  problems.push({ file: y.file, line: y.lineOf(e.value) ?? y.lineOf(e.keyNode), kind: 'invalid', message: `${where}: ${e.key} must be true or false, not ${JSON.stringify(scalarText(e.value) ?? e.value?.toString())}` });
+  problems.push({ file: y.file, line: y.lineOf(e.value) ?? y.lineOf(e.keyNode), kind: 'invalid', message: `${where}: ${e.key} must be true or false, not ${nodeText(e.value)}` });
   return undefined;
 }
 
@@ -275,7 +286,7 @@ function stringList(node: Node | null, doc: Document.Parsed, y: YamlFile): strin
 /** Validate one plugin definition; undefined when it cannot be used (the reasons are in problems). */
 function readPlugin(name: string, body: Node | null, nameNode: unknown, doc: Document.Parsed, y: YamlFile, origin: PluginOrigin, problems: PluginProblem[]): PluginDefinition | undefined {
   const line = lineOr(y, nameNode, 1);
-  const where = `plugin "${name}"`;
+  const where = `plugin ${quote(name)}`;
   const bad = (message: string, node?: unknown) => problems.push({ file: y.file, line: (node ? y.lineOf(node) : undefined) ?? line, kind: 'invalid', message: `${where}: ${message}` });
   const entries = mapEntries(body, doc, y);
   if (!entries) {
@@ -289,7 +300,7 @@ function readPlugin(name: string, body: Node | null, nameNode: unknown, doc: Doc
       continue;
     }
     const guess = FIELD_BY_LOWER.get(e.key.toLowerCase().replace(/[-_]/g, ''));
-    bad(guess ? `unknown field "${e.key}" (did you mean "${guess}"? K9s field names are case-sensitive)` : `unknown field "${e.key}" (ignored)`, e.keyNode);
+    bad(guess ? `unknown field ${quote(e.key)} (did you mean "${guess}"? K9s field names are case-sensitive)` : `unknown field ${quote(e.key)} (ignored)`, e.keyNode);
   }
   let ok = true;
   const str = (field: string, required: boolean): string | undefined => {
@@ -465,16 +476,16 @@ function readInput(node: Node | null, doc: Document.Parsed, y: YamlFile, bad: (m
     return undefined;
   }
   const f = new Map(entries.map((e) => [e.key, e]));
-  for (const e of entries) if (!INPUT_FIELDS.includes(e.key)) bad(`unknown field "${e.key}" (ignored)`, e.keyNode);
+  for (const e of entries) if (!INPUT_FIELDS.includes(e.key)) bad(`unknown field ${quote(e.key)} (ignored)`, e.keyNode);
   const name = scalarText(f.get('name')?.value);
   if (!name || !/^[A-Za-z_][\w-]*$/.test(name)) {
-    bad(name ? `name "${name}" must be letters, digits, _ or -` : 'missing name');
+    bad(name ? `name ${quote(name)} must be letters, digits, _ or -` : 'missing name');
     return undefined;
   }
   const typeText = (scalarText(f.get('type')?.value) ?? 'string').toLowerCase();
   const type = ({ string: 'string', text: 'string', number: 'number', int: 'number', bool: 'bool', boolean: 'bool', dropdown: 'dropdown' } as Record<string, InputType>)[typeText];
   if (!type) {
-    bad(`type "${typeText}" is not one of string, number, bool, dropdown`, f.get('type')?.value);
+    bad(`type ${quote(typeText)} is not one of string, number, bool, dropdown`, f.get('type')?.value);
     return undefined;
   }
   const reqNode = f.get('required')?.value ?? null;
@@ -514,14 +525,14 @@ function readInput(node: Node | null, doc: Document.Parsed, y: YamlFile, bad: (m
       def = n.value as boolean;
     } else if (type === 'number') {
       if (!Number.isFinite(Number(text)) || text.trim() === '') {
-        bad(`default "${text}" is not a number`, n);
+        bad(`default ${quote(text)} is not a number`, n);
         return undefined;
       }
       def = Number(text);
     } else {
       def = text;
       if (type === 'dropdown' && !options.includes(text)) {
-        bad(`default "${text}" is not one of the options`, n);
+        bad(`default ${quote(text)} is not one of the options`, n);
         return undefined;
       }
     }
@@ -541,8 +552,19 @@ function looksLikePlugin(entries: Entry[]): boolean {
   return entries.some((e) => FIELD_BY_LOWER.has(e.key.toLowerCase()));
 }
 
-/** Read one file's text (any of the three shapes). Pure: the tests feed it strings. */
+/** Read one file's text (any of the three shapes). Pure: the tests feed it strings. Never throws. */
 export function parsePluginFile(file: string, text: string, origin: PluginOrigin = 'kmux'): { plugins: PluginDefinition[]; problems: PluginProblem[] } {
+  let r: { plugins: PluginDefinition[]; problems: PluginProblem[] };
+  try {
+    r = parsePluginText(file, text, origin);
+  } catch (e) {
+    // a last resort: every path below is meant to report, never to throw
+    r = { plugins: [], problems: [{ file, kind: 'parse', message: `not usable (internal error: ${(e as Error)?.message ?? String(e)}); no plugin loaded from it` }] };
+  }
+  return { plugins: r.plugins, problems: r.problems.map(safeProblem) };
+}
+
+function parsePluginText(file: string, text: string, origin: PluginOrigin): { plugins: PluginDefinition[]; problems: PluginProblem[] } {
   const { yaml: y, problems } = readYaml(file, text);
   const plugins: PluginDefinition[] = [];
   if (!y) return { plugins, problems };
@@ -558,7 +580,7 @@ export function parsePluginFile(file: string, text: string, origin: PluginOrigin
     if (pluginsEntry && (isMap(pluginsEntry.value) || isNull(pluginsEntry.value))) {
       // shape 1: plugins: {name: plugin}
       for (const e of entries) {
-        if (e !== pluginsEntry) problems.push({ file, line: y.lineOf(e.keyNode), kind: 'invalid', message: `unknown top-level key "${e.key}" (ignored; plugins go under "plugins:")` });
+        if (e !== pluginsEntry) problems.push({ file, line: y.lineOf(e.keyNode), kind: 'invalid', message: `unknown top-level key ${quote(e.key)} (ignored; plugins go under "plugins:")` });
       }
       for (const e of mapEntries(pluginsEntry.value, doc, y) ?? []) {
         const p = readPlugin(e.key, e.value, e.keyNode, doc, y, origin, problems);
@@ -583,7 +605,7 @@ export function parsePluginFile(file: string, text: string, origin: PluginOrigin
 // ---------------------------------------------------------------------------------------
 // All files
 
-const at = (p: { source: string; line: number }) => `${p.source}:${p.line}`;
+const at = (p: { source: string; line: number }) => `${safeText(p.source, 500)}:${p.line}`;
 
 function overlap(a: string[], b: string[], canonical: (s: string) => string): string[] | undefined {
   if (a.includes('all')) return b.includes('all') ? ['all'] : b;
@@ -603,15 +625,13 @@ export function loadPlugins(o: LoadOptions): LoadResult {
   let order = 0;
 
   for (const { file, origin } of pluginFiles(o)) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      problems.push({ file, kind: 'parse', message: `cannot read: ${(e as Error).message}` });
+    const read = readTextFile(file);
+    if (!read.ok) {
+      problems.push({ file, kind: 'parse', message: `cannot read: ${read.message}` });
       sources.push(file);
       continue;
     }
-    const r = parsePluginFile(file, text, origin);
+    const r = parsePluginFile(file, read.text, origin);
     problems.push(...r.problems);
     const left: string[] = [];
     for (const raw of r.plugins) {
@@ -623,7 +643,7 @@ export function loadPlugins(o: LoadOptions): LoadResult {
       }
       const prev = byName.get(raw.name);
       if (prev) {
-        problems.push({ file, line: raw.line, kind: 'override', message: `plugin "${raw.name}" replaces the one from ${at(prev)}` });
+        problems.push({ file, line: raw.line, kind: 'override', message: `plugin ${quote(raw.name)} replaces the one from ${at(prev)}` });
         byName.delete(raw.name); // re-insert so the map keeps load order
       }
       byName.set(raw.name, { ...raw, unboundScopes: [], order: order++ });
@@ -633,21 +653,35 @@ export function loadPlugins(o: LoadOptions): LoadResult {
 
   const plugins = [...byName.values()].sort((a, b) => a.order - b.order);
 
-  // plugin against plugin: same key, scopes overlapping; the later one wins
-  for (let j = 0; j < plugins.length; j++) {
-    for (let i = 0; i < j; i++) {
-      const a = plugins[i];
-      const b = plugins[j];
-      if (!sameKey(a.shortCut, b.shortCut)) continue;
-      const where = overlap(a.scopes, b.scopes, canonical);
+  // plugin against plugin: same key, scopes overlapping; the later one wins. Each plugin names
+  // at most MAX_CLASHES earlier ones (the latest): a file of thousands of plugins on one key
+  // must not make a problem for every pair.
+  const byKey = new Map<string, Plugin[]>();
+  for (const b of plugins) {
+    const id = keyId(b.shortCut);
+    const earlier = byKey.get(id) ?? [];
+    const hits: { a: Plugin; where: string[] }[] = [];
+    let more = false;
+    for (let i = earlier.length - 1; i >= 0; i--) {
+      const where = overlap(earlier[i].scopes, b.scopes, canonical);
       if (!where) continue;
+      if (hits.length === MAX_CLASHES) {
+        more = true;
+        break;
+      }
+      hits.push({ a: earlier[i], where });
+    }
+    for (const { a, where } of hits.reverse()) {
       problems.push({
         file: b.source,
         line: b.line,
         kind: 'clash',
-        message: `${k9sKeyName(b.shortCut)} in ${where.join(', ')}: plugin "${a.name}" (${at(a)}) and plugin "${b.name}" (${at(b)}) both take it; "${b.name}" wins (loaded later)`,
+        message: `${k9sKeyName(b.shortCut)} in ${safeText(where.join(', '), 200)}: plugin ${quote(a.name)} (${at(a)}) and plugin ${quote(b.name)} (${at(b)}) both take it; ${quote(b.name)} wins (loaded later)`,
       });
     }
+    if (more) problems.push({ file: b.source, line: b.line, kind: 'clash', message: `${k9sKeyName(b.shortCut)}: more plugins loaded before ${quote(b.name)} take it too; ${quote(b.name)} wins` });
+    earlier.push(b);
+    byKey.set(id, earlier);
   }
 
   // plugin against kmux's own keys
@@ -664,18 +698,18 @@ export function loadPlugins(o: LoadOptions): LoadResult {
         }
         const hit = keys.find((k) => sameKey(k, p.shortCut));
         if (!hit) continue;
-        const what = `${k9sKeyName(p.shortCut)} is kmux's key${hit.label ? ` for "${hit.label}"` : ''} in ${scope}`;
+        const what = `${k9sKeyName(p.shortCut)} is kmux's key${hit.label ? ` for "${hit.label}"` : ''} in ${safeText(scope, 100)}`;
         if (p.override) {
-          problems.push({ file: p.source, line: p.line, kind: 'override', message: `plugin "${p.name}": ${what}; the plugin takes it (override: true)` });
+          problems.push({ file: p.source, line: p.line, kind: 'override', message: `plugin ${quote(p.name)}: ${what}; the plugin takes it (override: true)` });
         } else {
           p.unboundScopes.push(scope);
-          problems.push({ file: p.source, line: p.line, kind: 'clash', message: `plugin "${p.name}": ${what}; kmux's key wins and the plugin is not bound there (add override: true to take the key)` });
+          problems.push({ file: p.source, line: p.line, kind: 'clash', message: `plugin ${quote(p.name)}: ${what}; kmux's key wins and the plugin is not bound there (add override: true to take the key)` });
         }
         if (scope === 'all') break;
       }
     }
   }
-  return { plugins, problems, sources, skipped };
+  return { plugins, problems: problems.map(safeProblem), sources, skipped };
 }
 
 // ---------------------------------------------------------------------------------------

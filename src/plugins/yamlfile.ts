@@ -3,7 +3,9 @@
  * yaml.v2 (YAML 1.1: `yes`/`on` are booleans, `0755` is octal) and takes a scalar's own text
  * for a string field (`args: [1.10]` is "1.10"): so do we.
  */
-import { Alias, LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
+import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
+import { formatLoadProblem, safeText } from '../config/untrusted.js';
+import { deref, isMergeKey, reportDangling } from '../config/yaml-nodes.js';
 
 export type ProblemKind = 'parse' | 'invalid' | 'clash' | 'override';
 
@@ -14,10 +16,13 @@ export interface PluginProblem {
   kind: ProblemKind;
 }
 
-/** "file:line: message" */
+/** "file:line: message", safe to show (a file name may hold control characters too). */
 export function formatProblem(p: PluginProblem): string {
-  return `${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`;
+  return formatLoadProblem(p);
 }
+
+/** A file full of syntax errors (binary data, say) needs its first few, not thousands. */
+const MAX_SYNTAX_PROBLEMS = 10;
 
 export interface YamlFile {
   file: string;
@@ -37,27 +42,24 @@ export function readYaml(file: string, text: string): { yaml?: YamlFile; problem
   try {
     docs = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: false, version: '1.1', prettyErrors: false }) as Document.Parsed[];
   } catch (e) {
-    return { problems: [{ file, kind: 'parse', message: `not readable YAML: ${(e as Error).message}` }] };
+    return { problems: [{ file, kind: 'parse', message: `not readable YAML: ${safeText((e as Error)?.message ?? String(e), 200)}` }] };
   }
   if (!Array.isArray(docs)) docs = []; // an empty stream
   const line = (offset: number | undefined) => (offset === undefined ? undefined : lc.linePos(offset).line);
   const problems: PluginProblem[] = [];
-  for (const d of docs) {
-    for (const e of d.errors) {
-      problems.push({ file, line: line(e.pos?.[0]), kind: 'parse', message: `YAML syntax: ${e.message.split('\n')[0]}` });
-    }
+  const errors = docs.flatMap((d) => d.errors);
+  for (const e of errors.slice(0, MAX_SYNTAX_PROBLEMS)) {
+    problems.push({ file, line: line(e.pos?.[0]), kind: 'parse', message: `YAML syntax: ${safeText(e.message.split('\n')[0], 300)}` });
   }
+  if (errors.length > MAX_SYNTAX_PROBLEMS) problems.push({ file, kind: 'parse', message: `and ${errors.length - MAX_SYNTAX_PROBLEMS} more YAML syntax errors` });
   if (problems.length) return { problems };
+  for (const d of docs) reportDangling(d, (off, message) => problems.push({ file, line: line(off), kind: 'invalid', message }));
   const yaml: YamlFile = {
     file,
     docs,
     line,
     lineOf: (node) => line((node as { range?: [number, number, number] } | null)?.range?.[0]),
-    resolve: (node, doc) => {
-      let n = node as Node | null;
-      for (let hops = 0; n && isAlias(n) && hops < 10; hops++) n = (n as Alias).resolve(doc) ?? null;
-      return n ?? null;
-    },
+    resolve: (node, doc) => (deref(doc, node) as Node | undefined) ?? null,
   };
   return { yaml, problems };
 }
@@ -68,21 +70,42 @@ export interface Entry {
   value: Node | null;
 }
 
-/** A map's entries with string keys (as written), aliases resolved; `<<` merges are expanded. */
-export function mapEntries(node: Node | null, doc: Document.Parsed, y: YamlFile): Entry[] | undefined {
+/** How deep `<<` merges may nest (each level is a call). */
+const MAX_MERGE_DEPTH = 100;
+
+/**
+ * A map's entries with string keys (as written), aliases resolved; `<<` merges are expanded
+ * (explicit keys and earlier merges win). A map merges into one result at most once, so a map
+ * that merges itself, or `<<: [*a, *a]` chains, cost no more than their size.
+ */
+export function mapEntries(node: Node | null, doc: Document.Parsed, y: YamlFile, merged = new Set<unknown>(), depth = 0): Entry[] | undefined {
   if (!isMap(node)) return undefined;
+  merged.add(node);
   const out: Entry[] = [];
+  const seen = new Set<string>();
+  const later: Node[] = [];
   for (const pair of node.items) {
     const k = y.resolve(pair.key, doc);
     const key = scalarText(k);
     const value = y.resolve(pair.value, doc);
-    if (key === '<<') {
+    if (key === '<<' || isMergeKey(k)) {
       const sources = isSeq(value) ? value.items.map((v) => y.resolve(v, doc)) : [value];
-      for (const s of sources) for (const e of mapEntries(s, doc, y) ?? []) if (!out.some((o) => o.key === e.key)) out.push(e);
+      for (const s of sources) if (s) later.push(s);
       continue;
     }
     if (key === undefined) continue;
     out.push({ key, keyNode: pair.key, value });
+    seen.add(key);
+  }
+  if (depth < MAX_MERGE_DEPTH) {
+    for (const s of later) {
+      if (merged.has(s)) continue;
+      for (const e of mapEntries(s, doc, y, merged, depth + 1) ?? []) {
+        if (seen.has(e.key)) continue;
+        seen.add(e.key);
+        out.push(e);
+      }
+    }
   }
   return out;
 }

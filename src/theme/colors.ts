@@ -3,6 +3,7 @@
  * and `default` or `-` for the terminal's own color. Also what a 256- or 16-color terminal
  * gets for a hex color, for previews and for themes adapted to the terminal's color depth.
  */
+import { quote } from '../config/untrusted.js';
 
 /** The W3C (CSS Color Module) named colors, X11-derived; both spellings of gray/grey. */
 export const COLOR_NAMES: Readonly<Record<string, string>> = Object.freeze({
@@ -167,7 +168,7 @@ export type ParsedColor = { ok: true; hex?: string } | { ok: false; message: str
 export function parseColor(v: unknown): ParsedColor {
   if (typeof v !== 'string') {
     if (v === null || v === undefined) return { ok: false, message: 'no color given' };
-    return { ok: false, message: `${JSON.stringify(v)} is not a color (want a name like dodgerblue, #rrggbb, or default)` };
+    return { ok: false, message: `${quote(v)} is not a color (want a name like dodgerblue, #rrggbb, or default)` };
   }
   const s = v.trim().toLowerCase();
   if (s === '') return { ok: false, message: 'no color given' };
@@ -175,16 +176,17 @@ export function parseColor(v: unknown): ParsedColor {
   if (s.startsWith('#')) {
     if (/^#[0-9a-f]{6}$/.test(s)) return { ok: true, hex: s };
     if (/^#[0-9a-f]{3}$/.test(s)) return { ok: true, hex: `#${s[1]}${s[1]}${s[2]}${s[2]}${s[3]}${s[3]}` };
-    return { ok: false, message: `"${v}" is not a hex color (want #rrggbb)` };
+    return { ok: false, message: `${quote(v)} is not a hex color (want #rrggbb)` };
   }
-  const named = COLOR_NAMES[s];
-  if (named) return { ok: true, hex: named };
+  // own names only: `constructor` or `__proto__` must not find Object's
+  if (Object.hasOwn(COLOR_NAMES, s)) return { ok: true, hex: COLOR_NAMES[s] };
   const hint = suggestName(s);
-  return { ok: false, message: `"${v}" is not a known color name${hint ? ` (did you mean ${hint}?)` : ''}` };
+  return { ok: false, message: `${quote(v)} is not a known color name${hint ? ` (did you mean ${hint}?)` : ''}` };
 }
 
 /** The closest color name by edit distance, for "did you mean" hints; undefined when nothing is close. */
 function suggestName(s: string): string | undefined {
+  if (s.length > 40) return undefined; // no color name is near a long text, and the distance would cost its length
   let best: string | undefined;
   let bestD = Math.max(2, Math.floor(s.length / 4)) + 1;
   for (const name of Object.keys(COLOR_NAMES)) {

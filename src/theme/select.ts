@@ -9,12 +9,14 @@
  * config `contexts.<ctx>.skin`, else K9s's per-context `k9s.skin`), the global setting (kmux
  * config `skin:`, else K9s's `k9s.ui.skin`), then the stock skin.
  */
-import { existsSync, readdirSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YNode, type Scalar } from 'yaml';
 import { k9sConfigDir, kmuxConfigDir } from '../config/paths.js';
+import { quote, readTextFile, safeProblem, safeText } from '../config/untrusted.js';
+import { deref, entriesOf, reportDangling } from '../config/yaml-nodes.js';
 import { loadSkinFile, stockTheme, type SkinProblem } from './skin.js';
 import type { Theme } from './theme.js';
 
@@ -113,32 +115,119 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 }
 
-function readConfig(file: string, problems: SkinProblem[]): Record<string, unknown> | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT' && code !== 'ENOTDIR') problems.push({ file, message: `config not readable (${(e as Error).message}); its skin setting is ignored` });
-    return undefined;
-  }
-  try {
-    const v = parseYaml(text, { merge: true });
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch (e) {
-    const err = e as Error & { linePos?: { line: number }[] };
-    problems.push({ file, line: err.linePos?.[0]?.line, message: `config is not valid YAML (${err.message.split('\n')[0]}); its skin setting is ignored` });
-    return undefined;
-  }
+/** Which config file: kmux's config.yaml, K9s's config.yaml, or K9s's per-context config.yaml. */
+export type SkinConfigKind = 'kmux' | 'k9s' | 'k9s-context';
+
+export interface SkinSettings {
+  /** the skin for every context (kmux `skin:`, K9s `k9s.ui.skin`) */
+  global?: string;
+  /** the skin for the context asked about (kmux `contexts.<ctx>.skin`, K9s per-context `k9s.skin`) */
+  context?: string;
+  problems: SkinProblem[];
 }
 
-function get(o: unknown, ...path: string[]): unknown {
-  let cur = o;
-  for (const p of path) {
-    if (!cur || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[p];
+const SKIN_PATHS: Record<SkinConfigKind, { global?: string[]; context?: (ctx: string) => string[] }> = {
+  kmux: { global: ['skin'], context: (ctx) => ['contexts', ctx, 'skin'] },
+  k9s: { global: ['k9s', 'ui', 'skin'] },
+  'k9s-context': { context: () => ['k9s', 'skin'] },
+};
+
+/**
+ * The skin settings in one config file's text (pure). Only the keys on the way to a skin are
+ * judged: one of the wrong type (a list where a mapping goes, a mapping where a name goes) is
+ * reported with its line and key, and that setting is left out. Never throws.
+ */
+export function readSkinSettings(text: string, file: string, kind: SkinConfigKind, context?: string): SkinSettings {
+  let r: SkinSettings;
+  try {
+    r = readSkinSettingsText(text, file, kind, context);
+  } catch (e) {
+    // a last resort: every path below is meant to report, never to throw
+    r = { problems: [{ file, message: `config not usable (internal error: ${(e as Error)?.message ?? String(e)}); its skin setting is ignored` }] };
   }
-  return cur;
+  return { ...r, problems: r.problems.map(safeProblem) };
+}
+
+function readSkinSettingsText(text: string, file: string, kind: SkinConfigKind, context?: string): SkinSettings {
+  const problems: SkinProblem[] = [];
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, merge: true, uniqueKeys: false, prettyErrors: false });
+  const lineOf = (n: unknown): number | undefined => {
+    const off = (n as YNode | null | undefined)?.range?.[0];
+    return off === undefined ? undefined : lc.linePos(off).line;
+  };
+  if (doc.errors.length) {
+    const err = doc.errors[0];
+    const off = err.pos?.[0];
+    problems.push({ file, line: off === undefined ? undefined : lc.linePos(off).line, message: `config is not valid YAML (${safeText(err.message.split('\n')[0], 300)}); its skin setting is ignored` });
+    return { problems };
+  }
+  reportDangling(doc, (off, message) => problems.push({ file, line: off === undefined ? undefined : lc.linePos(off).line, message }));
+  const root = deref(doc, doc.contents);
+  if (isNothing(root)) return { problems };
+  if (!isMap(root)) {
+    problems.push({ file, line: lineOf(root), message: `config is not a mapping (found ${kindOf(root)}); its skin setting is ignored` });
+    return { problems };
+  }
+  /** The skin name at `path`, reporting the first node on the way that has the wrong type. */
+  const at = (path: string[]): string | undefined => {
+    let cur: unknown = root;
+    for (let i = 0; i < path.length; i++) {
+      const e = entriesOf(doc, cur).filter((x) => x.key === path[i]).at(-1);
+      if (!e) return undefined;
+      const v = deref(doc, e.value);
+      const key = path.slice(0, i + 1).join('.');
+      if (isNothing(v)) return undefined;
+      const last = i === path.length - 1;
+      if (!last && !isMap(v)) {
+        problems.push({ file, line: lineOf(e.keyNode), key, message: `expected a mapping, found ${kindOf(v)}; the skin setting under it is ignored` });
+        return undefined;
+      }
+      if (last) {
+        const name = isScalar(v) ? scalarName(v) : undefined;
+        if (name === undefined) problems.push({ file, line: lineOf(e.keyNode), key, message: `expected a skin name, found ${kindOf(v)}; ignored` });
+        return name;
+      }
+      cur = v;
+    }
+    return undefined;
+  };
+  const paths = SKIN_PATHS[kind];
+  const out: SkinSettings = { problems };
+  if (paths.context && context !== undefined) out.context = at(paths.context(context));
+  if (paths.global) out.global = at(paths.global);
+  return out;
+}
+
+function isNothing(n: unknown): boolean {
+  return n === null || n === undefined || (isScalar(n) && (n.value === null || n.value === undefined || n.value === ''));
+}
+
+/** A skin name as K9s reads it into a string: text, or a number's or boolean's own text. */
+function scalarName(n: Scalar): string | undefined {
+  const v = n.value;
+  if (typeof v === 'string') return str(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return str(typeof n.source === 'string' ? n.source : String(v));
+  return undefined;
+}
+
+function kindOf(n: unknown): string {
+  if (isMap(n)) return 'a mapping';
+  if (isSeq(n)) return 'a list';
+  if (isScalar(n)) return quote(n.value);
+  return 'nothing';
+}
+
+/** A config file's skin settings; a missing file has none. */
+function readConfig(file: string, kind: SkinConfigKind, problems: SkinProblem[], context?: string): SkinSettings | undefined {
+  const r = readTextFile(file);
+  if (!r.ok) {
+    if (r.code !== 'ENOENT' && r.code !== 'ENOTDIR') problems.push({ file, message: `config ${r.message}; its skin setting is ignored` });
+    return undefined;
+  }
+  const s = readSkinSettings(r.text, file, kind, context);
+  problems.push(...s.problems);
+  return s;
 }
 
 export function kmuxConfigFile(env: NodeJS.ProcessEnv = process.env): string {
@@ -176,20 +265,20 @@ export function resolveSkinName(opts: ResolveOptions = {}): SkinChoice {
   if (k9sEnv) return { name: k9sEnv, from: 'K9S_SKIN', problems };
 
   const kmuxFile = kmuxConfigFile(env);
-  const kmuxCfg = readConfig(kmuxFile, problems);
+  const kmuxCfg = readConfig(kmuxFile, 'kmux', problems, opts.context);
   if (opts.context) {
-    const own = str(get(kmuxCfg, 'contexts', opts.context, 'skin'));
+    const own = kmuxCfg?.context;
     if (own) return { name: own, from: 'context', file: kmuxFile, problems };
     for (const f of k9sContextFiles(env, opts.context, opts.cluster)) {
       if (!existsSync(f)) continue;
-      const skin = str(get(readConfig(f, problems), 'k9s', 'skin'));
+      const skin = readConfig(f, 'k9s-context', problems, opts.context)?.context;
       if (skin) return { name: skin, from: 'context', file: f, problems };
     }
   }
-  const global = str(get(kmuxCfg, 'skin'));
+  const global = kmuxCfg?.global;
   if (global) return { name: global, from: 'global', file: kmuxFile, problems };
   const k9sFile = join(k9sConfigDir(env), 'config.yaml');
-  const k9sGlobal = str(get(readConfig(k9sFile, problems), 'k9s', 'ui', 'skin'));
+  const k9sGlobal = readConfig(k9sFile, 'k9s', problems)?.global;
   if (k9sGlobal) return { name: k9sGlobal, from: 'global', file: k9sFile, problems };
   return { from: 'stock', problems };
 }
@@ -223,10 +312,10 @@ export function loadTheme(name: string | undefined, env: NodeJS.ProcessEnv = pro
   const known = skins.map((s) => s.name);
   return {
     theme: stockTheme(),
-    problems: [{
+    problems: [safeProblem({
       file: `${n}.yaml`,
-      message: `skin ${n} not found in ${skinDirs(env).join(', ')}${known.length ? ` (available: ${known.join(', ')})` : ''}; using the stock skin`,
-    }],
+      message: `skin ${safeText(n, 100)} not found in ${skinDirs(env).join(', ')}${known.length ? ` (available: ${known.join(', ')})` : ''}; using the stock skin`,
+    })],
   };
 }
 
@@ -250,12 +339,10 @@ export function selectTheme(opts: ResolveOptions = {}): SelectedTheme {
 export function watchSkin(file: string, onChange: () => void, debounceMs = 150): () => void {
   const dir = dirname(resolve(file));
   const base = basename(file);
+  // readTextFile, not readFileSync: a FIFO put in the skin's place must not block the UI, nor /dev/zero fill memory
   const read = (): string | null => {
-    try {
-      return readFileSync(file, 'utf8');
-    } catch {
-      return null;
-    }
+    const r = readTextFile(file);
+    return r.ok ? r.text : r.code === 'ENOENT' ? null : `\u0000${r.code}`;
   };
   let last = read();
   let timer: NodeJS.Timeout | undefined;

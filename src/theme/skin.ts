@@ -8,8 +8,9 @@
  * and takes the stock color for each role whose value was bad. YAML anchors, aliases and `<<`
  * merge keys work (community skins lean on them).
  */
-import { readFileSync } from 'node:fs';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YNode } from 'yaml';
+import { formatLoadProblem, quote, readTextFile, safeProblem } from '../config/untrusted.js';
+import { deref, isMergeKey, keyText, reportDangling } from '../config/yaml-nodes.js';
 import { parseColor } from './colors.js';
 import { STOCK, THEME_ROLES, type Theme } from './theme.js';
 
@@ -29,7 +30,7 @@ export interface SkinLoad {
 
 /** `file:line: key: message`, the form a message bar or stderr shows. */
 export function formatProblem(p: SkinProblem): string {
-  return `${p.file}${p.line ? `:${p.line}` : ''}: ${p.key ? `${p.key}: ` : ''}${p.message}`;
+  return formatLoadProblem(p);
 }
 
 /** A copy of the stock theme with every role present (bg as '', the terminal's own). */
@@ -179,28 +180,34 @@ type Found = Map<string, string | undefined>;
 
 /** Read and map one skin file. Never throws. */
 export function loadSkinFile(file: string): SkinLoad {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    return { theme: stockTheme(), problems: [{ file, message: `${readError(e)}; using the stock skin` }] };
-  }
-  return parseSkin(text, file);
+  const r = readTextFile(file);
+  if (!r.ok) return { theme: stockTheme(), problems: [{ file, message: `${readError(r.code, r.message)}; using the stock skin` }] };
+  return parseSkin(r.text, file);
 }
 
-function readError(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  switch (err.code) {
+function readError(code: string, message: string): string {
+  switch (code) {
     case 'ENOENT': return 'skin file not found';
     case 'EACCES':
     case 'EPERM': return 'skin file not readable (permission denied)';
     case 'EISDIR': return 'skin path is a directory, not a file';
-    default: return `skin file not readable (${err.message ?? String(e)})`;
+    default: return `skin file ${message}`;
   }
 }
 
 /** Map a skin's text (K9s format) onto a Theme; `file` names it in problems. Never throws. */
 export function parseSkin(text: string, file: string): SkinLoad {
+  let r: SkinLoad;
+  try {
+    r = parseSkinText(text, file);
+  } catch (e) {
+    // a last resort: every path below is meant to return, never to throw
+    r = { theme: stockTheme(), problems: [{ file, message: `skin not usable (internal error: ${(e as Error)?.message ?? String(e)}); using the stock skin` }] };
+  }
+  return { theme: r.theme, problems: r.problems.map(safeProblem) };
+}
+
+function parseSkinText(text: string, file: string): SkinLoad {
   const problems: SkinProblem[] = [];
   const lc = new LineCounter();
   let doc: Document.Parsed;
@@ -220,6 +227,7 @@ export function parseSkin(text: string, file: string): SkinLoad {
     return { theme: stockTheme(), problems };
   }
   for (const w of doc.warnings) problems.push({ file, line: lineOf(w.pos?.[0]), message: `YAML warning: ${firstLine(w.message)}` });
+  reportDangling(doc, (off, message) => problems.push({ file, line: lineOf(off), message }));
 
   const root = doc.contents;
   if (!root || (isScalar(root) && (root.value === null || root.value === ''))) {
@@ -234,11 +242,13 @@ export function parseSkin(text: string, file: string): SkinLoad {
   const k9s = top.get('k9s');
   if (!k9s) {
     const near = [...top.keys()].find((k) => k.toLowerCase() === 'k9s' || k.toLowerCase() === 'kmux');
-    problems.push({ file, message: `no top-level k9s: key${near ? ` (found ${near}:)` : ''}; using the stock skin` });
+    problems.push({ file, message: `no top-level k9s: key${near ? ` (found ${quote(near)})` : ''}; using the stock skin` });
     return { theme: stockTheme(), problems };
   }
   const found: Found = new Map();
-  walk(doc, k9s.node, SCHEMA, 'k9s', k9s.line, file, problems, lineOf, found, text);
+  let split: string[] | undefined;
+  const lines = () => (split ??= text.split('\n'));
+  walk(doc, k9s.node, SCHEMA, 'k9s', k9s.line, file, problems, lineOf, found, lines);
   return { theme: resolveRoles(found), problems: capped(problems, file) };
 }
 
@@ -270,6 +280,9 @@ function resolveRoles(found: Found): Theme {
   return out as unknown as Theme;
 }
 
+/** How deep `<<` merges may nest (each level is a call; a chain of thousands would exhaust the stack). */
+const MAX_MERGE_DEPTH = 100;
+
 interface Entry {
   node: unknown;
   line?: number;
@@ -277,25 +290,15 @@ interface Entry {
 
 type LineOf = (offset: number | undefined) => number | undefined;
 
-/** Resolve aliases (with a hop limit against cycles). */
-function deref(doc: Document, n: unknown): unknown {
-  let cur = n;
-  for (let i = 0; i < 50 && isAlias(cur); i++) cur = cur.resolve(doc);
-  return isAlias(cur) ? undefined : cur;
-}
-
-function isMergeKey(k: unknown): boolean {
-  if (!isScalar(k)) return false;
-  return k.source === '<<' || k.value === '<<' || typeof k.value === 'symbol';
-}
-
 /**
  * The entries of a mapping, `<<` merges applied (explicit keys win over merged ones, earlier
  * merged maps over later ones), duplicate explicit keys reported (the last one wins).
  */
-function entries(doc: Document, map: unknown, where: string, file: string, problems: SkinProblem[], lineOf: LineOf, depth = 0): Map<string, Entry> {
+function entries(doc: Document, map: unknown, where: string, file: string, problems: SkinProblem[], lineOf: LineOf, depth = 0, merged = new Set<unknown>()): Map<string, Entry> {
   const out = new Map<string, Entry>();
   if (!isMap(map)) return out;
+  // a map merged once need not be merged again: keeps `<<: [*a, *a]` chains and cycles linear
+  merged.add(map);
   const merges: unknown[] = [];
   for (const pair of map.items) {
     const key = pair.key;
@@ -305,20 +308,23 @@ function entries(doc: Document, map: unknown, where: string, file: string, probl
       else merges.push(v);
       continue;
     }
-    const name = isScalar(key) ? String(key.value) : String(key);
+    const name = keyText(key);
     const line = lineOf((key as YNode | null)?.range?.[0]);
     if (out.has(name)) {
       problems.push({ file, line, key: where === 'top level' ? name : `${where}.${name}`, message: `duplicate key (line ${out.get(name)!.line ?? '?'} has it too); the last one wins` });
     }
     out.set(name, { node: pair.value, line });
   }
-  if (depth < 20) {
+  if (merges.length && depth >= MAX_MERGE_DEPTH) {
+    problems.push({ file, key: where, message: `<< merges nested more than ${MAX_MERGE_DEPTH} deep; the deeper ones are ignored` });
+  } else {
     for (const m of merges) {
       if (!isMap(m)) {
         problems.push({ file, key: where, message: '<< merges a value that is not a mapping; ignored' });
         continue;
       }
-      for (const [k, e] of entries(doc, m, where, file, problems, lineOf, depth + 1)) if (!out.has(k)) out.set(k, e);
+      if (merged.has(m)) continue;
+      for (const [k, e] of entries(doc, m, where, file, problems, lineOf, depth + 1, merged)) if (!out.has(k)) out.set(k, e);
     }
   }
   return out;
@@ -326,7 +332,7 @@ function entries(doc: Document, map: unknown, where: string, file: string, probl
 
 function walk(
   doc: Document, rawNode: unknown, schema: Schema, path: string, line: number | undefined,
-  file: string, problems: SkinProblem[], lineOf: LineOf, found: Found, text: string,
+  file: string, problems: SkinProblem[], lineOf: LineOf, found: Found, lines: () => string[],
 ): void {
   const node = deref(doc, rawNode);
   if (node === null || node === undefined || (isScalar(node) && (node.value === null || node.value === undefined))) return; // empty section
@@ -344,21 +350,21 @@ function walk(
     }
     const rel = kpath.slice('k9s.'.length);
     if (typeof sub === 'object') {
-      walk(doc, e.node, sub, kpath, e.line, file, problems, lineOf, found, text);
+      walk(doc, e.node, sub, kpath, e.line, file, problems, lineOf, found, lines);
       continue;
     }
     const via = viaAlias(doc, e.node, lineOf);
     const value = deref(doc, e.node);
     switch (sub) {
       case 'color':
-        color(value, rel, kpath, e.line, via, file, problems, found, text);
+        color(value, rel, kpath, e.line, via, file, problems, found, lines);
         break;
       case 'colors': {
         if (!isSeq(value)) {
           problems.push({ file, line: e.line, key: kpath, message: `expected a list of colors, found ${describe(value)}` });
           break;
         }
-        value.items.forEach((item, i) => color(deref(doc, item), `${rel}.${i}`, `${kpath}[${i}]`, lineOf((item as YNode).range?.[0]) ?? e.line, viaAlias(doc, item, lineOf), file, problems, found, text));
+        value.items.forEach((item, i) => color(deref(doc, item), `${rel}.${i}`, `${kpath}[${i}]`, lineOf((item as YNode | null)?.range?.[0]) ?? e.line, viaAlias(doc, item, lineOf), file, problems, found, lines));
         break;
       }
       case 'colorMap': {
@@ -373,7 +379,7 @@ function walk(
             problems.push({ file, line: ce.line, key: `${kpath}.${name}`, message: `expected a list of colors, found ${describe(list)}` });
             continue;
           }
-          list.items.forEach((item, i) => color(deref(doc, item), `${rel}.${name}.${i}`, `${kpath}.${name}[${i}]`, lineOf((item as YNode).range?.[0]) ?? ce.line, viaAlias(doc, item, lineOf), file, problems, found, text));
+          list.items.forEach((item, i) => color(deref(doc, item), `${rel}.${name}.${i}`, `${kpath}.${name}[${i}]`, lineOf((item as YNode | null)?.range?.[0]) ?? ce.line, viaAlias(doc, item, lineOf), file, problems, found, lines));
         }
         break;
       }
@@ -381,13 +387,13 @@ function walk(
         const s = isScalar(value) ? value.value : value;
         if (s === null || s === undefined) break;
         if (typeof s !== 'string' || !STYLES.has(s.trim().toLowerCase())) {
-          problems.push({ file, line: e.line, key: kpath, message: `${JSON.stringify(s)} is not a text style (want one of ${[...STYLES].filter((x) => x && x !== '-').join(', ')})` });
+          problems.push({ file, line: e.line, key: kpath, message: `${quote(s)} is not a text style (want one of ${[...STYLES].filter((x) => x && x !== '-').join(', ')})` });
         }
         break;
       }
       case 'bool': {
         const b = isScalar(value) ? value.value : value;
-        if (b !== null && b !== undefined && typeof b !== 'boolean') problems.push({ file, line: e.line, key: kpath, message: `${JSON.stringify(b)} is not true or false` });
+        if (b !== null && b !== undefined && typeof b !== 'boolean') problems.push({ file, line: e.line, key: kpath, message: `${quote(b)} is not true or false` });
         break;
       }
     }
@@ -396,7 +402,7 @@ function walk(
 
 function color(
   value: unknown, rel: string, kpath: string, line: number | undefined, via: string,
-  file: string, problems: SkinProblem[], found: Found, text: string,
+  file: string, problems: SkinProblem[], found: Found, lines: () => string[],
 ): void {
   const raw = isScalar(value) ? value.value : (value ?? null);
   if (isMap(raw) || isSeq(raw)) {
@@ -410,7 +416,7 @@ function color(
     return;
   }
   let msg = c.message;
-  if ((raw === null || raw === '') && line !== undefined && /:\s*#/.test(text.split('\n')[line - 1] ?? '')) {
+  if ((raw === null || raw === '') && line !== undefined && /:\s*#/.test(lines()[line - 1] ?? '')) {
     msg = 'no color given: an unquoted # starts a YAML comment, write "#rrggbb" in quotes';
   }
   problems.push({ file, line, key: kpath, message: `${msg}${via}; using the stock color` });
@@ -427,11 +433,12 @@ function viaAlias(doc: Document, n: unknown, lineOf: LineOf): string {
 function describe(n: unknown): string {
   if (isMap(n)) return 'a mapping';
   if (isSeq(n)) return 'a list';
-  if (isScalar(n)) return JSON.stringify(n.value);
-  return JSON.stringify(n) ?? String(n);
+  if (isScalar(n)) return quote(n.value);
+  return quote(n);
 }
 
 function nearKey(key: string, keys: string[]): string | undefined {
+  if (key.length > 40) return undefined;
   const k = key.toLowerCase();
   let best: string | undefined;
   let bestD = 3;

@@ -1,9 +1,10 @@
 /** views.yaml custom columns: loading (K9s then kmux), key forms, flags, JSONPath columns, problems. */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { customColumns, loadViews, parseColumn, parseSort, viewFor, viewKeyFor, type ViewProblem, type ViewSpecConfig } from '../../src/config/views.js';
+import { customColumns, formatViewProblem, loadViews, parseColumn, parseSort, parseViews, viewFor, viewKeyFor, type ViewProblem, type ViewSpecConfig } from '../../src/config/views.js';
 import { columnsFor } from '../../src/resources/registry.js';
 import { NOW, webDeployment, webPod } from '../resources/fixtures.js';
 
@@ -267,5 +268,74 @@ describe('customColumns', () => {
     expect(byName.NAME).toBe(webDeployment.metadata.name);
     expect(String(byName.IMAGE)).toMatch(/acme\/web/);
     expect(s.sort).toEqual({ column: 'READY', asc: false });
+  });
+});
+
+describe('bad views.yaml never crashes, hangs or echoes raw bytes (issue 11)', () => {
+  it('escape sequences in resource keys, columns and sort columns are shown escaped', () => {
+    const problems: ViewProblem[] = [];
+    parseViews('views:\n  "\\e[2Jpods": {columns: [AGE]}\n  v1/pods:\n    columns: ["\\e[31m:", "\\u009b:.x["]\n    sortColumn: "\\u202eAGE:up"\n', 'views.yaml', 'kmux', problems);
+    const shown = problems.map(formatViewProblem);
+    expect(shown).toHaveLength(4);
+    // eslint-disable-next-line no-control-regex
+    for (const s of shown) expect(s).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
+    expect(problems[0].key).toBe('\\x1b[2Jpods');
+    expect(problems[1].message).toBe('"\\x1b[31m:": nothing after ":" (want a JSONPath like .status.podIP); skipped');
+    expect(problems[3].message).toBe('"\\u202eAGE:up" is not COLUMN:asc or COLUMN:desc; ignored');
+  });
+
+  it('a sortColumn of many spaces is judged at once (the regex backtracked for minutes)', () => {
+    const t0 = Date.now();
+    expect(parseSort(`${' '.repeat(100_000)}:`)).toBeUndefined();
+    expect(parseSort(`a${' '.repeat(100_000)}x`)).toEqual({ column: `A${' '.repeat(100_000)}X`, asc: true });
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(parseSort(' name : DESC ')).toEqual({ column: 'NAME', asc: false });
+    expect(parseSort('a:b:asc')).toBeUndefined();
+    expect(parseSort('AGE:')).toBeUndefined();
+  });
+
+  it('anchors, aliases and << merges are followed (an aliased column list was "not a list")', () => {
+    const problems: ViewProblem[] = [];
+    const out = parseViews('base: &b\n  columns: &cols [AGE, NAME]\n  sortColumn: AGE:desc\nviews:\n  v1/pods:\n    <<: *b\n  pods:\n    columns: *cols\n', 'views.yaml', 'k9s', problems);
+    expect(problems.map((p) => p.message)).toEqual(['unknown top-level key (want views:); ignored']);
+    expect(out.map((v) => [v.key, v.columns.map((c) => c.header), v.sort])).toEqual([
+      ['v1/pods', ['AGE', 'NAME'], { column: 'AGE', asc: false }],
+      ['pods', ['AGE', 'NAME'], undefined],
+    ]);
+  });
+
+  it('binary data and a FIFO are reported and skipped; the other file still loads', () => {
+    const bin = write('k9s', 'x');
+    writeFileSync(bin, Buffer.from([0x76, 0x69, 0x65, 0x77, 0x73, 0x3a, 0x00, 0x1b]));
+    const r = loadViews(env);
+    expect(r.problems).toEqual([{ file: bin, message: 'binary data, not text (a NUL byte at offset 6); ignored' }]);
+    rmSync(bin);
+    execFileSync('mkfifo', [bin]);
+    write('kmux', 'views:\n  v1/pods:\n    columns: [AGE]\n');
+    const f = loadViews(env);
+    expect(f.problems).toEqual([{ file: bin, message: 'not a regular file (a device, pipe or socket); ignored' }]);
+    expect([...f.views.keys()]).toEqual(['v1/pods']);
+  });
+});
+
+describe('a views.yaml with thousands of mistakes (issue 11)', () => {
+  it('reports the first fifty and counts the rest, not a message bar of thousands', () => {
+    const problems: ViewProblem[] = [];
+    parseViews(`views:\n${Array.from({ length: 3000 }, (_, i) => `  bad key ${i}: {}\n`).join('')}`, 'views.yaml', 'k9s', problems);
+    expect(problems).toHaveLength(51);
+    expect(problems[50]).toEqual({ file: 'views.yaml', message: 'and 2950 more problems' });
+  });
+});
+
+describe('customColumns problems are display-safe too (issue 11)', () => {
+  it('a very long resource key is cut in the problem customColumns reports', () => {
+    const problems: ViewProblem[] = [];
+    const key = `v1/${'a'.repeat(5000)}`;
+    const [v] = parseViews(`views:\n  ? ${key}\n  : columns: [NOPE]\n`, 'views.yaml', 'k9s', problems);
+    expect(problems).toEqual([]);
+    customColumns(pods, v, problems);
+    expect(problems).toHaveLength(1);
+    expect(problems[0].key!.length).toBeLessThanOrEqual(201);
+    expect(problems[0].message).toMatch(/^no column NOPE here/);
   });
 });

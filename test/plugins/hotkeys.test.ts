@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { hotkeyForKey, loadHotkeys } from '../../src/plugins/hotkeys.js';
+import { hotkeyForKey, loadHotkeys, parseHotkeyFile } from '../../src/plugins/hotkeys.js';
 import { parseKey } from '../../src/plugins/keys.js';
 import { formatProblem } from '../../src/plugins/load.js';
 import { tree, type Tree } from './helpers.js';
@@ -90,5 +92,38 @@ describe('hotkeys', () => {
     const r = loadHotkeys({ env: t.env, context: 'prod' });
     expect(r.hotkeys.map((h) => [h.command, h.source])).toEqual([['pods @prod', ctx]]);
     expect(r.sources.at(-1)).toBe(join(t.config, 'kmux/clusters/prod/hotkeys.yaml'));
+  });
+});
+
+describe('garbage hotkey files never crash, hang or echo raw bytes (issue 11)', () => {
+  it('a FIFO named hotkeys.yaml is refused at once instead of waiting for a writer', () => {
+    mkdirSync(join(t.config, 'k9s'), { recursive: true });
+    const fifo = join(t.config, 'k9s', 'hotkeys.yaml');
+    execFileSync('mkfifo', [fifo]);
+    t.write('config/kmux/hotkeys.yaml', 'hotKeys:\n  ok: {shortCut: Shift-4, command: pods}\n');
+    const r = loadHotkeys({ env: t.env });
+    expect(r.hotkeys.map((h) => h.id)).toEqual(['ok']);
+    expect(r.problems).toEqual([{ file: fifo, kind: 'parse', message: 'cannot read: not a regular file (a device, pipe or socket)' }]);
+  });
+
+  it('escape sequences in ids and keys are shown escaped; a self-merge is read once', () => {
+    const r = parseHotkeyFile('h.yaml', 'hotKeys:\n  "\\e]0;pwn\\a":\n    shortCut: "\\u202eA"\n    command: pods\n    "\\e[1m": x\n');
+    expect(r.problems.map(formatProblem)).toEqual([
+      'h.yaml:5: hotkey "\\x1b]0;pwn\\x07": unknown field "\\x1b[1m" (ignored)',
+      'h.yaml:3: hotkey "\\x1b]0;pwn\\x07": bad shortCut: "\\u202eA" is not a key kmux can bind (use a-z, 0-9, Shift-A..Shift-Z, Shift-0..Shift-9 or Ctrl-A..Ctrl-Z)',
+    ]);
+    const self = parseHotkeyFile('h.yaml', 'hotKeys: &h\n  <<: *h\n  go: {shortCut: Shift-5, command: pods}\n');
+    expect(self.hotkeys.map((h) => h.id)).toEqual(['go']);
+  });
+});
+
+describe('many hotkeys on one key (issue 11)', () => {
+  it('each takes the key from the one before it: one message per hotkey, not per pair', () => {
+    const n = 2000;
+    const f = t.write('config/kmux/hotkeys.yaml', `hotKeys:\n${Array.from({ length: n }, (_, i) => `  h${i}: {shortCut: Shift-7, command: pods}\n`).join('')}`);
+    const r = loadHotkeys({ env: t.env });
+    expect(r.problems).toHaveLength(n - 1);
+    expect(r.problems[0].message).toBe(`Shift-7: hotkey "h0" (${f}:2) and hotkey "h1" (${f}:3) both take it; "h1" wins (loaded later)`);
+    expect(r.hotkeys.filter((h) => h.bound).map((h) => h.id)).toEqual([`h${n - 1}`]);
   });
 });

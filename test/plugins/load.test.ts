@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseKey } from '../../src/plugins/keys.js';
@@ -364,5 +364,78 @@ describe("kmux's shipped plugins", () => {
     expect(mine.problems).toEqual([]);
     expect(mine.plugins).toHaveLength(8);
     expect(mine.plugins.every((p) => !p.dangerous || p.confirm)).toBe(true);
+  });
+});
+
+describe('garbage plugin files never crash and never echo raw bytes (issue 11)', () => {
+  it('a map that merges itself (<<: *self) is read once, not recursed into until the stack overflows', () => {
+    for (const text of ['&a1\n<<: *a1\nplugins: 0\n', 'plugins: &p\n  <<: *p\n  x: {shortCut: a, description: d, scopes: [pods], command: echo}\n', 'x: &x\n  <<: [*x, *x]\n  shortCut: a\n']) {
+      const r = parsePluginFile('self.yaml', text);
+      expect(r.problems.some((p) => /internal error/.test(p.message)), text).toBe(false);
+    }
+    expect(parsePluginFile('self.yaml', 'plugins: &p\n  <<: *p\n  x: {shortCut: a, description: d, scopes: [pods], command: echo}\n').plugins.map((p) => p.name)).toEqual(['x']);
+  });
+
+  it('merges of merges twenty-five deep load in linear time, explicit keys still win', () => {
+    const chain = Array.from({ length: 25 }, (_, i) => `b${i + 1}: &b${i + 1} {<<: [*b${i}, *b${i}]}`);
+    const t0 = Date.now();
+    // shape 3: every bN is a plugin; b25 merges b24 twice, which merges b23 twice...
+    const r = parsePluginFile('bomb.yaml', ['b0: &b0 {shortCut: a, description: d, scopes: [pods], command: echo, background: true}', ...chain, ''].join('\n'));
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(r.plugins.find((p) => p.name === 'b25')).toMatchObject({ command: 'echo', background: true });
+    // shape 1, the chain kept under another key: the explicit command wins over the merged one
+    const indented = ['defs:', '  b0: &b0 {shortCut: a, description: d, scopes: [pods], command: echo}', ...chain.map((l) => `  ${l}`), 'plugins:', '  top:', '    <<: *b25', '    command: kubectl', ''].join('\n');
+    const top = parsePluginFile('bomb.yaml', indented);
+    expect(top.plugins.map((p) => [p.name, p.command])).toEqual([['top', 'kubectl']]);
+  });
+
+  it('a collection where a flag goes is described, not stringified (yaml\'s toJSON throws on a bad merge)', () => {
+    const r = parsePluginFile('p.yaml', 'plugins:\n  x:\n    shortCut: a\n    description: d\n    scopes: [pods]\n    command: echo\n    background: !!omap\n      - <<: 0\n');
+    expect(r.plugins).toEqual([]);
+    expect(r.problems.map((p) => p.message)).toEqual(['plugin "x": background must be true or false, not a list']);
+  });
+
+  it('escape sequences in names, fields and keys are shown escaped, never raw', () => {
+    const r = parsePluginFile('p.yaml', 'plugins:\n  "\\e[2Jevil":\n    shortCut: "\\e[31mX"\n    "\\u009bdescription": d\n    scopes: [pods]\n    command: echo\n');
+    const shown = r.problems.map(formatProblem);
+    expect(shown).toEqual([
+      'p.yaml:4: plugin "\\x1b[2Jevil": unknown field "\\x9bdescription" (ignored)',
+      'p.yaml:3: plugin "\\x1b[2Jevil": bad shortCut: "\\x1b[31mX" is not a key kmux can bind (use a-z, 0-9, Shift-A..Shift-Z, Shift-0..Shift-9 or Ctrl-A..Ctrl-Z)',
+      'p.yaml:2: plugin "\\x1b[2Jevil": missing description (K9s requires one; kmux shows the name)',
+    ]);
+  });
+
+  it('binary data: one message with the offset, not a screenful of syntax errors or the bytes', () => {
+    const f = t.write('config/k9s/plugins.yaml', '');
+    writeFileSync(f, Buffer.from([0x70, 0x6c, 0x75, 0x67, 0x3a, 0x1b, 0x5b, 0x32, 0x4a, 0x00, 0xff, 0x07]));
+    const r = load();
+    expect(r.problems).toEqual([{ file: f, kind: 'parse', message: 'cannot read: binary data, not text (a NUL byte at offset 9)' }]);
+    // text that is all syntax errors: the first ten, then a count
+    const many = parsePluginFile('e.yaml', Array.from({ length: 300 }, () => 'a: b: c\n').join(''));
+    expect(many.problems.length).toBeLessThanOrEqual(11);
+    expect(many.problems.at(-1)?.message).toMatch(/^and \d+ more YAML syntax errors$/);
+  });
+
+  it('an alias with no anchor before it is reported with its line', () => {
+    const r = parsePluginFile('p.yaml', 'plugins:\n  x:\n    shortCut: a\n    description: *d\n    scopes: [pods]\n    command: echo\n');
+    expect(r.problems.map(formatProblem)).toEqual(['p.yaml:4: alias *d has no anchor &d before it; taken as empty']);
+    expect(r.plugins.map((p) => p.description)).toEqual(['x']);
+  });
+});
+
+describe('thousands of plugins on one key (issue 11)', () => {
+  it('each names at most five earlier ones: problems grow with the file, not with its square', () => {
+    const n = 3000;
+    t.write('config/kmux/plugins.yaml', `plugins:\n${Array.from({ length: n }, (_, i) => `  p${i}: {shortCut: a, description: d, scopes: [all], command: echo}\n`).join('')}`);
+    const t0 = Date.now();
+    const r = load();
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    const clashes = r.problems.filter((p) => p.kind === 'clash');
+    // p1 names p0; p2 names p0, p1; ... p5 names five; from p6 on, five and a count
+    expect(clashes.length).toBe(1 + 2 + 3 + 4 + 5 + (n - 6) * 6);
+    const ofLast = clashes.filter((p) => /plugin "p2999" \(/.test(p.message) || /before "p2999"/.test(p.message)).map((p) => p.message);
+    expect(ofLast[0]).toMatch(/plugin "p2994" .* and plugin "p2999" .* both take it; "p2999" wins/);
+    expect(ofLast.at(-1)).toBe('a: more plugins loaded before "p2999" take it too; "p2999" wins');
+    expect(bindPlugins(r.plugins, { readonly: false, scope: 'pods' }).map((p) => p.name)).toEqual(['p2999']);
   });
 });

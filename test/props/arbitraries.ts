@@ -246,7 +246,7 @@ export function expectDisplaySafe(s: unknown, what: string): void {
   if (typeof s !== 'string') throw new Error(`${what} is not a string: ${String(s)}`);
   if (RAW_CONTROL.test(s)) throw new Error(`${what} holds a raw control character: ${JSON.stringify(s)}`);
   if (LONE_SURROGATE.test(s)) throw new Error(`${what} holds a lone surrogate: ${JSON.stringify(s)}`);
-  if (s.length > 3000) throw new Error(`${what} is ${s.length} characters long: ${JSON.stringify(s.slice(0, 200))}...`);
+  if (s.length > 2000) throw new Error(`${what} is ${s.length} characters long: ${JSON.stringify(s.slice(0, 200))}...`);
 }
 
 export interface ProblemLike {

@@ -1,10 +1,11 @@
 /** Where skins are found, which one applies (flag, env, context, global, stock), and live reload. */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listSkins, loadTheme, resolveSkinName, selectTheme, SHIPPED_SKINS_DIR, skinDirs, watchSkin } from '../../src/theme/select.js';
-import { stockTheme } from '../../src/theme/skin.js';
+import { listSkins, loadTheme, readSkinSettings, resolveSkinName, selectTheme, SHIPPED_SKINS_DIR, skinDirs, watchSkin } from '../../src/theme/select.js';
+import { formatProblem, stockTheme } from '../../src/theme/skin.js';
 import { STOCK } from '../../src/theme/theme.js';
 
 const roots: string[] = [];
@@ -223,8 +224,84 @@ describe('watchSkin', () => {
     }
   });
 
+  it('a skin file replaced by a FIFO or named /dev/zero is never read (it would block the UI or fill memory)', async () => {
+    const { put } = home();
+    const file = put('config/kmux/skins/piped.yaml', 'k9s:\n  body:\n    fgColor: red\n');
+    let n = 0;
+    const t0 = Date.now();
+    const stop = watchSkin(file, () => n++);
+    const zero = watchSkin('/dev/zero', () => {});
+    try {
+      rmSync(file);
+      execFileSync('mkfifo', [file]);
+      await until(() => n === 1, 1500);
+      await sleep(1200); // the next poll reads the FIFO again: it must return
+      expect(Date.now() - t0).toBeLessThan(8000);
+    } finally {
+      stop();
+      zero();
+    }
+  });
+
   it('watching a file in a missing directory does not throw', () => {
     const stop = watchSkin('/nonexistent/dir/skin.yaml', () => {});
     stop();
+  });
+});
+
+describe('bad config files never crash, hang or echo raw bytes (issue 11)', () => {
+  it('a wrong-typed key on the way to a skin is reported with its line and key; the next source applies', () => {
+    const { env, put } = home();
+    const kmux = put('config/kmux/config.yaml', 'skin: [nord]\ncontexts:\n  prod: dracula\n');
+    const k9s = put('config/k9s/config.yaml', 'k9s:\n  ui:\n    skin: {name: red}\n');
+    const r = resolveSkinName({ env, context: 'prod' });
+    expect(r).toMatchObject({ from: 'stock' });
+    expect(r.problems.map(formatProblem)).toEqual([
+      `${kmux}:3: contexts.prod: expected a mapping, found "dracula"; the skin setting under it is ignored`,
+      `${kmux}:1: skin: expected a skin name, found a list; ignored`,
+      `${k9s}:3: k9s.ui.skin: expected a skin name, found a mapping; ignored`,
+    ]);
+    put('config/k9s/config.yaml', 'k9s: [ui]\n');
+    expect(resolveSkinName({ env }).problems.map((p) => [p.key, p.line])).toEqual([['skin', 1], ['k9s', 1]]);
+  });
+
+  it('readSkinSettings reads each kind of config, numbers as their text (as K9s does), anchors and merges', () => {
+    expect(readSkinSettings('skin: nord\ncontexts:\n  prod: {skin: red}\n', 'c.yaml', 'kmux', 'prod')).toEqual({ global: 'nord', context: 'red', problems: [] });
+    expect(readSkinSettings('base: &b {skin: nord}\nk9s:\n  ui:\n    <<: *b\n', 'c.yaml', 'k9s')).toEqual({ global: 'nord', problems: [] });
+    expect(readSkinSettings('k9s:\n  skin: 2077\n', 'c.yaml', 'k9s-context', 'prod')).toEqual({ context: '2077', problems: [] });
+    expect(readSkinSettings('', 'c.yaml', 'kmux', 'prod')).toEqual({ problems: [] });
+  });
+
+  it('more than 100 uses of an anchor is a normal config, not an alias bomb that drops the skin', () => {
+    const text = `n: &n nord\nskin: *n\n${Array.from({ length: 150 }, (_, i) => `x${i}: *n\n`).join('')}`;
+    expect(readSkinSettings(text, 'c.yaml', 'kmux')).toEqual({ global: 'nord', problems: [] });
+  });
+
+  it('escape sequences in a config or a skin name are shown escaped, never raw', () => {
+    // yaml.parse said "Unresolved alias (...): " and the alias name, raw
+    const bad = readSkinSettings('skin: *\u001bx\n', 'c.yaml', 'kmux');
+    expect(bad.problems.map(formatProblem)).toEqual(['c.yaml:1: alias *\\x1bx has no anchor &\\x1bx before it; taken as empty']);
+    expect(bad.global).toBeUndefined();
+    const { env } = home();
+    const t = loadTheme('\u001b[31mred', env);
+    expect(t.problems[0].file).toBe('\u001b[31mred.yaml'); // the name as given; formatProblem shows it escaped
+    expect(formatProblem(t.problems[0])).toMatch(/^\\x1b\[31mred\.yaml: skin \\x1b\[31mred not found in /);
+  });
+
+  it('a FIFO as config.yaml, binary data, and /dev/zero named as the skin: reported at once', () => {
+    const { env, put, config } = home();
+    mkdirSync(path.join(config, 'kmux'), { recursive: true });
+    const fifo = path.join(config, 'kmux', 'config.yaml');
+    execFileSync('mkfifo', [fifo]);
+    const bin = put('config/k9s/config.yaml', 'x');
+    writeFileSync(bin, Buffer.from([0x6b, 0x39, 0x73, 0x3a, 0xc3, 0x28]));
+    const r = resolveSkinName({ env });
+    expect(r.problems).toEqual([
+      { file: fifo, message: 'config not a regular file (a device, pipe or socket); its skin setting is ignored' },
+      { file: bin, message: 'config binary data, not UTF-8 text (an invalid byte at offset 4); its skin setting is ignored' },
+    ]);
+    const zero = selectTheme({ env, flag: '/dev/zero' });
+    expect(zero.theme).toEqual(stockTheme());
+    expect(zero.problems.map((p) => p.message)).toEqual(['skin file not a regular file (a device, pipe or socket); using the stock skin']);
   });
 });

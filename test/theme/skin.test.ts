@@ -1,4 +1,5 @@
 /** Skin files: the shipped skins, K9s-format skins with anchors, and every kind of bad input. */
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -225,5 +226,87 @@ describe('bad skins fall back and say where', () => {
     expect(r.problems.length).toBeGreaterThan(0);
     const self = parseSkin('k9s: &k\n  body: *k\n', 'self.yaml');
     expect(self.theme).toBeDefined();
+  });
+});
+
+describe('garbage skins never crash and never echo raw bytes (issue 11)', () => {
+  it('a color named constructor or __proto__ is not a color (Object\'s own names were found)', () => {
+    const { theme, problems } = parseSkin('k9s:\n  body:\n    fgColor: constructor\n    bgColor: __proto__\n', 's.yaml');
+    expect(theme.fg).toBe(STOCK.fg);
+    expect(theme.bg).toBe(STOCK.bg ?? '');
+    expect(problems.map((p) => [p.key, p.line])).toEqual([['k9s.body.fgColor', 3], ['k9s.body.bgColor', 4]]);
+    expect(problems[0].message).toMatch(/"constructor" is not a known color name/);
+  });
+
+  it('escape sequences in values and keys are shown escaped, never raw', () => {
+    const { problems } = parseSkin('k9s:\n  body:\n    fgColor: "\\e[31mred\\e[0m"\n    "\\e]0;x\\a\\u009b2J": red\n  help:\n    keyColor: "\\u202ebad"\n', 's.yaml');
+    expect(problems).toHaveLength(3);
+    for (const p of problems) {
+      // eslint-disable-next-line no-control-regex
+      expect(formatProblem(p)).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
+    }
+    expect(problems[0].message).toBe('"\\x1b[31mred\\x1b[0m" is not a known color name; using the stock color');
+    expect(problems[1].key).toBe('k9s.body.\\x1b]0;x\\x07\\x9b2J');
+    expect(problems[2].message).toMatch(/^"\\u202ebad"/);
+  });
+
+  it('a mapping key holding a bad merge (yaml\'s toJSON throws on it) is reported, not thrown', () => {
+    for (const text of ['!!set\n? !!omap\n - <<: 0\n', 'k9s:\n  ? [*nope]\n  : red\n', 'k9s:\n  ? {<<: 1}\n  : red\n']) {
+      const r = parseSkin(text, 's.yaml');
+      expect(r.theme, text).toEqual(stockTheme());
+      expect(r.problems.length, text).toBeGreaterThan(0);
+      expect(r.problems.some((p) => /internal error/.test(p.message)), text).toBe(false);
+    }
+  });
+
+  it('merges of merges (<<: [*a, *a] twenty deep) and thousands of aliases load in linear time', () => {
+    let bomb = 'a0: &a0 {fgColor: red}\n';
+    for (let i = 1; i <= 25; i++) bomb += `a${i}: &a${i} {<<: [*a${i - 1}, *a${i - 1}]}\n`;
+    bomb += 'k9s:\n  body:\n    <<: *a25\n';
+    let t0 = Date.now();
+    expect(parseSkin(bomb, 'bomb.yaml').theme.fg).toBe('#ff0000');
+    expect(Date.now() - t0).toBeLessThan(5000);
+    // yaml's Alias.resolve visits the whole document per alias: 20,000 aliases were minutes
+    const many = `c: &c red\nk9s:\n  views:\n    charts:\n      resourceColors:\n${Array.from({ length: 20_000 }, (_, i) => `        r${i}: [*c]\n`).join('')}`;
+    t0 = Date.now();
+    expect(parseSkin(many, 'many.yaml').problems).toEqual([]);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+  });
+
+  it('a very long value is cut in the message and costs no edit-distance search', () => {
+    const long = 'x'.repeat(200_000);
+    const t0 = Date.now();
+    const { problems } = parseSkin(`k9s:\n  body:\n    fgColor: ${long}\n    ? ${long}\n    : red\n`, 's.yaml');
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(problems).toHaveLength(2);
+    for (const p of problems) expect(formatProblem(p).length).toBeLessThan(400);
+    expect(problems[0].message).toMatch(/^"x{60}…" is not a known color name; using the stock color$/);
+  });
+
+  it('a binary file gives the stock skin and a message naming the offset, not the bytes', () => {
+    const f = path.join(tmp, 'binary.yaml');
+    writeFileSync(f, Buffer.from([0x6b, 0x39, 0x73, 0x3a, 0x0a, 0x1b, 0x5b, 0x33, 0x31, 0x6d, 0x00, 0xff, 0xfe, 0x07]));
+    const r = loadSkinFile(f);
+    expect(r.theme).toEqual(stockTheme());
+    expect(r.problems).toEqual([{ file: f, message: 'skin file binary data, not text (a NUL byte at offset 10); using the stock skin' }]);
+    const latin1 = path.join(tmp, 'latin1.yaml');
+    const bytes = Buffer.from('k9s:\n  body:\n    fgColor: r\xe9d\n', 'latin1');
+    writeFileSync(latin1, bytes);
+    expect(loadSkinFile(latin1).problems[0].message).toBe(`skin file binary data, not UTF-8 text (an invalid byte at offset ${bytes.indexOf(0xe9)}); using the stock skin`);
+  });
+
+  it('a FIFO or a device named as a skin is refused at once, not read forever', () => {
+    const fifo = path.join(tmp, 'fifo.yaml');
+    execFileSync('mkfifo', [fifo]);
+    const r = loadSkinFile(fifo);
+    expect(r.theme).toEqual(stockTheme());
+    expect(r.problems[0].message).toMatch(/not a regular file/);
+    expect(loadSkinFile('/dev/zero').problems[0].message).toMatch(/not a regular file/);
+  });
+
+  it('an alias with no anchor before it is reported (yaml reports it only on conversion), not taken silently as empty', () => {
+    const { theme, problems } = parseSkin('k9s:\n  body:\n    fgColor: *fg\n    bgColor: red\nfg: &fg blue\n', 's.yaml');
+    expect(problems.map(formatProblem)).toEqual(['s.yaml:3: alias *fg has no anchor &fg before it; taken as empty', 's.yaml:3: k9s.body.fgColor: no color given (via *fg); using the stock color']);
+    expect(theme.bg).toBe('#ff0000');
   });
 });
