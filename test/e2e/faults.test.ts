@@ -180,6 +180,23 @@ describe('kmux under faults, in a terminal', () => {
     }
   });
 
+  it("K9s's readOnly: true refuses ctrl-d with a message naming the file, and nothing is written", async () => {
+    const cfg = join(e.dir, 'k9s-ro');
+    mkdirSync(join(cfg, 'k9s'), { recursive: true });
+    writeFileSync(join(cfg, 'k9s', 'config.yaml'), 'k9s:\n  readOnly: true\n');
+    const t = kmuxWith(e.kubeconfig, ['--context', 'dev', '-A'], { XDG_CONFIG_HOME: cfg });
+    try {
+      await t.waitFor(/pods\(all\)\[\d+\]/, 15_000);
+      const from = e.fleet.member('dev').server.requestLog.length;
+      t.keys('C-d');
+      await t.waitFor(/read-only mode: delete is disabled \(set by .*k9s\/config\.yaml \(k9s\.readOnly: true\); --write overrides it\)/);
+      expect(t.screen()).not.toMatch(/Delete pods\//);
+      expect(e.fleet.member('dev').server.writes(from)).toEqual([]);
+    } finally {
+      t.kill();
+    }
+  });
+
   it('without a terminal it says so in one line', async () => {
     const r = await execa(process.execPath, [KMUX_BIN, '--kubeconfig', e.kubeconfig], { reject: false, input: '', env: { XDG_CONFIG_HOME: join(e.dir, 'notty') } });
     expect(r.exitCode).toBe(1);
