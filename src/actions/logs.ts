@@ -89,9 +89,20 @@ export class LogFollower {
   private streams = new Map<string, StreamHandle>();
   private readonly listeners = new Set<() => void>();
   private pending = false;
-  status = '';
+  /** the last error of a stream, while some stream is not live */
+  private lastError = '';
   /** streams still open */
   open = 0;
+
+  /** What the title says: which streams are live, and why the others are not. */
+  get status(): string {
+    if (this.opts.previous) return 'previous logs';
+    const total = this.targets.reduce((a, t) => a + t.containers.length, 0);
+    if (total > 0 && this.open >= total) return 'following';
+    const why = this.lastError ? `; ${this.lastError}` : '';
+    if (this.open === 0) return `no stream live${why || '; waiting for the container'}`;
+    return `${this.open}/${total} streams live${why}`;
+  }
 
   constructor(private readonly conn: Connection, public targets: LogTarget[], public opts: LogOptions) {
     this.ring = new LogRing(opts.maxLines);
@@ -119,8 +130,8 @@ export class LogFollower {
   start(): void {
     this.stop();
     this.ring.clear();
+    this.lastError = '';
     for (const t of this.targets) for (const c of t.containers) this.open1(t, c, false);
-    this.status = this.opts.previous ? 'previous logs' : 'following';
     this.changed();
   }
 
@@ -154,9 +165,15 @@ export class LogFollower {
     }
     const id = `${t.namespace}/${t.pod}/${c}`;
     this.open++;
+    let first = true;
     const h = this.conn.stream(`/api/v1/namespaces/${encodeURIComponent(t.namespace)}/pods/${encodeURIComponent(t.pod)}/log`, {
       query, timeoutMs: 30_000,
       onLine: (line) => {
+        // a stream that delivers is live: an error said before is stale
+        if (first) {
+          first = false;
+          this.lastError = '';
+        }
         this.ring.push(source, displayLine(line));
         this.changed();
       },
@@ -166,7 +183,6 @@ export class LogFollower {
       () => {
         this.open--;
         if (this.streams.get(id) === h) this.streams.delete(id);
-        if (this.open === 0) this.status = this.opts.previous ? 'previous logs' : 'all streams ended';
         this.changed();
       },
       (e) => {
@@ -176,7 +192,7 @@ export class LogFollower {
         if (!/aborted/.test(msg)) {
           // a pod that is still starting has no logs yet: it is tried again on the next sync
           if (!/waiting to start/.test(msg)) this.ring.push(source, `[kmux] ${source || t.pod}: ${msg}`);
-          this.status = msg;
+          this.lastError = msg;
         }
         this.changed();
       },

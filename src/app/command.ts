@@ -23,6 +23,22 @@ export type Command =
   | { kind: 'help' }
   | { kind: 'quit' };
 
+/**
+ * The commands that are not resource views: one table for completion and help (parseCommand
+ * reads the same names).
+ */
+export const COMMANDS: readonly { name: string; aliases: string[]; args?: string; help: string }[] = [
+  { name: 'ctx', aliases: ['context', 'contexts'], args: '[name]', help: 'contexts (space marks several: a merged view)' },
+  { name: 'ns', aliases: ['namespace', 'namespaces'], args: '[name|all]', help: 'namespaces, or switch to one' },
+  { name: 'aliases', aliases: ['alias', 'a'], help: 'aliases and short names' },
+  { name: 'skins', aliases: ['skin'], args: '[name]', help: 'skins, or use one' },
+  { name: 'plugins', aliases: ['plugin', 'jobs'], help: 'plugins, hotkeys, their problems and jobs' },
+  { name: 'pf', aliases: ['portforward', 'portforwards', 'port-forward', 'port-forwards'], help: 'port-forwards' },
+  { name: 'problems', aliases: ['problem'], help: 'problems found in your files and contexts' },
+  { name: 'help', aliases: ['?'], help: 'keys and commands' },
+  { name: 'quit', aliases: ['q', 'q!', 'exit'], help: 'leave kmux' },
+];
+
 const LABEL_REQ = /^[\w./-]+\s*(=|==|!=)\s*[\w.-]*$|^!?[\w./-]+$/;
 
 function looksLikeSelector(tok: string): boolean {

@@ -25,27 +25,14 @@ import { selectTheme, watchSkin, type SelectedTheme } from '../theme/select.js';
 import { formatProblem } from '../theme/skin.js';
 import { customColumns, loadViews, viewFor, formatViewProblem, type ViewsLoad } from '../config/views.js';
 import { fileURLToPath } from 'node:url';
-import { loadPlugins, type LoadResult, type Plugin } from '../plugins/load.js';
+import { loadPlugins, type BuiltinKey, type LoadResult, type Plugin } from '../plugins/load.js';
 import { loadHotkeys, type HotkeyLoadResult } from '../plugins/hotkeys.js';
 import { JobRegistry, pluginEnv } from '../plugins/run.js';
 import { pluginVars, buildArgv, type Argv, type PluginVars } from '../plugins/vars.js';
 import { ReadOnlyKubeconfig } from '../kube/readonly-proxy.js';
 import { delimiter } from 'node:path';
-import type { KeySpec } from '../plugins/keys.js';
 import { ForwardRegistry } from '../actions/portforward.js';
 
-/** Keys every view binds (for plugin clash reports at load time; views check their own exactly). */
-const GLOBAL_KEYS: KeySpec[] = [
-  ...':?/[]-'.split('').map((k) => ({ key: k, shift: false, ctrl: false })),
-  ...'jkgdy '.split('').map((k) => ({ key: k, shift: false, ctrl: false })),
-  ...'gnaso'.split('').map((k) => ({ key: k, shift: true, ctrl: false })),
-  ...'0123456789'.split('').map((k) => ({ key: k, shift: false, ctrl: false })),
-  ...'cegrauwzdbf'.split('').map((k) => ({ key: k, shift: false, ctrl: true })),
-];
-const VIEW_KEYS: Record<string, KeySpec[]> = {
-  nodes: 'cur'.split('').map((k) => ({ key: k, shift: false, ctrl: false })),
-  pods: [...'lpsa'.split('').map((k) => ({ key: k, shift: false, ctrl: false })), { key: 'f', shift: true, ctrl: false }, { key: 'k', shift: false, ctrl: true }],
-};
 export const SHIPPED_PLUGINS_DIR = fileURLToPath(new URL('../../plugins', import.meta.url));
 
 const MONO_THEME = monochrome();
@@ -76,6 +63,11 @@ export interface SessionOptions {
   readonly?: boolean;
   batchMs?: number;
   settings?: Settings;
+  /**
+   * The keys kmux takes in a plugin scope, and in every view (for hotkeys): the UI's key
+   * registry gives them, so plugin and hotkey clashes are checked against the real keys.
+   */
+  builtinKeys?: { forScope(scope: string): BuiltinKey[]; scopes: string[]; everywhere(): BuiltinKey[] };
 }
 
 /** What a table view shows; kept in history so `[` `]` and esc can rebuild it. */
@@ -212,10 +204,19 @@ export class TableView {
     return this.vm.rows();
   }
 
-  /** Keep the cursor on the same object while rows come and go. */
+  /**
+   * Keep the cursor on the same object while rows come and go. Until the user moves it the
+   * cursor stays on the first row: a merged view whose contexts answer one after another opens
+   * at the top, not on whichever row came first.
+   */
   current(): Row | undefined {
     const rows = this.rows();
     if (rows.length === 0) return undefined;
+    if (!this.moved) {
+      this.cursor = 0;
+      this.cursorKey = undefined;
+      return rows[0];
+    }
     if (this.cursorKey) {
       const at = rows[this.cursor]?.key === this.cursorKey ? this.cursor : rows.findIndex((r) => r.key === this.cursorKey);
       if (at >= 0) this.cursor = at;
@@ -225,15 +226,20 @@ export class TableView {
     return rows[this.cursor];
   }
 
+  /** the user has moved the cursor (or filtered): from then on it follows its object */
+  moved = false;
+
   move(delta: number): void {
     const rows = this.rows();
     this.current();
+    this.moved = true;
     this.cursor = Math.max(0, Math.min(rows.length - 1, this.cursor + delta));
     this.cursorKey = rows[this.cursor]?.key;
   }
 
   moveTo(index: number): void {
     const rows = this.rows();
+    this.moved = true;
     this.cursor = Math.max(0, Math.min(rows.length - 1, index));
     this.cursorKey = rows[this.cursor]?.key;
   }
@@ -304,16 +310,17 @@ export class Session {
     const ctx = this.active[0];
     const cluster = ctx ? this.contexts.get(ctx)?.info.cluster : undefined;
     try {
+      const keys = this.o.builtinKeys;
       this.plugins = loadPlugins({
         env, context: ctx, cluster, shippedDir: SHIPPED_PLUGINS_DIR,
-        builtinKeys: (scope) => [...GLOBAL_KEYS, ...(VIEW_KEYS[scope] ?? [])],
-        builtinScopes: Object.keys(VIEW_KEYS),
+        builtinKeys: keys ? (scope) => keys.forScope(scope) : undefined,
+        builtinScopes: keys?.scopes,
       });
     } catch (e) {
       this.plugins = { plugins: [], problems: [{ file: 'plugins', message: (e as Error).message, kind: 'parse' }], sources: [], skipped: [] };
     }
     try {
-      this.hotkeys = loadHotkeys({ env, context: ctx, cluster, builtinKeys: GLOBAL_KEYS });
+      this.hotkeys = loadHotkeys({ env, context: ctx, cluster, builtinKeys: this.o.builtinKeys?.everywhere() });
     } catch (e) {
       this.hotkeys = { hotkeys: [], problems: [{ file: 'hotkeys', message: (e as Error).message, kind: 'parse' }], sources: [] };
     }

@@ -15,6 +15,8 @@ export interface ApiResource {
   shortNames: string[];
   verbs: string[];
   categories: string[];
+  /** subresources served (scale, status, log, exec...), when discovery says */
+  subresources?: string[];
 }
 
 export const AGGREGATED_ACCEPT = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json';
@@ -53,6 +55,7 @@ function fromAggregated(body: any, out: ApiResource[]): void {
         const plural = r?.resource;
         if (typeof plural !== 'string' || !plural || plural.includes('/')) continue;
         const kind = r.responseKind?.kind ?? '';
+        const subs = (Array.isArray(r.subresources) ? r.subresources : []).map((x: any) => x?.subresource).filter((x: unknown): x is string => typeof x === 'string' && !!x);
         resources.push({
           group,
           version,
@@ -63,6 +66,7 @@ function fromAggregated(body: any, out: ApiResource[]): void {
           shortNames: strs(r.shortNames),
           verbs: strs(r.verbs),
           categories: strs(r.categories),
+          ...(subs.length ? { subresources: subs } : {}),
         });
       }
       versions.push({ version, resources });
@@ -73,6 +77,14 @@ function fromAggregated(body: any, out: ApiResource[]): void {
 
 function fromResourceList(body: any, group: string, version: string): ApiResource[] {
   const out: ApiResource[] = [];
+  // the legacy list names subresources as entries of their own: "deployments/scale"
+  const subs = new Map<string, string[]>();
+  for (const r of (body?.resources ?? []) as any[]) {
+    const name = r?.name;
+    if (typeof name !== 'string' || !name.includes('/')) continue;
+    const [res, sub] = name.split('/', 2);
+    subs.set(res, [...(subs.get(res) ?? []), sub]);
+  }
   for (const r of (body?.resources ?? []) as any[]) {
     const plural = r?.name;
     if (typeof plural !== 'string' || !plural || plural.includes('/')) continue;
@@ -87,6 +99,7 @@ function fromResourceList(body: any, group: string, version: string): ApiResourc
       shortNames: strs(r.shortNames),
       verbs: strs(r.verbs),
       categories: strs(r.categories),
+      ...(subs.get(plural)?.length ? { subresources: subs.get(plural) } : {}),
     });
   }
   return out;

@@ -12,6 +12,10 @@ import { tabwrite } from './tabwriter.js';
 
 export interface DescribeContext {
   events?: any[];
+  /** the events could not be read: why (forbidden, timed out), shown instead of <none> */
+  eventsError?: string;
+  /** other related objects that could not be read, one line each */
+  errors?: string[];
   /** for a Node: the pods bound to it (terminated ones are left out here) */
   pods?: any[];
   /** for a Deployment: its replica sets */
@@ -140,6 +144,11 @@ function eventsFor(o: any, events: any[] | undefined): any[] {
 function describeEvents(w: Writer, o: any, ctx: DescribeContext): void {
   const evs = eventsFor(o, ctx.events);
   w.flush();
+  if (ctx.eventsError) {
+    w.write(0, `Events:\t<not read: ${ctx.eventsError}>\n`);
+    w.flush();
+    return;
+  }
   if (!evs.length) {
     w.write(0, 'Events:\t<none>\n');
     w.flush();
@@ -672,6 +681,12 @@ export function isSecret(o: any): boolean {
 }
 
 export function describe(o: any, ctx: DescribeContext): string {
+  const text = describeKind(o, ctx);
+  // what could not be read is said, not left out as if there were nothing
+  return ctx.errors?.length ? `${text.replace(/\n*$/, '\n')}\n${ctx.errors.map((e) => `Not shown: ${e}`).join('\n')}\n` : text;
+}
+
+function describeKind(o: any, ctx: DescribeContext): string {
   if (isSecret(o)) return describeSecret(o, ctx);
   switch (o?.kind) {
     case 'Pod':

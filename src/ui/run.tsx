@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { App } from './App.js';
+import { builtinKeysFor, SCOPES_WITH_KEYS } from './keys/defs.js';
 import { fastLineWriter } from './ink-log.js';
 import { shareInkOutputCaches } from './ink-cache.js';
 import { Session } from '../app/session.js';
@@ -123,7 +124,11 @@ export async function uiMain(argv: string[]): Promise<void> {
   const namespace = values['all-namespaces'] ? undefined
     : values.namespace ?? (memory.namespace !== undefined ? memory.namespace || undefined : values.demo ? undefined : ctxNs ?? 'default');
   const readonly = values.readonly ? true : values.write ? false : undefined;
-  const session = new Session({ kubeconfig, contexts, namespace, readonly, settings, skin: values.skin });
+  const session = new Session({
+    kubeconfig, contexts, namespace, readonly, settings, skin: values.skin,
+    // plugins and hotkeys are checked against the keys the UI really binds
+    builtinKeys: { forScope: builtinKeysFor, scopes: SCOPES_WITH_KEYS, everywhere: () => builtinKeysFor('all') },
+  });
   for (const n of startNotes) session.note(n);
   let initial;
   try {

@@ -80,6 +80,9 @@ describe.skipIf(!hasTmux())('logs in a terminal', () => {
       const text = readFileSync(file, 'utf8');
       expect(text).toMatch(/mark \d\d:\d\d:\d\d/);
       expect(text.split('\n').filter((l) => l.includes('"level"')).every((l) => /"level":"warn"/.test(l))).toBe(true);
+      // esc clears the filter first, then leaves
+      t.keys('Escape');
+      await t.waitFor((x) => /logs deployment\/coredns/.test(x) && !/<\/-f lvlwarn>/.test(x));
       t.keys('Escape');
       await t.waitFor(/deployments\(kube-system\)/);
     } finally {

@@ -159,7 +159,7 @@ describe('App', () => {
 
   it('? shows the help with the bindings of the view below it', async () => {
     await key('?');
-    const f = await waitFor(/─ help ─/);
+    const f = await waitFor(/─ help( \d+%)? ─/);
     expect(f).toMatch(/│ GENERAL/);
     expect(f).toMatch(/│ RESOURCE/);
     // in the help list, not the header's hints: key padded to a column, then the description
@@ -168,7 +168,7 @@ describe('App', () => {
     expect(f).toMatch(/<help>/); // crumbs
     await key(ESC);
     await waitFor(/pods\(all\)\[\d+\]/);
-    expect(frame()).not.toMatch(/─ help ─/);
+    expect(frame()).not.toMatch(/─ help( \d+%)? ─/);
   });
 
   it(': deploy Enter switches to deployments', async () => {

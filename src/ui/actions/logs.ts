@@ -1,0 +1,50 @@
+/** Logs of a pod (all its containers, or one) or of every pod of a workload or service, followed as they come and go. */
+import type { TableView } from '../../app/session.js';
+import type { Row } from '../../store/rows.js';
+import { podsOf } from '../../app/queries.js';
+import { resolveResource } from '../../kube/discovery.js';
+import { DEFAULT_LOG_OPTIONS, LogFollower, type LogTarget } from '../../actions/logs.js';
+import type { Nav } from '../nav.js';
+import { LogsScreen } from '../screens/logs.js';
+
+export async function openLogs(nav: Nav, view: TableView, row: Row, previous: boolean, container?: string): Promise<void> {
+  const session = nav.session;
+  const plural = view.resource.plural;
+  const self = plural === 'pods';
+  try {
+    let pods: any[];
+    let selector: string | undefined;
+    if (self) pods = [await session.fetch(view, row)];
+    else {
+      ({ pods, selector } = await podsOf(session, view, row));
+      if (!pods.length) return nav.flash(`no pods for ${plural}/${row.name}`, 'warn');
+    }
+    const targets: LogTarget[] = pods.map((p) => ({ namespace: p.metadata.namespace, pod: p.metadata.name, containers: container ? [container] : (p.spec?.containers ?? []).map((c: any) => c.name) }));
+    const follower = new LogFollower(session.client(row.context).conn, targets, { ...DEFAULT_LOG_OPTIONS, previous, maxLines: Number(process.env.KMUX_LOG_LINES) || DEFAULT_LOG_OPTIONS.maxLines });
+    const offs = [follower.onChange(() => nav.redraw())];
+    const podsRes = resolveResource(session.client(row.context).resources ?? [], 'pods');
+    if (podsRes && !previous) {
+      // the pods come and go (rollouts, evictions, scaling) and containers restart: follow them
+      // through a pods store, shared with any view that shows the same pods
+      const store = session.registry.acquire(selector
+        ? { context: row.context, resource: podsRes, namespace: row.namespace, labelSelector: selector }
+        : { context: row.context, resource: podsRes, namespace: row.namespace, fieldSelector: `metadata.name=${row.name}` });
+      const sync = () => {
+        if (!store.status.synced) return;
+        follower.sync([...store.rows.values()].map((r) => ({
+          namespace: r.namespace ?? '', pod: r.name,
+          containers: container ? [container] : (((r.extra as any)?.containers ?? []) as { name: string }[]).map((c) => c.name),
+        })).filter((t) => t.containers.length));
+      };
+      offs.push(store.subscribe(sync), () => session.registry.release(store));
+    }
+    const title = `logs ${self ? '' : `${view.resource.singular}/`}${row.name}${container ? `/${container}` : ''}${previous ? ' (previous)' : ''}`;
+    const name = `${row.context}-${row.namespace ?? ''}-${self ? '' : `${view.resource.singular}-`}${row.name}`;
+    follower.start();
+    nav.push(new LogsScreen(nav, title, follower, name, () => {
+      for (const o of offs) o();
+    }));
+  } catch (e) {
+    nav.flash((e as Error).message, 'error');
+  }
+}

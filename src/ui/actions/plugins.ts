@@ -1,0 +1,65 @@
+/** Running a plugin on a row: its inputs, a confirmation, then in the background, captured, or in the terminal. */
+import type { Nav } from '../nav.js';
+import type { TableView } from '../../app/session.js';
+import type { Row } from '../../store/rows.js';
+import type { Plugin } from '../../plugins/load.js';
+import { runCaptured, runForegroundSync, statusText } from '../../plugins/run.js';
+import { formatCommandLine, type Argv } from '../../plugins/vars.js';
+import { ConfirmDialog } from '../dialogs/confirm.js';
+import { PluginFormDialog, type FormValues } from '../dialogs/form.js';
+import { cellTextOf } from '../screens/cells.js';
+
+export function startPlugin(nav: Nav, v: TableView, row: Row, p: Plugin): void {
+  if (!p.inputs.length) return void preparePlugin(nav, v, row, p, undefined);
+  const d: PluginFormDialog = new PluginFormDialog({
+    plugin: p, onSubmit: (vals) => void preparePlugin(nav, v, row, p, vals),
+    close: () => nav.closeDialog(d), error: (m) => nav.flash(m, 'error'), onCancel: () => nav.flash('cancelled'),
+  });
+  nav.openDialog(d);
+}
+
+async function preparePlugin(nav: Nav, v: TableView, row: Row, p: Plugin, inputs: FormValues | undefined): Promise<void> {
+  const now = Date.now();
+  const columns: Record<string, string> = {};
+  for (const c of v.columns) columns[c.name] = cellTextOf(v, row, c, now);
+  let launch;
+  try {
+    // variables, argv and env (KUBECONFIG: the read-only proxy's in read-only mode)
+    launch = await nav.session.pluginLaunch(v, row, p, { inputs, columns });
+  } catch (e) {
+    return nav.flash(`plugin ${p.name}: ${(e as Error).message}`, 'error');
+  }
+  const { argv, env } = launch;
+  const run = () => void runPlugin(nav, p, argv, env);
+  if (!p.confirm && !p.dangerous) return run();
+  const d: ConfirmDialog = new ConfirmDialog({
+    title: `Run plugin ${p.name}${p.dangerous ? ' (dangerous)' : ''}?`,
+    lines: [`on ${row.context}: ${row.namespace ? `${row.namespace}/` : ''}${row.name}`, formatCommandLine(argv)],
+    onYes: run, onCancel: () => nav.flash('cancelled'), close: () => nav.closeDialog(d),
+  });
+  nav.openDialog(d);
+}
+
+async function runPlugin(nav: Nav, p: Plugin, argv: Argv, env: Record<string, string>): Promise<void> {
+  const session = nav.session;
+  if (p.background) {
+    const job = session.jobs.start(p, argv, env);
+    return nav.flash(`plugin ${p.name} runs in the background as job ${job.id} (:plugins shows its output)`);
+  }
+  if (p.overwriteOutput) {
+    const res = await runCaptured(argv, env, { timeoutMs: 30_000 });
+    if (res.error || (res.exitCode ?? 0) !== 0) nav.flash(`plugin ${p.name} failed (exit ${res.exitCode ?? res.signal ?? '?'}): ${statusText(res.stderr || res.error || '')}`, 'error');
+    else nav.flash(statusText(res.stdout) || `plugin ${p.name}: no output`);
+    return;
+  }
+  // the terminal is the plugin's until it exits; watches stall meanwhile and are refreshed after
+  let res: ReturnType<typeof runForegroundSync> = {};
+  await nav.suspend(() => {
+    res = runForegroundSync(argv, env);
+  });
+  session.registry.refresh();
+  if (res.signal === 'SIGINT' || res.exitCode === 130) nav.flash(`plugin ${p.name} ended (ctrl-c)`);
+  else if (res.error || (res.exitCode ?? 0) !== 0) nav.flash(`plugin ${p.name} failed (exit ${res.exitCode ?? res.signal ?? '?'})${res.error ? `: ${res.error}` : ''}`, 'error');
+  else nav.flash(`plugin ${p.name} finished`);
+  nav.redraw();
+}

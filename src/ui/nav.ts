@@ -1,0 +1,258 @@
+/**
+ * The navigator: the screen stack, the modal stack, the history of views, and where a key
+ * goes. It holds no drawing (App.tsx and the screens draw) and makes no request (the session
+ * does): screens and dialogs call it to push, pop, open views, prompt and flash.
+ */
+import type { Session, TableView, ViewSpec } from '../app/session.js';
+import { bindPlugins, scopeNames, type Plugin } from '../plugins/load.js';
+import { bind, dispatch, keyNameOf, matches, takenKeys, withExtensions, type KeyAction, type Press } from './keys/keys.js';
+import { FILTER_DEFS, GLOBAL_DEFS } from './keys/defs.js';
+import type { Dialog } from './dialogs/dialog.js';
+import { PromptDialog } from './dialogs/prompt.js';
+import type { Screen } from './screens/screen.js';
+import { TableScreen } from './screens/table.js';
+import { HelpScreen } from './screens/help.js';
+import { runCommand, suggest } from './commands.js';
+import { startPlugin } from './actions/plugins.js';
+
+export type FlashLevel = 'info' | 'warn' | 'error';
+
+export class Nav {
+  readonly stack: Screen[] = [];
+  readonly dialogs: Dialog[] = [];
+  history: ViewSpec[] = [];
+  histIdx = -1;
+  showHeader: boolean;
+  showCrumbs: boolean;
+  /** why the last view could not be opened (drawn while there is no view at all) */
+  openError = '';
+  /** the terminal's size, as last drawn */
+  W = 100;
+  H = 40;
+  /** the key being handled, for the key-to-frame measure */
+  pendingKey?: { label: string; t: number };
+  /** set by App: redraw, leave, hand the terminal to a child */
+  redraw: () => void = () => {};
+  exit: () => void = () => {};
+  suspend: (fn: () => void | Promise<void>) => Promise<void> = async (fn) => {
+    await fn();
+  };
+
+  constructor(readonly session: Session, readonly initial: ViewSpec, o: { headless?: boolean; crumbsless?: boolean } = {}) {
+    this.showHeader = !o.headless;
+    this.showCrumbs = !o.crumbsless;
+  }
+
+  // ------------------------------------------------------------------ stacks
+  top(): Screen | undefined {
+    return this.stack[this.stack.length - 1];
+  }
+
+  /** The table view on top, if the top is one. */
+  view(): TableView | undefined {
+    return this.top()?.view;
+  }
+
+  push(s: Screen): void {
+    this.stack.push(s);
+    this.redraw();
+  }
+
+  pop(): void {
+    if (this.stack.length <= 1) return;
+    this.stack.pop()?.dispose?.();
+    this.redraw();
+  }
+
+  /** Close everything (kmux is leaving). */
+  dispose(): void {
+    for (const s of this.stack.splice(0)) s.dispose?.();
+  }
+
+  dialog(): Dialog | undefined {
+    return this.dialogs[this.dialogs.length - 1];
+  }
+
+  openDialog(d: Dialog): void {
+    this.dialogs.push(d);
+    this.redraw();
+  }
+
+  closeDialog(d: Dialog): void {
+    const i = this.dialogs.lastIndexOf(d);
+    if (i >= 0) this.dialogs.splice(i, 1);
+    this.redraw();
+  }
+
+  flash(text: string, level: FlashLevel = 'info'): void {
+    this.session.flash(text, level);
+  }
+
+  // ------------------------------------------------------------------ views
+  /** Open a table view; false (and the reason flashed) when it cannot be opened. */
+  async openSpec(spec: ViewSpec, opts: { replace?: boolean; record?: boolean; reset?: boolean } = {}): Promise<boolean> {
+    let view: TableView;
+    try {
+      view = await this.session.openTable(spec);
+    } catch (e) {
+      this.openError = (e as Error).message;
+      this.flash((e as Error).message, 'error');
+      return false;
+    }
+    if (opts.reset) for (const old of this.stack.splice(0)) old.dispose?.();
+    else if (opts.replace) this.stack.pop()?.dispose?.();
+    this.stack.push(new TableScreen(this, view));
+    if (opts.record !== false) {
+      this.history = this.history.slice(0, this.histIdx + 1);
+      this.history.push(spec);
+      this.histIdx = this.history.length - 1;
+    }
+    this.session.rememberView(view.spec);
+    this.openError = '';
+    this.redraw();
+    return true;
+  }
+
+  /** The spec of the view on top, or the last one recorded. */
+  currentSpec(): ViewSpec {
+    return this.view()?.spec ?? this.history[this.histIdx] ?? this.initial;
+  }
+
+  switchContexts(names: string[]): void {
+    try {
+      for (const n of names) this.session.client(n);
+    } catch (e) {
+      return this.flash((e as Error).message, 'error');
+    }
+    this.session.setActive(names);
+    this.flash(`context: ${names.join(', ')}`);
+    void this.openSpec({ ...this.currentSpec(), contexts: names }, { reset: true });
+  }
+
+  /**
+   * The view opens first: a namespace that does not exist is refused there, and is neither
+   * switched to nor saved as a favorite.
+   */
+  async switchNamespace(ns: string | undefined): Promise<void> {
+    const base = this.currentSpec();
+    const resource = base.resource === 'namespaces' || base.resource === 'ns' ? 'pods' : base.resource;
+    const ok = await this.openSpec({ ...base, resource, namespace: ns, label: undefined, labelSelector: undefined, fieldSelector: undefined }, { reset: true });
+    if (!ok) return;
+    this.session.setNamespace(ns);
+    this.flash(`namespace: ${ns ?? 'all'}`);
+  }
+
+  history1(delta: -1 | 1): void {
+    const to = this.histIdx + delta;
+    if (to < 0 || to >= this.history.length) return this.flash(delta < 0 ? 'no earlier view' : 'no later view', 'warn');
+    this.histIdx = to;
+    void this.openSpec(this.history[to], { replace: true, record: false });
+  }
+
+  // ------------------------------------------------------------------ prompts
+  openCommand(text = ''): void {
+    const d: PromptDialog = new PromptDialog({
+      icon: ':', text, suggest: (t) => suggest(this, t),
+      onSubmit: (t) => void runCommand(this, t),
+      close: () => this.closeDialog(d),
+    });
+    this.openDialog(d);
+  }
+
+  /** `/` on a screen with a filter: applied as typed; esc puts back what was there. */
+  openFilter(): void {
+    const s = this.top();
+    const f = s?.filter;
+    if (!f) return;
+    const before = f.get();
+    const d: PromptDialog = new PromptDialog({
+      icon: '/', text: before,
+      onChange: (t) => f.set(t, false),
+      onSubmit: (t) => {
+        const err = f.set(t, true);
+        if (err) this.flash(err, 'error');
+      },
+      onCancel: () => void f.set(before, true),
+      close: () => this.closeDialog(d),
+    });
+    this.openDialog(d);
+  }
+
+  // ------------------------------------------------------------------ keys
+  /** Keys of every screen: prompts, help, history, chrome toggles, refresh, quit. */
+  globalKeys(s: Screen | undefined): KeyAction[] {
+    const filter = s?.filter;
+    const keys = bind(GLOBAL_DEFS, {
+      command: () => this.openCommand(),
+      help: () => this.push(new HelpScreen(this, s)),
+      back: () => {
+        if (filter && filter.get()) return void filter.set('', true);
+        this.pop();
+      },
+      quit: () => this.exit(),
+      'history-back': () => this.history1(-1),
+      'history-forward': () => this.history1(1),
+      previous: () => {
+        if (this.histIdx <= 0) return this.flash('no previous view', 'warn');
+        void this.openSpec(this.history[this.histIdx - 1], { replace: true });
+      },
+      header: () => { this.showHeader = !this.showHeader; },
+      crumbs: () => { this.showCrumbs = !this.showCrumbs; },
+      refresh: () => {
+        this.session.registry.refresh();
+        for (const c of this.session.active) this.session.client(c).recheck();
+        this.flash('refreshing');
+      },
+      aliases: () => void runCommand(this, 'aliases'),
+    }, filter ? { back: { desc: 'clear the filter, then back' } } : {});
+    if (filter) keys.push(...bind(FILTER_DEFS, { filter: () => this.openFilter(), 'clear-filter': () => void filter.set('', true) }));
+    return keys;
+  }
+
+  /** Plugins of a table view and hotkeys everywhere, as key actions. */
+  private extensionKeys(s: Screen | undefined, own: KeyAction[]): (KeyAction & { override?: boolean })[] {
+    const out: (KeyAction & { override?: boolean })[] = [];
+    const taken = takenKeys(own);
+    const v = s?.extensible ? s.view : undefined;
+    if (v) {
+      const readonly = !!(this.session.readOnlyFor(v.spec.contexts) ?? this.session.readOnlyFor());
+      for (const p of bindPlugins(this.session.plugins.plugins, { readonly, scope: scopeNames(v.resource, this.session.aliases), builtinKeys: taken })) {
+        out.push({ id: `plugin:${p.name}`, keys: [keyNameOf(p.shortCut)], desc: p.description, section: 'Plugins', source: 'plugin', override: p.override, run: () => this.runPlugin(v, p) });
+      }
+    }
+    for (const h of this.session.hotkeys.hotkeys) {
+      if (!h.bound) continue;
+      out.push({ id: `hotkey:${h.id}`, keys: [keyNameOf(h.shortCut)], label: h.shortCutText || undefined, desc: h.description, section: 'Hotkeys', source: 'hotkey', override: h.override, run: () => void runCommand(this, h.command) });
+    }
+    return out;
+  }
+
+  private runPlugin(v: TableView, p: Plugin): void {
+    const r = v.current();
+    if (r) startPlugin(this, v, r, p);
+  }
+
+  /** Every key a screen offers now: its own, the global ones, then the user's (which may take one). */
+  actionsOf(s: Screen | undefined): KeyAction[] {
+    const own = [...(s?.keys() ?? []), ...this.globalKeys(s)];
+    return withExtensions(own, this.extensionKeys(s, own));
+  }
+
+  /** A key press: the top dialog takes it, else a screen's field, else the registry. */
+  key(input: string, k: Press): void {
+    const move = k.upArrow || k.downArrow || ((input === 'j' || input === 'k') && !this.dialog());
+    this.pendingKey = { label: this.dialog() instanceof PromptDialog && (this.dialog() as PromptDialog).icon === '/' ? 'filter' : move ? 'move' : 'other', t: performance.now() };
+    const d = this.dialog();
+    if (d) d.key(input, k);
+    else {
+      const s = this.top();
+      // ctrl-c always quits, even from a screen with fields
+      if (!(s?.input && !matches('<ctrl-c>', input, k) && s.input(input, k))) {
+        const a = dispatch(this.actionsOf(s), input, k);
+        if (a?.unavailable) this.flash(a.unavailable, 'error');
+        else a?.run();
+      }
+    }
+    this.redraw();
+  }
+}
