@@ -150,7 +150,7 @@ export class TableView {
     const ctxs = [...perContext.keys()];
     this.pollerOf = new Map(this.pollers.map((p, i) => [ctxs[i], p]));
     this.vm = new ViewModel(this.stores, this.columns, (row) => this.metricsOf(row));
-    const viewSort = viewFor(session.views.views, resource)?.sort;
+    const viewSort = viewFor(session.views.views, resource)?.sort ?? cols.defaultSort;
     if (viewSort) this.vm.setSort(viewSort);
     if (cols.columns.some((c) => c.kind === 'podcount')) this.countPodsPerNode();
     this.vm.joinedVersion = () => `|${this.pollers.map((p) => p.version).join(',')}|${this.podStores.map((s) => s.version).join(',')}`;

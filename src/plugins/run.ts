@@ -452,6 +452,13 @@ export interface ForegroundResult {
   signal?: string;
   /** one line when it did not succeed: "exit code 2", "command not found: stern" */
   error?: string;
+  /** the terminal's signals kmux received (and ignored) while the child ran; filled once the child is gone */
+  received?: NodeJS.Signals[];
+}
+
+/** The child ended because the user pressed Ctrl-C (it died of SIGINT, exited 130, or kmux saw the SIGINT too). */
+export function endedByCtrlC(r: ForegroundResult): boolean {
+  return r.signal === 'SIGINT' || r.exitCode === 130 || !!r.received?.includes('SIGINT');
 }
 
 const FOREGROUND_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGQUIT'];
@@ -467,7 +474,10 @@ export function runForegroundSync(argv: Argv, env: NodeJS.ProcessEnv, opts: { cw
   const fullEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) fullEnv[k] = v;
   Object.assign(fullEnv, argv.env);
-  const ignore = () => {};
+  // kmux ignores the terminal's signals while the child has it, and notes them: a Ctrl-C is how
+  // the user ends a child, not a failure (the handler runs once the child is gone)
+  const received: NodeJS.Signals[] = [];
+  const ignore = (s: NodeJS.Signals) => void received.push(s);
   for (const s of FOREGROUND_SIGNALS) process.on(s, ignore);
   try {
     const stages = [[argv.command, ...argv.args], ...argv.pipes];
@@ -491,9 +501,9 @@ export function runForegroundSync(argv: Argv, env: NodeJS.ProcessEnv, opts: { cw
         stripFinalNewline: false,
       });
       const error = describeFailure(r as any, cmd);
-      if (!last && (r as any).code === 'ENOENT') return { error };
+      if (!last && (r as any).code === 'ENOENT') return { error, received };
       input = last ? undefined : (r.stdout as Uint8Array | undefined);
-      result = { exitCode: r.exitCode, signal: r.signal, error };
+      result = { exitCode: r.exitCode, signal: r.signal, error, received };
     }
     return result;
   } finally {

@@ -59,8 +59,11 @@ export const eventColumns: ResourceColumns = {
     { name: 'OBJECT' },
     { name: 'COUNT', kind: 'number' },
     { name: 'MESSAGE' },
-    AGE,
+    // last seen: it moves when the event recurs
+    { ...AGE, mutable: true },
   ],
+  // what happened last first, as an operator reads events (AGE ascending: the youngest first)
+  defaultSort: { column: 'AGE', asc: true },
   project(ev: any) {
     const o = eventObject(ev);
     const type = String(ev?.type ?? 'Normal');

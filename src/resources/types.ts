@@ -25,6 +25,8 @@ export interface Column {
   optional?: boolean;
   /** cpupct/mempct: what the use is a share of (default allocatable: nodes; pods: requests or limits) */
   basis?: PctBasis;
+  /** an age column whose time changes with the object (an event's last seen, not a creation time) */
+  mutable?: boolean;
 }
 
 export type PctBasis = 'allocatable' | 'requests' | 'limits';
@@ -50,5 +52,7 @@ export interface Projection {
 
 export interface ResourceColumns {
   columns: Column[];
+  /** how the view sorts before the user picks (e.g. events: last seen, newest first) */
+  defaultSort?: { column: string; asc: boolean };
   project(obj: any, now: number): Projection;
 }

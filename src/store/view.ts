@@ -170,7 +170,7 @@ export class ViewModel {
 
   private immutableSort(): boolean {
     const col = this.columns.find((c) => c.name === this.sort.column);
-    return IMMUTABLE.has(this.sort.column) || col?.kind === 'age';
+    return IMMUTABLE.has(this.sort.column) || (col?.kind === 'age' && !col.mutable);
   }
 
   /** Whether a row passes the filter and faults-only. Tested directly: a regex on the row's

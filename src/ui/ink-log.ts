@@ -66,6 +66,10 @@ export async function fastLineWriter(stdout: NodeJS.WriteStream): Promise<boolea
     log.reset = (...a: unknown[]) => {
       prev = undefined;
       prevText = '';
+      // a reset comes before a full redraw (back from a child that had the terminal, whose
+      // output left the cursor at the bottom of the screen): draw from the top, or the frame
+      // scrolls its first line away
+      stdout.write(`${ESC}H`);
       return inner.reset(...a);
     };
     log.done = (...a: unknown[]) => {

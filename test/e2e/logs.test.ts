@@ -120,4 +120,42 @@ describe.skipIf(!hasTmux())('logs in a terminal', () => {
       t.kill();
     }
   });
+
+  it('the logs of one pod go on after its container restarts, and the title says the stream is live', async () => {
+    const c = fleet.member('dev').cluster;
+    const pod = [...c.store.iter('pods', 'monitoring')].find((p) => p.metadata.name.startsWith('grafana-') && p.status?.phase === 'Running')!;
+    const t = new Terminal([process.execPath, BIN, '--kubeconfig', kubeconfig, '-n', 'monitoring', '-c', 'pods'], { env: { XDG_CONFIG_HOME: join(dir, 'cfg-r') } });
+    try {
+      await t.waitFor(/pods\(monitoring\)\[\d+\]/);
+      t.type(`/${pod.metadata.name}`);
+      t.keys('Enter');
+      await t.waitFor(/pods\(monitoring\)\[1\/\d+\]/);
+      // faster lines, so the new instance's first ones come soon
+      const cur = c.store.get('pods', 'monitoring', pod.metadata.name);
+      c.store.update('pods', { ...cur, metadata: { ...cur.metadata, annotations: { ...cur.metadata.annotations, 'sim.kmux.dev/log-rate': '10' } } });
+      t.keys('l');
+      await t.waitFor(/logs grafana-\S+ \[\d+\] tail 200 autoscroll following/);
+      // the container restarts (as the kubelet does): the stream of the old instance ends
+      const now = c.store.get('pods', 'monitoring', pod.metadata.name);
+      const restartedAt = new Date();
+      c.store.update('pods', {
+        ...now,
+        status: {
+          ...now.status,
+          containerStatuses: now.status.containerStatuses.map((cs: any) => ({
+            ...cs, restartCount: (cs.restartCount ?? 0) + 1,
+            state: { running: { startedAt: restartedAt.toISOString().replace(/\.\d+Z$/, 'Z') } },
+            lastState: { terminated: { exitCode: 1, reason: 'Error', startedAt: cs.state?.running?.startedAt, finishedAt: restartedAt.toISOString().replace(/\.\d+Z$/, 'Z') } },
+          })),
+        },
+      });
+      // lines of the new instance arrive (its sequence starts again at 0, stamped after the restart)
+      const since = Math.floor(restartedAt.getTime() / 1000) * 1000;
+      await t.waitFor((x) => [...x.matchAll(/"ts":"([^"]+)","logger":"grafana","msg":"[^"]*","seq":(\d+)/g)].some((m) => Date.parse(m[1]) >= since && Number(m[2]) < 20), 20_000);
+      expect(t.screen()).toMatch(/ following /);
+    } finally {
+      t.kill();
+    }
+  });
 });
+

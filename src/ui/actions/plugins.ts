@@ -3,7 +3,7 @@ import type { Nav } from '../nav.js';
 import type { TableView } from '../../app/session.js';
 import type { Row } from '../../store/rows.js';
 import type { Plugin } from '../../plugins/load.js';
-import { runCaptured, runForegroundSync, statusText } from '../../plugins/run.js';
+import { endedByCtrlC, runCaptured, runForegroundSync, statusText } from '../../plugins/run.js';
 import { formatCommandLine, type Argv } from '../../plugins/vars.js';
 import { ConfirmDialog } from '../dialogs/confirm.js';
 import { PluginFormDialog, type FormValues } from '../dialogs/form.js';
@@ -58,7 +58,7 @@ async function runPlugin(nav: Nav, p: Plugin, argv: Argv, env: Record<string, st
     res = runForegroundSync(argv, env);
   });
   session.registry.refresh();
-  if (res.signal === 'SIGINT' || res.exitCode === 130) nav.flash(`plugin ${p.name} ended (ctrl-c)`);
+  if (endedByCtrlC(res)) nav.flash(`plugin ${p.name} ended (ctrl-c)`);
   else if (res.error || (res.exitCode ?? 0) !== 0) nav.flash(`plugin ${p.name} failed (exit ${res.exitCode ?? res.signal ?? '?'})${res.error ? `: ${res.error}` : ''}`, 'error');
   else nav.flash(`plugin ${p.name} finished`);
   nav.redraw();

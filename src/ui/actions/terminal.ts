@@ -6,7 +6,7 @@
 import type { Nav } from '../nav.js';
 import type { TableView } from '../../app/session.js';
 import type { Row } from '../../store/rows.js';
-import { runForegroundSync } from '../../plugins/run.js';
+import { endedByCtrlC, runForegroundSync } from '../../plugins/run.js';
 
 /** kubectl in the foreground: true when it succeeded. `sessionLike`: a shell's exit status is the user's business. */
 export async function kubectlForeground(nav: Nav, context: string, args: string[], what: string, extraEnv: Record<string, string> = {}, sessionLike = false): Promise<boolean> {
@@ -27,7 +27,7 @@ export async function kubectlForeground(nav: Nav, context: string, args: string[
   session.registry.refresh();
   nav.redraw();
   // ctrl-c in the child ends it: that is how the user leaves, not a failure
-  if (out.signal === 'SIGINT') nav.flash(`${what}: ended (ctrl-c)`);
+  if (endedByCtrlC(out)) nav.flash(`${what}: ended (ctrl-c)`);
   else if (sessionLike && out.exitCode !== undefined && out.exitCode !== 0 && !out.signal) nav.flash(`${what}: ended (exit ${out.exitCode})`);
   else if (out.error && !/^exit code /.test(out.error)) nav.flash(`${what}: ${out.error}`, 'error');
   else if (out.signal) nav.flash(`${what}: kubectl ended by ${out.signal}`, 'warn');
