@@ -61,7 +61,7 @@ export async function describeText(session: Session, view: TableView, row: Row, 
 }
 
 export async function yamlText(session: Session, view: TableView, row: Row, reveal: boolean): Promise<string> {
-  return toYaml(await session.fetch(view, row), { revealSecrets: reveal });
+  return toYaml(await session.fetch(view, row), { revealSecrets: reveal, decodeSecrets: reveal });
 }
 
 /** Where enter on a row goes: a view, the containers list, a namespace, or describe. */

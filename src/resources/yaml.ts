@@ -36,12 +36,30 @@ function maskSecret(s: any): any {
   return out;
 }
 
-export function toYaml(obj: any, o: { revealSecrets?: boolean } = {}): string {
+/** A secret's data values decoded from base64 (text shown as text; anything else said to be binary). */
+function decodeSecret(s: any): any {
+  if (!s?.data || typeof s.data !== 'object') return s;
+  const data: Record<string, string> = {};
+  for (const [k, v] of Object.entries(s.data as Record<string, unknown>)) {
+    const buf = typeof v === 'string' ? Buffer.from(v, 'base64') : Buffer.alloc(0);
+    const text = buf.toString('utf8');
+    // eslint-disable-next-line no-control-regex
+    data[k] = typeof v !== 'string' ? String(v) : text.includes('\uFFFD') || /[\u0000-\u0008\u000e-\u001f]/.test(text) ? `<binary, ${buf.length} bytes>` : text;
+  }
+  return { ...s, data };
+}
+
+/**
+ * YAML as kubectl prints it, without managedFields. Secrets' values are masked unless
+ * `revealSecrets`; `decodeSecrets` also shows them decoded from base64 (K9s's `x`).
+ */
+export function toYaml(obj: any, o: { revealSecrets?: boolean; decodeSecrets?: boolean } = {}): string {
   let out = obj;
   if (out && typeof out === 'object' && out.metadata && typeof out.metadata === 'object' && 'managedFields' in out.metadata) {
     const { managedFields: _dropped, ...metadata } = out.metadata;
     out = { ...out, metadata };
   }
+  if (o.revealSecrets && o.decodeSecrets && isSecret(out)) out = decodeSecret(out);
   if (!o.revealSecrets) {
     if (isSecret(out)) out = maskSecret(out);
     else if (Array.isArray(out?.items) && (out.kind === 'SecretList' || out.items.some(isSecret))) {

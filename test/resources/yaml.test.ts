@@ -69,3 +69,16 @@ describe('toYaml', () => {
     expect(back.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']).toBe(SECRET_MASK);
   });
 });
+
+describe('decoded secrets (x)', () => {
+  it('shows the values decoded from base64, and binary ones as such', async () => {
+    const { toYaml } = await import('../../src/resources/yaml.js');
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, type: 'Opaque', data: { user: Buffer.from('admin').toString('base64'), key: Buffer.from([0, 1, 2, 255]).toString('base64') } };
+    const masked = toYaml(secret);
+    expect(masked).toMatch(/user: "\*{8}"/);
+    const decoded = toYaml(secret, { revealSecrets: true, decodeSecrets: true });
+    expect(decoded).toMatch(/user: admin/);
+    expect(decoded).toMatch(/key: <binary, 4 bytes>/);
+    expect(toYaml(secret, { revealSecrets: true })).toMatch(/user: YWRtaW4=/);
+  });
+});
