@@ -55,10 +55,7 @@ export function requestInfo(method: string, url: URL, types: Iterable<ResourceTy
   const plural = rest[0] ?? '';
   let name = rest.length >= 2 ? rest[1] : undefined;
   const sub = rest.length >= 3 && verb !== 'proxy' ? rest[2] : undefined;
-  if (!name && verb === 'get') {
-    const w = url.searchParams.get('watch');
-    verb = w !== null && w !== '' && !['false', '0'].includes(w.toLowerCase()) ? 'watch' : 'list';
-  }
+  if (!name && verb === 'get') verb = watchParam(url.searchParams) ? 'watch' : 'list';
   if (!name && (verb === 'list' || verb === 'watch')) name = nameFromFieldSelector(url.searchParams.get('fieldSelector'));
   if (!name && verb === 'delete') verb = 'deletecollection';
   let type: ResourceType | undefined;
@@ -80,6 +77,16 @@ export function requestInfo(method: string, url: URL, types: Iterable<ResourceTy
 export function connectVerb(info: RequestInfo): RequestInfo {
   if (info.resource && info.plural === 'pods' && info.group === '' && info.sub && CONNECT_SUBRESOURCES.has(info.sub)) return { ...info, verb: 'create' };
   return info;
+}
+
+/**
+ * `?watch=`, as the apiserver decodes a bool query parameter: absent is false, and so are `0`,
+ * `f` and `false` in any case; anything else (`true`, `True` as the Python client sends it,
+ * `1`, even an empty value) is true.
+ */
+export function watchParam(q: URLSearchParams): boolean {
+  const w = q.get('watch');
+  return w !== null && !['0', 'f', 'false'].includes(w.toLowerCase());
 }
 
 function nameFromFieldSelector(fs: string | null): string | undefined {

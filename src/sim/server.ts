@@ -11,7 +11,7 @@ import { ApiError, badRequest, forbidden, futureRevision, invalid, notFound, qua
 import { Faults, unauthorized, type FaultSpec, type RequestInfo, type TextAnswer, type TruncateRule } from './faults.js';
 import { ALL_AUTHENTICATED, ALL_UNAUTHENTICATED, ANONYMOUS, FleetAuth, type UserInfo } from './auth.js';
 import { Authorizer, RBAC_GROUP, validateRbacObject } from './rbac.js';
-import { connectVerb, requestInfo } from './requestinfo.js';
+import { connectVerb, requestInfo, watchParam } from './requestinfo.js';
 import { answerReview } from './reviews.js';
 import { gvKey, typeKey, type ResourceType } from './resources.js';
 import { dispatch, nowIso, type EventType, type StoredEvent, type Watcher } from './store.js';
@@ -541,7 +541,7 @@ export class SimServer {
   }
 
   private verbOf(method: string, r: Route, q: URLSearchParams, watchPrefix: boolean): string {
-    const watch = watchPrefix || q.get('watch') === 'true' || q.get('watch') === '1';
+    const watch = watchPrefix || watchParam(q);
     switch (method) {
       case 'GET': return watch ? 'watch' : r.name ? 'get' : 'list';
       case 'POST': return r.name && !r.sub ? 'none' : 'create';
