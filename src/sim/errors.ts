@@ -53,3 +53,48 @@ export function tooLargeResourceVersion(wanted: number, current: number): ApiErr
 
 /** An exact-RV list beyond etcd's revision: etcd's error comes through as it is, a 500 with no reason. */
 export const futureRevision = () => new ApiError(500, '', 'etcdserver: mvcc: required revision is a future revision');
+
+/** What a 403 is about: the request as RequestInfo sees it (faults.ts's RequestInfo fits). */
+export interface ForbiddenAttributes {
+  /** a resource request (else `path` is what was asked for) */
+  resource: boolean;
+  verb: string;
+  path: string;
+  plural?: string;
+  group?: string;
+  sub?: string;
+  ns?: string;
+  name?: string;
+}
+
+/**
+ * 403 as the apiserver's authorization filter writes it (responsewriters.Forbidden, then
+ * apierrors.NewForbidden): `pods "p" is forbidden: User "u" cannot get resource "pods/log" in
+ * API group "" in the namespace "web"`, `... at the cluster scope`; a non-resource path:
+ * `forbidden: User "u" cannot get path "/api"`. The authorizer's reason, when it gives one
+ * (RBAC: a binding to a role that does not exist), follows after `: `. Details: {name?, group?,
+ * kind: resource} (empty for a path).
+ */
+export function forbidden(info: ForbiddenAttributes, user: string, reason = ''): ApiError {
+  const sanitize = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const plural = info.plural ?? '';
+  const group = info.group ?? '';
+  let why: string;
+  if (!info.resource) why = `User ${goQuote(user)} cannot ${info.verb} path ${goQuote(info.path)}`;
+  else {
+    const resource = info.sub ? `${plural}/${info.sub}` : plural;
+    const scope = info.ns ? `in the namespace ${goQuote(info.ns)}` : 'at the cluster scope';
+    why = `User ${goQuote(user)} cannot ${info.verb} resource ${goQuote(resource)} in API group ${goQuote(group)} ${scope}`;
+  }
+  why = sanitize(why) + (reason ? `: ${reason}` : '');
+  const what = !info.resource ? '' : qualified(plural, group);
+  const message = !what ? `forbidden: ${why}` : info.name ? `${what} ${goQuote(info.name)} is forbidden: ${why}` : `${what} is forbidden: ${why}`;
+  return new ApiError(403, 'Forbidden', message, !info.resource ? {} : {
+    ...(info.name ? { name: info.name } : {}), ...(group ? { group } : {}), kind: plural,
+  });
+}
+
+/** Go's %q for the strings that appear in messages (quotes and backslashes escaped). */
+export function goQuote(s: string): string {
+  return JSON.stringify(s);
+}

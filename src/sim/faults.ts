@@ -4,7 +4,9 @@
  * bodies and watch streams. Every rule is plain data, so the admin endpoint can show and set
  * them as JSON; matching never throws, so a fault cannot take the sim down.
  */
-import { ApiError, qualified } from './errors.js';
+import { ApiError, forbidden } from './errors.js';
+
+export { forbidden } from './errors.js';
 
 /** What the apiserver's RequestInfo knows about a request, as far as faults care. */
 export interface RequestInfo {
@@ -17,6 +19,7 @@ export interface RequestInfo {
   tk?: string;
   plural?: string;
   group?: string;
+  apiVersion?: string;
   sub?: string;
   ns?: string;
   name?: string;
@@ -39,7 +42,7 @@ export interface Match {
 export interface DenyRule extends Match {
   /** 401 Unauthorized (as a rejected credential) or 403 Forbidden (as RBAC). */
   code: 401 | 403;
-  /** the user a 403 names (default system:anonymous). */
+  /** the user a 403 names (default: the user who made the request). */
   user?: string;
 }
 
@@ -186,17 +189,17 @@ export class Faults {
 
   // ------------------------------------------------------------------ rules
 
-  /** A 401 or 403 for this request, if a rule says so. */
-  denial(info: RequestInfo): ApiError | undefined {
+  /** A 401 or 403 for this request, if a rule says so; a 403 names `user` (the requester) unless the rule names another. */
+  denial(info: RequestInfo, user = 'system:anonymous'): ApiError | undefined {
     for (const r of this.deny) {
       if (r.code !== 401) continue;
       if ((r.resource || r.namespace || r.verbs) && !info.resource) continue;
       if (matches(r, info, true)) return unauthorized();
     }
     if (!info.resource) return undefined;
-    if (info.tk && this.forbidden.has(info.tk)) return forbidden(info, 'system:anonymous');
+    if (info.tk && this.forbidden.has(info.tk)) return forbidden(info, user);
     for (const r of this.deny) {
-      if (r.code === 403 && matches(r, info, true)) return forbidden(info, r.user ?? 'system:anonymous');
+      if (r.code === 403 && matches(r, info, true)) return forbidden(info, r.user ?? user);
     }
     return undefined;
   }
@@ -252,18 +255,6 @@ function matches(r: Match, info: RequestInfo, clusterScopeToo: boolean): boolean
 
 export function unauthorized(): ApiError {
   return new ApiError(401, 'Unauthorized', 'Unauthorized');
-}
-
-/** 403 as RBAC's authorizer words it (responsewriters.ForbiddenStatusError). */
-export function forbidden(info: RequestInfo, user: string): ApiError {
-  const plural = info.plural ?? '';
-  const group = info.group ?? '';
-  const resource = info.sub ? `${plural}/${info.sub}` : plural;
-  const scope = info.ns ? `in the namespace "${info.ns}"` : 'at the cluster scope';
-  const what = qualified(plural, group) + (info.name ? ` "${info.name}"` : '');
-  return new ApiError(403, 'Forbidden', `${what} is forbidden: User "${user}" cannot ${info.verb} resource "${resource}" in API group "${group}" ${scope}`, {
-    ...(info.name ? { name: info.name } : {}), ...(group ? { group } : {}), kind: plural,
-  });
 }
 
 function errorAnswer(r: ErrorRule): ApiError | TextAnswer {

@@ -34,7 +34,7 @@ export function lineText(pod: any, container: string, instance: number, i: numbe
   const image = pod.spec.containers.find((c: any) => c.name === container)?.image ?? '';
   if (/nginx|envoy|haproxy|ingress/.test(image)) {
     const status = h % 50 === 0 ? 500 : h % 13 === 0 ? 404 : 200;
-    return `10.244.${h % 32}.${(h >> 8) % 250} - - [${clf(ms)}] "GET ${PATHS[h % PATHS.length]} HTTP/1.1" ${status} ${(h >> 4) % 9000} "-" "${AGENTS[(h >> 3) % AGENTS.length]}"`;
+    return `10.244.${h % 32}.${(h >>> 8) % 250} - - [${clf(ms)}] "GET ${PATHS[h % PATHS.length]} HTTP/1.1" ${status} ${(h >>> 4) % 9000} "-" "${AGENTS[(h >>> 3) % AGENTS.length]}"`;
   }
   const level = h % 40 === 0 ? 'error' : h % 9 === 0 ? 'warn' : 'info';
   return `{"level":"${level}","ts":"${new Date(ms).toISOString()}","logger":"${container}","msg":"${MSGS[h % MSGS.length]}","seq":${i},"duration_ms":${h % 250}}`;

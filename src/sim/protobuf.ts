@@ -1,7 +1,9 @@
 // Decoder for the Kubernetes protobuf envelope ("k8s\0" + runtime.Unknown) and the message
-// types client-go sends the sim as protobuf bodies: DeleteOptions and Eviction (drain), and the
+// types client-go sends the sim as protobuf bodies: DeleteOptions and Eviction (drain), the
 // objects `kubectl create <kind>` sends (Namespace, ConfigMap, Secret, ServiceAccount, Service,
-// Deployment, Job, CronJob, PodDisruptionBudget, Pod). Read-only: the sim always answers JSON.
+// Deployment, Job, CronJob, PodDisruptionBudget, Pod, Role, ClusterRole, RoleBinding,
+// ClusterRoleBinding), and the reviews of `kubectl auth whoami` and `kubectl auth can-i`.
+// Read-only: the sim always answers JSON.
 
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 const EMPTY: Buffer = Buffer.alloc(0);
@@ -253,10 +255,36 @@ const MESSAGES: Record<string, string> = {
   CronJobSpec: '1 schedule s,2 startingDeadlineSeconds i?,3 concurrencyPolicy s,4 suspend b?,5 jobTemplate JobTemplateSpec,6 successfulJobsHistoryLimit i?,7 failedJobsHistoryLimit i?,8 timeZone s?',
   PodDisruptionBudget: '1 metadata ObjectMeta,2 spec PodDisruptionBudgetSpec',
   PodDisruptionBudgetSpec: '1 minAvailable x?,2 selector LabelSelector,3 maxUnavailable x?,4 unhealthyPodEvictionPolicy s?',
+
+  // rbac.authorization.k8s.io/v1 (kubectl create role, clusterrole, rolebinding, clusterrolebinding)
+  Role: '1 metadata ObjectMeta,2 rules []PolicyRule',
+  ClusterRole: '1 metadata ObjectMeta,2 rules []PolicyRule,3 aggregationRule AggregationRule',
+  PolicyRule: '1 verbs []s,2 apiGroups []s,3 resources []s,4 resourceNames []s,5 nonResourceURLs []s',
+  AggregationRule: '1 clusterRoleSelectors []LabelSelector',
+  RoleBinding: '1 metadata ObjectMeta,2 subjects []Subject,3 roleRef RoleRef',
+  ClusterRoleBinding: '1 metadata ObjectMeta,2 subjects []Subject,3 roleRef RoleRef',
+  Subject: '1 kind s,2 apiGroup s,3 name s,4 namespace s',
+  RoleRef: '1 apiGroup s,2 kind s,3 name s',
+
+  // the review APIs (kubectl auth whoami, auth can-i): their specs; the server fills the status
+  SelfSubjectReview: '1 metadata ObjectMeta',
+  SelfSubjectAccessReview: '1 metadata ObjectMeta,2 spec SelfSubjectAccessReviewSpec',
+  SelfSubjectAccessReviewSpec: '1 resourceAttributes ResourceAttributes,2 nonResourceAttributes NonResourceAttributes',
+  ResourceAttributes: '1 namespace s,2 verb s,3 group s,4 version s,5 resource s,6 subresource s,7 name s',
+  NonResourceAttributes: '1 path s,2 verb s',
+  SelfSubjectRulesReview: '1 metadata ObjectMeta,2 spec SelfSubjectRulesReviewSpec',
+  SelfSubjectRulesReviewSpec: '1 namespace s',
+  SubjectAccessReview: '1 metadata ObjectMeta,2 spec SubjectAccessReviewSpec',
+  LocalSubjectAccessReview: '1 metadata ObjectMeta,2 spec SubjectAccessReviewSpec',
+  SubjectAccessReviewSpec: '1 resourceAttributes ResourceAttributes,2 nonResourceAttributes NonResourceAttributes,3 user s,4 groups []s,6 uid s',
 };
 
 /** The kinds whose protobuf bodies are decoded as whole objects. */
-const OBJECT_KINDS = new Set(['Namespace', 'ConfigMap', 'Secret', 'ServiceAccount', 'Service', 'Pod', 'Deployment', 'Job', 'CronJob', 'PodDisruptionBudget']);
+const OBJECT_KINDS = new Set([
+  'Namespace', 'ConfigMap', 'Secret', 'ServiceAccount', 'Service', 'Pod', 'Deployment', 'Job', 'CronJob', 'PodDisruptionBudget',
+  'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding',
+  'SelfSubjectReview', 'SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SubjectAccessReview', 'LocalSubjectAccessReview',
+]);
 
 interface FieldSpec {
   name: string;

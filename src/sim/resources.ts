@@ -13,6 +13,8 @@ export interface ResourceType {
   subresources: { name: string; kind: string; group?: string; version?: string; verbs: string[] }[];
   /** read-only kinds computed on request (metrics) are not kept in the store. */
   virtual?: boolean;
+  /** create-only kinds that answer a question and store nothing (the review APIs). */
+  review?: boolean;
 }
 
 const RW = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -27,6 +29,11 @@ function rt(
     group, version, plural, kind, namespaced, shortNames,
     singular: kind.toLowerCase(), categories: [], verbs: RW, subresources: [], ...extra,
   };
+}
+
+/** A review API: POST only, answered from who is asking and what RBAC says (rbac.ts), stored nowhere. */
+function review(group: string, plural: string, kind: string, namespaced: boolean): ResourceType {
+  return rt(group, 'v1', plural, kind, namespaced, [], { verbs: ['create'], virtual: true, review: true });
 }
 
 export const BUILTIN_TYPES: ResourceType[] = [
@@ -62,6 +69,15 @@ export const BUILTIN_TYPES: ResourceType[] = [
   rt('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false, ['crd', 'crds'], {
     categories: ['api-extensions'], subresources: [status('CustomResourceDefinition')],
   }),
+  rt('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', false),
+  rt('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', 'ClusterRoleBinding', false),
+  rt('rbac.authorization.k8s.io', 'v1', 'roles', 'Role', true),
+  rt('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding', true),
+  review('authorization.k8s.io', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview', false),
+  review('authorization.k8s.io', 'selfsubjectrulesreviews', 'SelfSubjectRulesReview', false),
+  review('authorization.k8s.io', 'subjectaccessreviews', 'SubjectAccessReview', false),
+  review('authorization.k8s.io', 'localsubjectaccessreviews', 'LocalSubjectAccessReview', true),
+  review('authentication.k8s.io', 'selfsubjectreviews', 'SelfSubjectReview', false),
   rt('metrics.k8s.io', 'v1beta1', 'nodes', 'NodeMetrics', false, [], { verbs: ['get', 'list'], virtual: true }),
   rt('metrics.k8s.io', 'v1beta1', 'pods', 'PodMetrics', true, [], { verbs: ['get', 'list'], virtual: true }),
 ];

@@ -4,10 +4,15 @@
  */
 import { createHash } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 import type { Socket } from 'node:net';
 import { Cluster, POD, NODE, CRD, NS, type DeleteOptions } from './cluster.js';
-import { ApiError, badRequest, futureRevision, invalid, notFound, qualified, tooLargeResourceVersion } from './errors.js';
-import { Faults, type FaultSpec, type RequestInfo, type TextAnswer, type TruncateRule } from './faults.js';
+import { ApiError, badRequest, forbidden, futureRevision, invalid, notFound, qualified, tooLargeResourceVersion } from './errors.js';
+import { Faults, unauthorized, type FaultSpec, type RequestInfo, type TextAnswer, type TruncateRule } from './faults.js';
+import { ALL_AUTHENTICATED, ALL_UNAUTHENTICATED, ANONYMOUS, FleetAuth, type UserInfo } from './auth.js';
+import { Authorizer, RBAC_GROUP, validateRbacObject } from './rbac.js';
+import { connectVerb, requestInfo, watchParam } from './requestinfo.js';
+import { answerReview } from './reviews.js';
 import { gvKey, typeKey, type ResourceType } from './resources.js';
 import { dispatch, nowIso, type EventType, type StoredEvent, type Watcher } from './store.js';
 import { checkFieldSelector, parseFieldSelector, parseLabelSelector, SelectorError } from './selectors.js';
@@ -49,6 +54,8 @@ export interface RequestRecord {
   contentType?: string;
   status?: number;
   at: number;
+  /** who the request acted as (after impersonation); unset when it was refused before that (401) */
+  user?: string;
 }
 
 export { Faults, type FaultSpec } from './faults.js';
@@ -98,10 +105,19 @@ export class SimServer {
   private readonly closers = new Set<() => void>();
   private readonly watches = new Set<OpenWatch>();
 
-  constructor(public readonly cluster: Cluster, public port = 0, public readonly host = '127.0.0.1') {}
+  /** RBAC over this cluster's roles and bindings */
+  readonly authorizer: Authorizer;
+
+  /**
+   * @param auth the fleet's authentication (CA, tokens); its `secure` decides TLS or plain HTTP.
+   *   Default: plain HTTP, where a request without credentials is system:unsecured (a master).
+   */
+  constructor(public readonly cluster: Cluster, public port = 0, public readonly host = '127.0.0.1', readonly auth: FleetAuth = new FleetAuth(false)) {
+    this.authorizer = new Authorizer(cluster.store);
+  }
 
   get url(): string {
-    return `http://${this.host}:${this.port}`;
+    return `${this.auth.secure ? 'https' : 'http'}://${this.host}:${this.port}`;
   }
 
   /** Write requests seen since `fromIndex` (dry-run and read-only checks in tests). */
@@ -141,7 +157,14 @@ export class SimServer {
   }
 
   async start(): Promise<void> {
-    const server = http.createServer((req, res) => this.handle(req, res));
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);
+    const pki = this.auth.pki;
+    // a client certificate is asked for, never required: the authenticator decides (401 for one the CA did not sign)
+    const server: http.Server = this.auth.secure
+      ? https.createServer({ key: pki.serving.key, cert: pki.serving.cert, ca: [pki.ca], requestCert: true, rejectUnauthorized: false }, handler)
+      : http.createServer(handler);
+    // a client that hangs up mid-handshake (or distrusts the CA) is no news
+    server.on('tlsClientError', (_e, socket) => socket.destroy());
     server.keepAliveTimeout = 30_000;
     server.on('upgrade', (req, socket, head) => {
       this.upgrade(req, socket as Socket, head).catch((e) => {
@@ -195,8 +218,10 @@ export class SimServer {
         // the client may have given up while we were slow
         if (res.destroyed || req.destroyed) return;
       }
+      const gate = this.gate(req, url, rec);
+      if ('answer' in gate) return this.sendAnswer(res, gate.answer);
       const body = WRITE_METHODS.has(rec.method) ? await readBody(req) : undefined;
-      await this.route(req, res, url, body);
+      await this.route(req, res, url, body, gate.user);
     } catch (e) {
       const err = e instanceof ApiError ? e
         : e instanceof SelectorError ? badRequest(e.message)
@@ -208,13 +233,90 @@ export class SimServer {
     }
   }
 
-  /** The faults that answer before the handlers do, in the apiserver's filter order: authentication, max-in-flight, authorization. */
-  private injected(info: RequestInfo): ApiError | TextAnswer | undefined {
+  /**
+   * What stands between a request and the handlers, in the apiserver's filter order:
+   * authentication (401), impersonation (its own 403s), max-in-flight (injected 429/500/503),
+   * authorization (injected 403s, then RBAC's). Injected 401s come right after authentication.
+   * Returns the user the handlers act for, or the answer that ends the request.
+   */
+  private gate(req: http.IncomingMessage, url: URL, rec?: RequestRecord): { user: UserInfo; info: RequestInfo } | { answer: ApiError | TextAnswer } {
+    const info = connectVerb(requestInfo(req.method ?? 'GET', url, this.cluster.store.types.values()));
+    const authenticated = this.auth.authenticate(req);
+    if (!authenticated) return { answer: unauthorized() };
     const f = this.faults;
-    if (f.deny.length === 0 && f.errors.length === 0 && f.forbidden.size === 0) return undefined;
-    const denied = f.denial(info);
-    if (denied?.code === 401) return denied;
-    return f.failure(info) ?? denied;
+    const faulty = f.deny.length > 0 || f.errors.length > 0 || f.forbidden.size > 0;
+    if (faulty) {
+      const denied = f.denial(info, authenticated.username);
+      if (denied?.code === 401) return { answer: denied };
+    }
+    const user = this.impersonate(req, authenticated);
+    if (!('username' in user)) return { answer: user };
+    if (rec) rec.user = user.username;
+    if (faulty) {
+      const failed = f.failure(info) ?? f.denial(info, user.username);
+      if (failed) return { answer: failed };
+    }
+    const decision = this.authorizer.authorize(user, info);
+    if (!decision.allowed) return { answer: forbidden(info, user.username, decision.reason) };
+    return { user, info };
+  }
+
+  /**
+   * Impersonate-User, Impersonate-Group (repeatable), Impersonate-Uid, Impersonate-Extra-KEY:
+   * each must be allowed to the requester as `impersonate` on users, groups (core; a service
+   * account user: serviceaccounts in its namespace), uids and userextras/KEY
+   * (authentication.k8s.io), else a 403 naming the first one refused. The user acted as is in
+   * system:authenticated (system:unauthenticated for system:anonymous) unless a group given
+   * says otherwise.
+   */
+  private impersonate(req: http.IncomingMessage, requester: UserInfo): UserInfo | ApiError | TextAnswer {
+    const hd = req.headersDistinct;
+    const userName = hd['impersonate-user']?.[0] ?? '';
+    const groups = hd['impersonate-group'] ?? [];
+    const uid = hd['impersonate-uid']?.[0] ?? '';
+    const extras: [string, string][] = [];
+    for (const [k, vs] of Object.entries(hd)) {
+      if (!k.startsWith('impersonate-extra-') || !vs) continue;
+      let key = k.slice('impersonate-extra-'.length);
+      try {
+        key = decodeURIComponent(key);
+      } catch {
+        // kept as sent
+      }
+      for (const v of vs) extras.push([key, v]);
+    }
+    if (!userName && !groups.length && !uid && !extras.length) return requester;
+    // the ObjectReferences the apiserver builds, printed as Go's %v prints them in its error
+    const refs: string[] = [];
+    const ref = (kind: string, ns: string, name: string, apiVersion = '', fieldPath = '') => refs.push(`{${[kind, ns, name, '', apiVersion, '', fieldPath].join(' ')}}`);
+    const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(userName);
+    if (userName) ref(sa ? 'ServiceAccount' : 'User', sa ? sa[1] : '', sa ? sa[2] : userName);
+    for (const g of groups) ref('Group', '', g);
+    for (const [k, v] of extras) ref('UserExtra', '', v, 'authentication.k8s.io/v1', k);
+    if (uid) ref('UID', '', uid, 'authentication.k8s.io/v1');
+    if (!userName) {
+      return { code: 500, text: `Internal Server Error: ${JSON.stringify(req.url ?? '')}: requested [${refs.join(' ')}] without impersonating a user\n`, headers: {} };
+    }
+    const checks: RequestInfo[] = [];
+    const check = (group: string, plural: string, name: string, ns?: string, sub?: string) =>
+      checks.push({ resource: true, verb: 'impersonate', path: req.url ?? '', group, plural, name, ...(ns ? { ns } : {}), ...(sub ? { sub } : {}) });
+    if (sa) check('', 'serviceaccounts', sa[2], sa[1]);
+    else check('', 'users', userName);
+    for (const g of groups) check('', 'groups', g);
+    for (const [k, v] of extras) check('authentication.k8s.io', 'userextras', v, undefined, k);
+    if (uid) check('authentication.k8s.io', 'uids', uid);
+    for (const c of checks) {
+      const d = this.authorizer.authorize(requester, c);
+      if (!d.allowed) return forbidden(c, requester.username, d.reason);
+    }
+    let outGroups = [...groups];
+    if (sa && !groups.length) outGroups = ['system:serviceaccounts', `system:serviceaccounts:${sa[1]}`];
+    if (userName !== ANONYMOUS.username) {
+      if (!outGroups.includes(ALL_AUTHENTICATED) && !outGroups.includes(ALL_UNAUTHENTICATED)) outGroups.push(ALL_AUTHENTICATED);
+    } else if (!outGroups.includes(ALL_UNAUTHENTICATED)) outGroups.push(ALL_UNAUTHENTICATED);
+    const extra: Record<string, string[]> = {};
+    for (const [k, v] of extras) (extra[k] ??= []).push(v);
+    return { username: userName, groups: outGroups, ...(uid ? { uid } : {}), ...(extras.length ? { extra } : {}) };
   }
 
   /**
@@ -297,12 +399,12 @@ export class SimServer {
       await this.faults.whenUnstalled();
       if (socket.destroyed) return;
     }
-    const info: RequestInfo = m
-      ? { resource: true, verb: 'create', path: url.pathname, tk: POD, plural: 'pods', group: '', sub: m[3], ns: decodeURIComponent(m[1]), name: decodeURIComponent(m[2]), namespaced: true }
-      : { resource: false, verb: 'get', path: url.pathname };
-    const injected = this.injected(info);
-    if (injected instanceof ApiError) return fail(injected);
-    if (injected) return raw(injected.code, 'text/plain; charset=utf-8', injected.text, { 'X-Content-Type-Options': 'nosniff', ...injected.headers });
+    const gate = this.gate(req, url, rec);
+    if ('answer' in gate) {
+      const a = gate.answer;
+      if (a instanceof ApiError) return a.code === 403 ? raw(a.code, 'application/json', JSON.stringify(a.status()), { 'X-Content-Type-Options': 'nosniff', ...a.headers }) : fail(a);
+      return raw(a.code, 'text/plain; charset=utf-8', a.text, { 'X-Content-Type-Options': 'nosniff', ...a.headers });
+    }
     if (!m) return fail(notFound('', '', url.pathname));
     const [, ns, name, sub] = m;
     const pod = this.cluster.store.get(POD, decodeURIComponent(ns), decodeURIComponent(name));
@@ -317,15 +419,11 @@ export class SimServer {
     }
   }
 
-  private async route(req: http.IncomingMessage, res: http.ServerResponse, url: URL, body?: Buffer): Promise<void> {
+  private async route(req: http.IncomingMessage, res: http.ServerResponse, url: URL, body: Buffer | undefined, user: UserInfo): Promise<void> {
     const p = url.pathname.replace(/\/+$/, '') || '/';
     const c = this.cluster;
     const types = c.store.types.values();
     const accept = req.headers.accept;
-    // discovery, /version, /healthz: faults that are not about a resource answer here
-    const parts = p.split('/');
-    const resourcePath = (parts[1] === 'api' && parts.length >= 4) || (parts[1] === 'apis' && parts.length >= 5);
-    if (!resourcePath && this.answerFault(res, { resource: false, verb: 'get', path: p })) return;
     if (p === '/version') return sendJson(res, 200, KUBE_VERSION);
     if (p === '/healthz' || p === '/livez' || p === '/readyz') return sendText(res, 200, 'ok');
     if (p === '/api') {
@@ -359,17 +457,17 @@ export class SimServer {
       rest = rest.slice(1);
     }
     const route = this.parseRoute(group, version, rest);
-    if (!route) {
-      if (this.answerFault(res, { resource: false, verb: 'get', path: p })) return;
-      throw pathNotFound();
-    }
+    if (!route) throw pathNotFound();
     const q = url.searchParams;
     const verb = this.verbOf(req.method ?? 'GET', route, q, watchPrefix);
     const t = route.type;
     const info: RequestInfo = {
       resource: true, verb, path: p, tk: route.tk, plural: t.plural, group: t.group, sub: route.sub, ns: route.ns, name: route.name, namespaced: t.namespaced,
     };
-    if (this.answerFault(res, info)) return;
+    if (route.type.review) {
+      if (verb !== 'create' || route.name) throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+      return this.review(res, route, user, body!);
+    }
     if (route.type.virtual) return this.metrics(res, route, q);
     switch (verb) {
       case 'watch': return this.watch(req, res, route, q, accept, info);
@@ -384,19 +482,15 @@ export class SimServer {
     }
   }
 
-  /** Answers the request with an injected fault, if one applies; true when it did. */
-  private answerFault(res: http.ServerResponse, info: RequestInfo): boolean {
-    const a = this.injected(info);
-    if (!a) return false;
+  /** An answer from the gate: a Status, or plain text as http.Error writes it (the max-in-flight filter's 429). */
+  private sendAnswer(res: http.ServerResponse, a: ApiError | TextAnswer): void {
     if (a instanceof ApiError) {
       if (a.code === 403) res.setHeader('X-Content-Type-Options', 'nosniff');
       sendError(res, a);
     } else {
-      // http.Error: plain text, as the max-in-flight and priority-and-fairness filters answer a 429
       res.writeHead(a.code, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', ...a.headers });
       res.end(a.text);
     }
-    return true;
   }
 
   /**
@@ -447,7 +541,7 @@ export class SimServer {
   }
 
   private verbOf(method: string, r: Route, q: URLSearchParams, watchPrefix: boolean): string {
-    const watch = watchPrefix || q.get('watch') === 'true' || q.get('watch') === '1';
+    const watch = watchPrefix || watchParam(q);
     switch (method) {
       case 'GET': return watch ? 'watch' : r.name ? 'get' : 'list';
       case 'POST': return r.name && !r.sub ? 'none' : 'create';
@@ -858,6 +952,11 @@ export class SimServer {
     }
   }
 
+  /** A review API (reviews.ts): 201 with the answer, nothing stored. */
+  private review(res: http.ServerResponse, r: Route, user: UserInfo, raw: Buffer): void {
+    sendJson(res, 201, answerReview(r.type.kind, this.parseBody(raw), user, this.authorizer, r.ns));
+  }
+
   private create(res: http.ServerResponse, r: Route, q: URLSearchParams, raw: Buffer): void {
     const c = this.cluster;
     const body = this.parseBody(raw);
@@ -894,6 +993,7 @@ export class SimServer {
     delete md.uid;
     delete md.creationTimestamp;
     const obj = withDefaults(t.kind, { ...body, metadata: md }, c.now());
+    if (t.group === RBAC_GROUP) validateRbacObject(t.kind, obj);
     if (dryRun) {
       return sendJson(res, 201, { ...obj, apiVersion: gvKey(t.group, t.version), kind: t.kind, metadata: { ...obj.metadata, uid: c.store.newUid(), creationTimestamp: nowIso() } });
     }
@@ -914,6 +1014,7 @@ export class SimServer {
     if (r.sub === 'scale') return this.writeScale(res, r, cur, body, q);
     if (body.metadata?.name !== r.name) throw badRequest(`the name of the object (${body.metadata?.name}) does not match the name on the URL (${r.name})`);
     const next = this.keepStatus(r, cur, { ...body, metadata: { ...body.metadata, namespace: cur.metadata.namespace } });
+    if (r.type.group === RBAC_GROUP) validateRbacObject(r.type.kind, next, cur);
     if (q.get('dryRun') === 'All') return sendJson(res, 200, next);
     sendJson(res, 200, c.store.update(r.tk, next, body.metadata?.resourceVersion));
   }
@@ -941,6 +1042,7 @@ export class SimServer {
     if (next?.metadata?.name !== cur.metadata.name) throw badRequest('metadata.name: Invalid value: the name of the object cannot be changed by a patch');
     const expect = patch?.metadata?.resourceVersion;
     next = this.keepStatus(r, cur, next);
+    if (r.type.group === RBAC_GROUP) validateRbacObject(r.type.kind, next, cur);
     if (q.get('dryRun') === 'All') return sendJson(res, 200, next);
     sendJson(res, 200, c.store.update(r.tk, next, expect));
   }

@@ -535,6 +535,27 @@ const METRIC_COLUMNS = [
   C('Window', 'string', 0, '', 'duration'),
 ];
 
+
+/** RoleBinding and ClusterRoleBinding: Name, Role (Kind/name), Age; wide: Users, Groups, ServiceAccounts (rbac.SubjectsStrings). */
+function bindingPrinter(what: string): Printer {
+  return P([
+    NAME,
+    C('Role', 'string', 0, 'RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable.'),
+    AGE,
+    C('Users', 'string', 1, `Users in the ${what}`),
+    C('Groups', 'string', 1, `Groups in the ${what}`),
+    C('ServiceAccounts', 'string', 1, `ServiceAccounts in the ${what}`),
+  ], (o, now) => {
+    const subjects = list(o.subjects);
+    const of = (kind: string) => subjects.filter((x) => x?.kind === kind);
+    return [
+      nameOf(o), `${o.roleRef?.kind ?? ''}/${o.roleRef?.name ?? ''}`, ageOf(o, now),
+      of('User').map((x) => x.name).join(', '), of('Group').map((x) => x.name).join(', '),
+      of('ServiceAccount').map((x) => `${x.namespace ?? ''}/${x.name}`).join(', '),
+    ];
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // The printer table
 
@@ -668,6 +689,8 @@ const BUILTIN: Record<string, Printer> = {
     C('Allowed Disruptions', 'integer', 0, 'Calculated number of pods that may be disrupted at this time.'),
     AGE,
   ], (o, now) => [nameOf(o), intOrString(o.spec?.minAvailable), intOrString(o.spec?.maxUnavailable), int(o.status?.disruptionsAllowed), ageOf(o, now)]),
+  'rbac.authorization.k8s.io/RoleBinding': bindingPrinter('roleBinding'),
+  'rbac.authorization.k8s.io/ClusterRoleBinding': bindingPrinter('clusterRoleBinding'),
   'metrics.k8s.io/NodeMetrics': P(METRIC_COLUMNS,
     (o) => [nameOf(o), formatQuantity(o.usage?.cpu), formatQuantity(o.usage?.memory), o.window ?? '0s']),
   'metrics.k8s.io/PodMetrics': P(METRIC_COLUMNS, (o) => {

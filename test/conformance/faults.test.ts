@@ -23,10 +23,10 @@ describe.skipIf(!hasKubectl)('kubectl against a faulty sim', () => {
     await simAdmin(server().url, 'PUT', '/faults', { deny: [{ code: 403, resource: 'pods', namespace: 'kube-system' }] });
     const ns = await fx.kubectl(['get', 'pods', '-n', 'kube-system']);
     expect(ns.exitCode).toBe(1);
-    expect(ns.stderr.trim()).toBe('Error from server (Forbidden): pods is forbidden: User "system:anonymous" cannot list resource "pods" in API group "" in the namespace "kube-system"');
+    expect(ns.stderr.trim()).toBe('Error from server (Forbidden): pods is forbidden: User "admin" cannot list resource "pods" in API group "" in the namespace "kube-system"');
     const all = await fx.kubectl(['get', 'pods', '-A']);
     expect(all.exitCode).toBe(1);
-    expect(all.stderr.trim()).toBe('Error from server (Forbidden): pods is forbidden: User "system:anonymous" cannot list resource "pods" in API group "" at the cluster scope');
+    expect(all.stderr.trim()).toBe('Error from server (Forbidden): pods is forbidden: User "admin" cannot list resource "pods" in API group "" at the cluster scope');
     const ok = await fx.kubectl(['get', 'pods', '-n', 'default', '--no-headers']);
     expect(ok.exitCode, ok.stderr).toBe(0);
   });

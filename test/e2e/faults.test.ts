@@ -111,7 +111,7 @@ describe('kmux under faults, in a terminal', () => {
     try {
       await t.waitFor(new RegExp(`pods\\(all\\)@dev,staging,stale\\[${podCount('dev')}\\] \\(staging forbidden; stale broken\\)`), 15_000);
       // the status line gives the server's own words (once the start-up note has had its time)
-      const s = await t.waitFor(/staging: pods is forbidden: User "system:anonymous" cannot list resource "pods" in API group "" at the cluster scope; retrying/, 15_000);
+      const s = await t.waitFor(/staging: pods is forbidden: User "admin" cannot list resource "pods" in API group "" at the cluster scope; retrying/, 15_000);
       expect(s).not.toMatch(/staging unreachable/);
       staging.server.faults.forbidden.delete('pods');
       await t.waitFor(new RegExp(`pods\\(all\\)@dev,staging,stale\\[${podCount('dev') + podCount('staging')}\\] \\(stale broken\\)`), 20_000);

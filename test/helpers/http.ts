@@ -1,6 +1,37 @@
-/** Small HTTP helpers for tests that talk to the simulated API directly. */
+/**
+ * Small HTTP helpers for tests that talk to the simulated API directly. A URL served by a
+ * fleet in this process is reached as that fleet's admin (its CA trusted, the admin client
+ * certificate presented) unless `user` names another of its users, or 'anonymous' for none.
+ */
 import http from 'node:http';
 import https from 'node:https';
+import { fleetServing } from '../../src/sim/fleet.js';
+
+/** What reaching `url` as `user` takes: the fleet's CA, a client certificate or an Authorization header. */
+export interface SimAuth {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * The credentials for `url` as `user` (default admin; 'anonymous': none) when a fleet in this
+ * process serves it. On a plain-http fleet the default is no credentials (system:unsecured).
+ */
+export function simAuth(url: string, user?: string): SimAuth {
+  const fleet = fleetServing(url);
+  if (!fleet || (!fleet.secure && user === undefined)) return { headers: {} };
+  return fleet.tls(user ?? 'admin');
+}
+
+/** Node request options for `url` as `user`, extra headers on top. */
+export function simRequestOptions(url: string, user?: string, headers: Record<string, string> = {}): https.RequestOptions {
+  const a = simAuth(url, user);
+  return { headers: { ...a.headers, ...headers }, ...(a.ca ? { ca: a.ca } : {}), ...(a.cert ? { cert: a.cert, key: a.key } : {}) };
+}
+
+const modFor = (url: string) => (url.startsWith('https:') ? https : http);
 
 export interface Resp {
   status: number;
@@ -9,11 +40,14 @@ export interface Resp {
   json(): any;
 }
 
-/** One exchange, the whole answer read; https URLs trust `ca` when given. */
-export function request(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer; ca?: string | Buffer } = {}): Promise<Resp> {
+/**
+ * One exchange, the whole answer read; https URLs trust `ca` when given (then nothing else is
+ * added), else a fleet's URL is reached as `user` (see simAuth).
+ */
+export function request(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer; ca?: string | Buffer; user?: string } = {}): Promise<Resp> {
   return new Promise((resolve, reject) => {
-    const mod = url.startsWith('https:') ? https : http;
-    const req = mod.request(url, { method: opts.method ?? 'GET', headers: opts.headers, ...(opts.ca ? { ca: opts.ca } : {}) }, (res) => {
+    const o = opts.ca ? { headers: opts.headers, ca: opts.ca } : simRequestOptions(url, opts.user, opts.headers);
+    const req = modFor(url).request(url, { method: opts.method ?? 'GET', ...o }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {
@@ -39,8 +73,8 @@ export interface WatchStream {
   close(): void;
 }
 
-/** Opens a watch and collects its newline-delimited events. */
-export function watch(url: string, headers: Record<string, string> = {}): WatchStream {
+/** Opens a watch and collects its newline-delimited events (as `user` of the fleet serving it, see simAuth). */
+export function watch(url: string, headers: Record<string, string> = {}, user?: string): WatchStream {
   const events: any[] = [];
   const waiters: (() => void)[] = [];
   let ended = false;
@@ -48,7 +82,7 @@ export function watch(url: string, headers: Record<string, string> = {}): WatchS
   let statusResolve!: (n: number) => void;
   const endedP = new Promise<void>((r) => (endResolve = r));
   const statusP = new Promise<number>((r) => (statusResolve = r));
-  const req = http.get(url, { headers }, (res) => {
+  const req = modFor(url).get(url, simRequestOptions(url, user, headers), (res) => {
     statusResolve(res.statusCode ?? 0);
     let buf = '';
     res.setEncoding('utf8');

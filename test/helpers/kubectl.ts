@@ -8,7 +8,7 @@ import { execa, type ResultPromise } from 'execa';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFleet, type Fleet, type FleetMember, type FleetOptions } from '../../src/sim/fleet.js';
+import { startFleet, type Fleet, type FleetMember, type FleetOptions, type KubeconfigOptions } from '../../src/sim/fleet.js';
 import { onPath } from './wait.js';
 
 export const hasKubectl = onPath('kubectl');
@@ -23,25 +23,28 @@ export interface Fixture {
   /** KUBECONFIG and KUBECACHEDIR for this fleet, for a kubectl started some other way (in a terminal). */
   env: Record<string, string>;
   member(name?: string): FleetMember;
-  kubectl(args: string[], timeout?: number, input?: string): Promise<{ stdout: string; stderr: string; exitCode?: number }>;
+  kubectl(args: string[], timeout?: number, input?: string, env?: Record<string, string>): Promise<{ stdout: string; stderr: string; exitCode?: number }>;
   /** a long-running kubectl; the caller kills it. */
   spawn(args: string[], timeout?: number): ResultPromise;
 }
 
-/** One fleet for a describe block: started before its tests, stopped (and its temp dir removed) after. */
-export function useFleet(opts: FleetOptions): Fixture {
+/**
+ * One fleet for a describe block: started before its tests, stopped (and its temp dir removed)
+ * after. Its kubeconfig is `fleet.kubeconfig(kubeconfig)`: admin contexts by default.
+ */
+export function useFleet(opts: FleetOptions, kubeconfig: KubeconfigOptions = {}): Fixture {
   const fx = {} as Fixture;
   beforeAll(async () => {
     fx.dir = mkdtempSync(join(tmpdir(), 'kmux-kubectl-'));
     fx.kubeconfig = join(fx.dir, 'kubeconfig');
     fx.fleet = await startFleet({ nodes: 4, pods: 60, seed: 7, ...opts, cluster: { ...FAST, ...opts.cluster } });
-    fx.fleet.writeKubeconfig(fx.kubeconfig);
+    fx.fleet.writeKubeconfig(fx.kubeconfig, kubeconfig);
     // kubectl's discovery cache lives with the fleet: a later run reusing a port must not see stale types
     fx.env = { KUBECONFIG: fx.kubeconfig, KUBECACHEDIR: join(fx.dir, 'cache') };
     const env = { ...process.env, ...fx.env };
     fx.member = (name) => (name ? fx.fleet.member(name) : fx.fleet.members[0]);
-    fx.kubectl = async (args, timeout = 20_000, input) => {
-      const r = await execa('kubectl', args, { env, reject: false, timeout, ...(input !== undefined ? { input } : {}) });
+    fx.kubectl = async (args, timeout = 20_000, input, extraEnv = {}) => {
+      const r = await execa('kubectl', args, { env: { ...env, ...extraEnv }, reject: false, timeout, ...(input !== undefined ? { input } : {}) });
       if (r.timedOut) throw new Error(`kubectl ${args.join(' ')} timed out after ${timeout} ms\n${r.stderr}`);
       return { stdout: r.stdout as string, stderr: r.stderr as string, exitCode: r.exitCode };
     };

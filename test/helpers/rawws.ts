@@ -4,6 +4,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
+import tls from 'node:tls';
+import { simAuth } from './http.js';
 
 export interface RawWebSocket {
   /** the 101's Sec-WebSocket-Protocol */
@@ -27,15 +29,22 @@ function frame(opcode: number, payload: Buffer): Buffer {
   return Buffer.concat([head, mask, body]);
 }
 
-export function rawWebSocket(url: string, protocol: string): Promise<RawWebSocket> {
+/** An upgrade on a TCP connection (TLS for https/wss, as `user` of the fleet serving it: see simAuth). */
+export function rawWebSocket(url: string, protocol: string, user?: string): Promise<RawWebSocket> {
   const u = new URL(url);
   const key = randomBytes(16).toString('base64');
   const accept = createHash('sha1').update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
+  const auth = simAuth(url, user);
+  const extra = Object.entries(auth.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
   return new Promise((resolve, reject) => {
-    const socket = net.connect(Number(u.port), u.hostname, () => {
+    const hello = () => {
       socket.write(`GET ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n`
-        + `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Protocol: ${protocol}\r\n\r\n`);
-    });
+        + `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Protocol: ${protocol}\r\n${extra}\r\n`);
+    };
+    const secure = u.protocol === 'https:' || u.protocol === 'wss:';
+    const socket: net.Socket = secure
+      ? tls.connect({ host: u.hostname, port: Number(u.port), ca: auth.ca, cert: auth.cert, key: auth.key }, hello)
+      : net.connect(Number(u.port), u.hostname, hello);
     socket.on('error', reject);
     let buf = Buffer.alloc(0);
     let upgraded = false;

@@ -4,6 +4,10 @@
  * and whatever arrived, so tests can check a truncation or a dropped watch.
  */
 import http from 'node:http';
+import https from 'node:https';
+import { simRequestOptions } from './http.js';
+
+const modFor = (url: string) => (url.startsWith('https:') ? https : http);
 
 export interface RawResponse {
   status: number;
@@ -14,9 +18,10 @@ export interface RawResponse {
   complete: boolean;
 }
 
-export function rawRequest(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> {
+/** One exchange on its own connection; a fleet's URL is reached as `user` (default admin, see simAuth). */
+export function rawRequest(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string; user?: string } = {}): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: opts.method ?? 'GET', headers: opts.headers, agent: false }, (res) => {
+    const req = modFor(url).request(url, { method: opts.method ?? 'GET', ...simRequestOptions(url, opts.user, opts.headers), agent: false }, (res) => {
       const chunks: Buffer[] = [];
       let done = false;
       const finish = (complete: boolean) => {
@@ -51,7 +56,7 @@ export interface RawStream {
 }
 
 /** A watch (or any newline-delimited JSON stream), keeping track of how it ends. */
-export function rawStream(url: string, headers: Record<string, string> = {}): RawStream {
+export function rawStream(url: string, headers: Record<string, string> = {}, user?: string): RawStream {
   const events: any[] = [];
   let buf = '';
   let ended = false;
@@ -68,7 +73,7 @@ export function rawStream(url: string, headers: Record<string, string> = {}): Ra
     endResolve({ clean });
     for (const w of [...waiters]) w();
   };
-  const req = http.get(url, { headers, agent: false }, (res) => {
+  const req = modFor(url).get(url, { ...simRequestOptions(url, user, headers), agent: false }, (res) => {
     statusResolve(res.statusCode ?? 0);
     headersResolve(res.headers);
     res.setEncoding('utf8');

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -8,6 +9,7 @@ import { startFleet, type Fleet } from '../../src/sim/fleet.js';
 import { Connection } from '../../src/kube/connection.js';
 import { discover, resolveResource, resourcePath, type ApiResource } from '../../src/kube/discovery.js';
 import { loadKubeconfig, type Kubeconfig } from '../../src/kube/kubeconfig.js';
+import { simRequestOptions } from '../helpers/http.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'kmux-disc-'));
 let fleet: Fleet;
@@ -18,10 +20,10 @@ let proxied: string[] = [];
 beforeAll(async () => {
   fleet = await startFleet({ clusters: 1, nodes: 2, pods: 10 });
   const sim = fleet.members[0].server;
-  // a server that only speaks legacy discovery: forwards to the sim without the aggregated Accept
+  // a server that only speaks legacy discovery: forwards to the sim (over TLS, as its admin) without the aggregated Accept
   proxy = http.createServer((req, res) => {
     proxied.push(req.url!);
-    const up = http.request(`${sim.url}${req.url}`, { method: req.method, headers: { accept: 'application/json' } }, (r) => {
+    const up = https.request(`${sim.url}${req.url}`, { method: req.method, ...simRequestOptions(sim.url, 'admin', { accept: 'application/json' }) }, (r) => {
       res.writeHead(r.statusCode!, r.headers);
       r.pipe(res);
     });

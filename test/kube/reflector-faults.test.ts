@@ -196,7 +196,7 @@ describe('the reflector converges to the server after every fault', () => {
       m.server.dropWatches();
       churn(m, 2);
       await until(`${code} seen`, () => w.r.status.phase === 'backoff' && w.r.status.errorKind === (code === 401 ? 'unauthorized' : 'forbidden'), BOUND_MS);
-      expect(w.r.status.error).toMatch(code === 401 ? /^Unauthorized$/ : /pods is forbidden: User "system:anonymous" cannot list resource "pods"/);
+      expect(w.r.status.error).toMatch(code === 401 ? /^Unauthorized$/ : /pods is forbidden: User "admin" cannot list resource "pods"/);
       // what it had is still shown, marked as not current
       expect(w.rows.size).toBeGreaterThan(0);
       m.server.faults.clear();

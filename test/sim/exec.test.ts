@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startFleet, type Fleet } from '../../src/sim/fleet.js';
 import { POD } from '../../src/sim/cluster.js';
-import { request } from '../helpers/http.js';
+import { request, simRequestOptions } from '../helpers/http.js';
 import { until } from '../helpers/wait.js';
 
 let fleet: Fleet;
@@ -33,9 +33,10 @@ interface Refused {
 }
 
 function open(pod: string, query: string, protocols: string[] = ['v5.channel.k8s.io'], sub = 'exec', headers: Record<string, string> = {}): Promise<Conn & Refused> {
-  const url = `${base.replace('http:', 'ws:')}/api/v1/namespaces/default/pods/${pod}/${sub}?${query}`;
+  const url = `${base.replace(/^http/, 'ws')}/api/v1/namespaces/default/pods/${pod}/${sub}?${query}`;
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, protocols, { headers });
+    // over TLS, as the fleet's admin
+    const ws = new WebSocket(url, protocols, simRequestOptions(base, undefined, headers));
     const frames: Frame[] = [];
     const base64 = () => ws.protocol.includes('base64');
     ws.on('message', (raw: Buffer, binary) => {

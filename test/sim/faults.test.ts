@@ -68,18 +68,18 @@ describe('401 and 403', () => {
     expect(list.headers['x-content-type-options']).toBe('nosniff');
     expect(JSON.parse(list.text)).toEqual({
       kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure',
-      message: 'configmaps is forbidden: User "system:anonymous" cannot list resource "configmaps" in API group "" in the namespace "web"',
+      message: 'configmaps is forbidden: User "admin" cannot list resource "configmaps" in API group "" in the namespace "web"',
       reason: 'Forbidden', details: { kind: 'configmaps' }, code: 403,
     });
     const get = JSON.parse((await rawRequest(`${base}/api/v1/namespaces/web/configmaps/w1`)).text);
-    expect(get.message).toBe('configmaps "w1" is forbidden: User "system:anonymous" cannot get resource "configmaps" in API group "" in the namespace "web"');
+    expect(get.message).toBe('configmaps "w1" is forbidden: User "admin" cannot get resource "configmaps" in API group "" in the namespace "web"');
     expect(get.details).toEqual({ name: 'w1', kind: 'configmaps' });
     const watch = JSON.parse((await rawRequest(`${base}/api/v1/namespaces/web/configmaps?watch=true`)).text);
-    expect(watch.message).toBe('configmaps is forbidden: User "system:anonymous" cannot watch resource "configmaps" in API group "" in the namespace "web"');
+    expect(watch.message).toBe('configmaps is forbidden: User "admin" cannot watch resource "configmaps" in API group "" in the namespace "web"');
     // listing every namespace needs the permission everywhere: forbidden at the cluster scope
     const all = await rawRequest(`${base}/api/v1/configmaps`);
     expect(all.status).toBe(403);
-    expect(JSON.parse(all.text).message).toBe('configmaps is forbidden: User "system:anonymous" cannot list resource "configmaps" in API group "" at the cluster scope');
+    expect(JSON.parse(all.text).message).toBe('configmaps is forbidden: User "admin" cannot list resource "configmaps" in API group "" at the cluster scope');
     // other namespaces, other resources and cluster-scoped resources are untouched
     expect((await rawRequest(`${base}/api/v1/namespaces/db/configmaps`)).status).toBe(200);
     expect((await rawRequest(`${base}/api/v1/namespaces/web/secrets`)).status).toBe(200);
@@ -96,7 +96,7 @@ describe('401 and 403', () => {
       message: 'deployments.apps "d" is forbidden: User "viewer" cannot delete resource "deployments" in API group "apps" in the namespace "web"',
     });
     const log = JSON.parse((await rawRequest(`${base}/api/v1/namespaces/web/pods/p/log`)).text);
-    expect(log.message).toBe('pods "p" is forbidden: User "system:anonymous" cannot get resource "pods/log" in API group "" in the namespace "web"');
+    expect(log.message).toBe('pods "p" is forbidden: User "admin" cannot get resource "pods/log" in API group "" in the namespace "web"');
     // the pod itself is not covered by a rule for its subresource (and does not exist)
     expect((await rawRequest(`${base}/api/v1/namespaces/web/pods/p`)).status).toBe(404);
   });
@@ -108,13 +108,13 @@ describe('401 and 403', () => {
     srv().faults.deny.push({ code: 403, resource: 'pods/exec', namespace: 'web' });
     const r = await rawRequest(`${base}/api/v1/namespaces/web/pods/p/exec?command=sh&stdout=true`, { headers: upgrade });
     expect(r.status).toBe(403);
-    expect(JSON.parse(r.text).message).toBe('pods "p" is forbidden: User "system:anonymous" cannot create resource "pods/exec" in API group "" in the namespace "web"');
+    expect(JSON.parse(r.text).message).toBe('pods "p" is forbidden: User "admin" cannot create resource "pods/exec" in API group "" in the namespace "web"');
   });
 
   it('the older forbidden set still forbids a type everywhere', async () => {
     srv().faults.forbidden.add('configmaps');
     const r = JSON.parse((await rawRequest(`${base}/api/v1/namespaces/db/configmaps`)).text);
-    expect(r.message).toBe('configmaps is forbidden: User "system:anonymous" cannot list resource "configmaps" in API group "" in the namespace "db"');
+    expect(r.message).toBe('configmaps is forbidden: User "admin" cannot list resource "configmaps" in API group "" in the namespace "db"');
     srv().faults.forbidden.delete('configmaps');
     expect((await rawRequest(`${base}/api/v1/namespaces/db/configmaps`)).status).toBe(200);
   });

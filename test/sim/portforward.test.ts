@@ -4,7 +4,7 @@
  * a WebSocket (kubectl), and the HTTP responder behind every declared port.
  */
 import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
-import net from 'node:net';
+import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import { startFleet, type Fleet } from '../../src/sim/fleet.js';
@@ -14,6 +14,7 @@ import { bytesBody, dialPod, openPodConnections } from '../../src/sim/responder.
 import { SpdyClient, parseResponses } from '../helpers/spdy.js';
 import { rawWebSocket } from '../helpers/rawws.js';
 import { until } from '../helpers/wait.js';
+import { simAuth, simRequestOptions } from '../helpers/http.js';
 
 let fleet: Fleet;
 let cluster: Cluster;
@@ -50,7 +51,7 @@ interface Conn {
 }
 
 function connect(path: string, protocols: string[] = ['v4.channel.k8s.io']): Conn {
-  const ws = new WebSocket(`${base.replace('http', 'ws')}${path}`, protocols);
+  const ws = new WebSocket(`${base.replace(/^http/, 'ws')}${path}`, protocols, simRequestOptions(base));
   const msgs: Msg[] = [];
   let closed = false;
   ws.on('message', (data, binary) => msgs.push({ data: Buffer.from(data as Buffer), binary }));
@@ -181,6 +182,7 @@ describe('port-forward over the WebSocket channel protocol', () => {
 
   it('starts each channel with its port, little-endian, and carries HTTP to the pod and back', async () => {
     makePod('ws-1');
+    const before = openPodConnections();
     const c = connect(pfPath('ws-1', '?ports=8080&ports=15090'));
     await c.open;
     expect(c.ws.protocol).toBe('v4.channel.k8s.io');
@@ -194,6 +196,8 @@ describe('port-forward over the WebSocket channel protocol', () => {
     expect(channel(c, 1).length + channel(c, 3).length).toBe(0);
     c.ws.close();
     await c.closed;
+    // the server notices the close a moment after the client does
+    await until('no pod connection left', () => openPodConnections() === before);
   });
 
   it('keeps one connection for several requests, and closes the WebSocket when the pod side closes', async () => {
@@ -279,7 +283,8 @@ describe('port-forward over SPDY/3.1 (kubectl)', () => {
   function rawUpgrade(name: string, version = 'portforward.k8s.io'): Promise<{ head: string; client: SpdyClient; body?: string }> {
     const u = new URL(base);
     return new Promise((resolve, reject) => {
-      const socket = net.connect(Number(u.port), u.hostname, () => {
+      const { ca, cert, key } = simAuth(base);
+      const socket = tls.connect({ host: u.hostname, port: Number(u.port), ca, cert, key }, () => {
         socket.write(`POST ${pfPath(name)} HTTP/1.1\r\nHost: ${u.host}\r\nContent-Length: 0\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${version}\r\n\r\n`);
       });
       const client = new SpdyClient((b) => socket.write(b));

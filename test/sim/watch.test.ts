@@ -57,6 +57,18 @@ describe('watch', () => {
     expect(rvs[1]).toBeLessThan(rvs[2]);
   });
 
+  it('?watch= is a bool as the apiserver reads one: True (the Python client) and 1 watch; f, False and 0 list', async () => {
+    await create('default', 'b1');
+    for (const v of ['True', '1', 't']) {
+      const w = watch(`${base}/api/v1/namespaces/default/configmaps?watch=${v}&fieldSelector=metadata.name%3Db1`);
+      const [ev] = await w.waitFor(1);
+      w.close();
+      expect([ev.type, ev.object.metadata.name], v).toEqual(['ADDED', 'b1']);
+    }
+    for (const v of ['f', 'False', '0']) expect((await request(`${base}/api/v1/namespaces/default/configmaps?watch=${v}`)).json().kind, v).toBe('ConfigMapList');
+    await del('default', 'b1');
+  });
+
   it('resumes from a resourceVersion without losing or repeating an event', async () => {
     const w1 = watch(`${base}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${await listRv('/api/v1/namespaces/default/configmaps')}`);
     await w1.status;
