@@ -29,6 +29,8 @@ export class Nav {
   /** the terminal's size, as last drawn */
   W = 100;
   H = 40;
+  /** views asked for so far (the latest one wins) */
+  private opening = 0;
   /** the key being handled, for the key-to-frame measure */
   pendingKey?: { label: string; t: number };
   /** set by App: redraw, leave, hand the terminal to a child */
@@ -91,12 +93,19 @@ export class Nav {
   // ------------------------------------------------------------------ views
   /** Open a table view; false (and the reason flashed) when it cannot be opened. */
   async openSpec(spec: ViewSpec, opts: { replace?: boolean; record?: boolean; reset?: boolean } = {}): Promise<boolean> {
+    // the last view asked for wins: one that was asked for earlier and arrives later is dropped
+    const seq = ++this.opening;
     let view: TableView;
     try {
       view = await this.session.openTable(spec);
     } catch (e) {
+      if (seq !== this.opening) return false;
       this.openError = (e as Error).message;
       this.flash((e as Error).message, 'error');
+      return false;
+    }
+    if (seq !== this.opening) {
+      view.dispose();
       return false;
     }
     if (opts.reset) for (const old of this.stack.splice(0)) old.dispose?.();

@@ -264,7 +264,7 @@ describe('foreground', () => {
   it('runs with the terminal and reports the exit code; pipe stages feed each other', () => {
     const out = join(t.root, 'fg.txt');
     const r = runForegroundSync({ command: process.execPath, args: ['-e', 'process.exit(5)'], pipes: [], env: {} }, t.env);
-    expect(r).toEqual({ exitCode: 5, signal: undefined, error: 'exit code 5' });
+    expect(r).toEqual({ exitCode: 5, signal: undefined, error: 'exit code 5', received: [] });
     const p = runForegroundSync(
       { command: process.execPath, args: ['-e', "console.log('from stage one')"], pipes: [[process.execPath, '-e', `let s='';process.stdin.on('data',d=>s+=d).on('end',()=>require('fs').writeFileSync(${JSON.stringify(out)}, s.toUpperCase()))`]], env: {} },
       t.env,
