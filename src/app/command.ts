@@ -20,6 +20,7 @@ export type Command =
   | { kind: 'plugins' }
   | { kind: 'pf' }
   | { kind: 'problems' }
+  | { kind: 'rbac' }
   | { kind: 'help' }
   | { kind: 'quit' };
 
@@ -35,6 +36,7 @@ export const COMMANDS: readonly { name: string; aliases: string[]; args?: string
   { name: 'plugins', aliases: ['plugin', 'jobs'], help: 'plugins, hotkeys, their problems and jobs' },
   { name: 'pf', aliases: ['portforward', 'portforwards', 'port-forward', 'port-forwards'], help: 'port-forwards' },
   { name: 'problems', aliases: ['problem'], help: 'problems found in your files and contexts' },
+  { name: 'rbac', aliases: ['can-i', 'whoami'], help: 'what you may do here, as the server says (your rules)' },
   { name: 'help', aliases: ['?'], help: 'keys and commands' },
   { name: 'quit', aliases: ['q', 'q!', 'exit'], help: 'leave kmux' },
 ];
@@ -68,6 +70,7 @@ export function parseCommand(input: string, aliases: Record<string, string> = {}
   }
   if (h === 'plugins' || h === 'plugin' || h === 'jobs') return { kind: 'plugins' };
   if (h === 'problems' || h === 'problem') return { kind: 'problems' };
+  if (h === 'rbac' || h === 'can-i' || h === 'whoami') return { kind: 'rbac' };
   if (['pf', 'portforward', 'portforwards', 'port-forward', 'port-forwards'].includes(h)) return { kind: 'pf' };
   if (h === 'ctx' || h === 'context' || h === 'contexts') {
     if (args.length > 1) throw new CommandError(':ctx takes one context name');

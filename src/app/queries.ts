@@ -68,6 +68,7 @@ export async function yamlText(session: Session, view: TableView, row: Row, reve
 export type Drill =
   | { to: 'view'; spec: ViewSpec }
   | { to: 'containers' }
+  | { to: 'rules'; of: 'role' | 'binding' }
   | { to: 'namespace'; name: string }
   | { to: 'describe' };
 
@@ -79,6 +80,10 @@ export async function drillTarget(session: Session, view: TableView, row: Row): 
       return { to: 'namespace', name: row.name };
     case 'containers':
       return { to: 'containers' };
+    case 'role-rules':
+      return { to: 'rules', of: 'role' };
+    case 'binding':
+      return { to: 'rules', of: 'binding' };
     case 'pods-on-node':
       return { to: 'view', spec: { ...base, resource: 'pods', namespace: undefined, fieldSelector: `spec.nodeName=${row.name}`, label: `pods(node/${row.name})` } };
     case 'jobs-of-cronjob':

@@ -10,6 +10,7 @@ import { columnsFor } from '../resources/registry.js';
 import type { ResourceColumns } from '../resources/types.js';
 import { ContextClient } from '../store/contexts.js';
 import { ApiError } from '../kube/connection.js';
+import type { Access, Verdict } from '../kube/access.js';
 import { MetricsPoller } from '../store/metrics.js';
 import { RowStore, StoreRegistry, type Row, type StoreKey } from '../store/rows.js';
 import { ViewModel, viewColumns, type ViewColumn } from '../store/view.js';
@@ -407,6 +408,8 @@ export class Session {
     );
     for (const c of this.contexts.values()) {
       c.onChange(() => this.changed());
+      // an answer about the user's rights came in: keys may have become (un)available
+      c.access.onChange(() => this.changed());
       c.onRecovered(() => {
         for (const s of this.registry.ofContext(c.name)) s.wake();
       });
@@ -778,6 +781,26 @@ export class Session {
     } catch {
       return [];
     }
+  }
+
+  /**
+   * Whether the server lets the user do this in a context: 'no' with the reason when its RBAC
+   * says so, 'yes', or 'unknown' while kmux asks (the server decides then).
+   */
+  mayDo(ctx: string, a: Access): { verdict: Verdict; message?: string } {
+    const c = this.contexts.get(ctx);
+    if (!c || c.broken) return { verdict: 'unknown' };
+    const verdict = c.access.check(a);
+    if (verdict !== 'no') return { verdict };
+    const who = c.user?.username ?? c.info.user ?? 'you';
+    const what = `${a.verb} ${a.subresource ? `${a.resource}/${a.subresource}` : a.resource}${a.group ? ` in API group ${a.group}` : ''}`;
+    const where = a.namespace ? ` in namespace ${a.namespace}` : a.resource === 'nodes' || !a.namespace ? ' at the cluster scope' : '';
+    return { verdict, message: `not allowed: ${who} may not ${what}${a.name ? ` (${a.name})` : ''}${where} on ${ctx} (RBAC)` };
+  }
+
+  /** The server refused something: what kmux knew of the user's rights there is stale. */
+  refused(ctx: string, e: unknown): void {
+    if (e instanceof ApiError && (e.status === 403 || e.status === 401)) this.contexts.get(ctx)?.access.invalidate();
   }
 
   /** Whether a context is read-only, and why (the flag, which file). */

@@ -10,7 +10,9 @@ export type DrillTarget =
   | 'pods-by-selector' // workloads and services: their pods
   | 'pods-on-node' // nodes: the pods on the node
   | 'namespace' // namespaces: switch to it
-  | 'jobs-of-cronjob'; // cronjobs: their jobs
+  | 'jobs-of-cronjob' // cronjobs: their jobs
+  | 'role-rules' // roles, clusterroles: their rules
+  | 'binding'; // rolebindings, clusterrolebindings: subjects and the role's rules
 
 /** Objects describe shows next to the object itself. */
 export type Related = 'events' | 'pods-on-node' | 'replicasets';
@@ -74,6 +76,10 @@ export function capabilitiesFor(r: Pick<ApiResource, 'group' | 'plural'> & Parti
   if (r.group === 'batch') {
     if (r.plural === 'jobs') Object.assign(c, { logs: 'selector', drill: 'pods-by-selector' });
     if (r.plural === 'cronjobs') c.drill = 'jobs-of-cronjob';
+  }
+  if (r.group === 'rbac.authorization.k8s.io') {
+    if (r.plural === 'roles' || r.plural === 'clusterroles') c.drill = 'role-rules';
+    if (r.plural === 'rolebindings' || r.plural === 'clusterrolebindings') c.drill = 'binding';
   }
   // any other kind that serves a scale subresource (custom resources too)
   if (r.subresources?.includes('scale')) c.scale = true;

@@ -122,7 +122,8 @@ export class SimServer {
 
   /** Write requests seen since `fromIndex` (dry-run and read-only checks in tests). */
   writes(fromIndex = 0): RequestRecord[] {
-    return this.requestLog.slice(fromIndex).filter((r) => WRITE_METHODS.has(r.method));
+    // the review APIs are POSTs that store nothing (who am I, may I): not writes
+    return this.requestLog.slice(fromIndex).filter((r) => WRITE_METHODS.has(r.method) && !/\/(self)?subject\w*reviews$|\/(local)?subjectaccessreviews$|\/tokenreviews$/.test(r.path));
   }
 
   /** Open watches (optionally of one resource), e.g. to wait for a client to watch. */

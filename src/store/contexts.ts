@@ -9,6 +9,7 @@
  * namespace, or its version) `onIdentityChanged` listeners run (stores list afresh).
  */
 import { Connection, errorKind, type ErrorKind } from '../kube/connection.js';
+import { AccessCache } from '../kube/access.js';
 import { discover, type ApiResource } from '../kube/discovery.js';
 import type { Kubeconfig, KubeContext } from '../kube/kubeconfig.js';
 import { parseCpu, parseMem } from '../resources/format.js';
@@ -44,6 +45,10 @@ export class ContextClient {
   resources?: ApiResource[];
   /** what the server is: the kube-system namespace's UID (when readable) and version */
   identity?: string;
+  /** who the server takes the user for (SelfSubjectReview), once it has said */
+  user?: { username: string; groups: string[] };
+  /** what the user may do here, as the server says (rules per namespace, reviews) */
+  readonly access = new AccessCache(() => this.conn);
   private timer?: NodeJS.Timeout;
   private failures = 0;
   private stopped = false;
@@ -157,6 +162,20 @@ export class ContextClient {
         uid = typeof ns?.metadata?.uid === 'string' ? ns.metadata.uid : '';
       } catch {
         /* not allowed to read it: the version alone */
+      }
+      // who the server takes us for (kubectl auth whoami); an old server has no such API
+      try {
+        const r = await conn.json('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', {
+          body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }, timeoutMs: 5000,
+        });
+        const u = r?.status?.userInfo;
+        if (typeof u?.username === 'string') {
+          const before = this.user?.username;
+          this.user = { username: u.username, groups: Array.isArray(u.groups) ? u.groups.filter((g: unknown) => typeof g === 'string') : [] };
+          if (before !== undefined && before !== u.username) this.access.invalidate();
+        }
+      } catch {
+        /* not served or not allowed: the kubeconfig's user name stands */
       }
       const identity = `${uid}|${v?.gitVersion ?? ''}`;
       if (this.identity !== undefined && this.identity !== identity) {

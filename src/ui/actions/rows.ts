@@ -19,6 +19,7 @@ import { PortForwardDialog } from '../dialogs/portforward.js';
 import { podPorts, type PfDialog } from '../portforward.js';
 import { podTerminal } from './terminal.js';
 import { openLogs } from './logs.js';
+import { bindingRules, roleRules } from '../screens/rbac.js';
 
 /** The marked rows, else the one under the cursor. */
 export function targets(view: TableView): Row[] {
@@ -58,6 +59,7 @@ export async function drill(nav: Nav, view: TableView, row: Row): Promise<void> 
     if (d.to === 'view') await nav.openSpec(d.spec);
     else if (d.to === 'namespace') await nav.switchNamespace(d.name);
     else if (d.to === 'containers') await showContainers(nav, view, row);
+    else if (d.to === 'rules') nav.push(new ListScreen(nav, d.of === 'role' ? await roleRules(nav, view, row) : await bindingRules(nav, view, row)));
     else describeRow(nav, view, row);
   } catch (e) {
     nav.flash((e as Error).message, 'warn');
@@ -115,6 +117,8 @@ async function actOn(nav: Nav, rows: Row[], what: string, act: (r: Row) => Promi
     try {
       await act(r);
     } catch (e) {
+      // a refusal means what kmux knew of the user's rights was stale
+      nav.session.refused(r.context, e);
       return nav.flash(`${what} ${r.name}: ${(e as Error).message}`, 'error');
     }
   }

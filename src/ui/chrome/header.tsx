@@ -31,16 +31,18 @@ export function header(nav: Nav, d: Drawing, o: { version: string; logoless?: bo
   const info: [string, string][] = [
     ['Context:', ctxText],
     ['Cluster:', ctxs.length > 1 ? `${ctxs.length} clusters` : c0?.info.cluster ?? ''],
-    ['User:', ctxs.length > 1 ? '(per context)' : c0?.info.user ?? ''],
+    // the user as the server sees it (SelfSubjectReview), else the kubeconfig's name for it
+    ['User:', ctxs.length > 1 ? '(per context)' : c0?.user?.username ?? c0?.info.user ?? ''],
     ['K8s Rev:', ctxs.map((n) => healthOf(n)?.version ?? (healthOf(n)?.state === 'error' ? 'n/a' : '…')).join(',')],
     ['kmux Rev:', `v${o.version}`],
     ['CPU:', usage ? `${usage.cpuPct !== undefined ? `${usage.cpuPct}% ` : ''}(${(usage.cpu / 1000).toFixed(1)} cores)` : 'n/a'],
     ['MEM:', usage ? `${usage.memPct !== undefined ? `${usage.memPct}% ` : ''}(${(usage.mem / 2 ** 30).toFixed(1)} GiB)` : 'n/a'],
   ];
   // the prompts and help first, as K9s lists them; a hint's description without its parenthesis
-  const hinted = o.actions.filter((a) => a.hint && !a.hidden);
+  // what the user can do now: a key read-only mode or RBAC refuses is in `?` with its reason
+  const hinted = o.actions.filter((a) => a.hint && !a.hidden && !a.unavailable);
   const ordered = [...hinted.filter((a) => a.section === 'General'), ...hinted.filter((a) => a.section !== 'General')];
-  const hints = ordered.map((a) => ({ key: keyLabel(a), desc: `${a.desc.replace(/\s*\(.*\)\s*$/, '')}${a.unavailable ? ' (ro)' : ''}` }));
+  const hints = ordered.map((a) => ({ key: keyLabel(a), desc: a.desc.replace(/\s*\(.*\)\s*$/, '') }));
   // the favorites, K9s's way: <0> all, <1> default...
   if (view?.resource.namespaced) {
     hints.push({ key: '<0>', desc: 'all' });

@@ -42,7 +42,7 @@ export class HelpScreen implements Screen {
       if (!items.length) continue;
       out.push({ text: ` ${sec.toUpperCase()}`, kind: 'section' });
       for (const b of items) {
-        const desc = b.unavailable ? `${b.desc} (${b.unavailable.startsWith('read-only') ? 'read-only' : 'not allowed'})` : b.desc;
+        const desc = b.unavailable ? `${b.desc} (${b.unavailable.startsWith('read-only') ? 'read-only' : b.unavailable.startsWith('not allowed') ? 'not allowed' : 'unavailable'})` : b.desc;
         out.push({ text: desc, kind: 'key', key: `   ${keyLabel(b)}` });
       }
     }

@@ -20,6 +20,7 @@ import { layoutColumns } from './columns.js';
 import type { RenderCtx, Screen } from './screen.js';
 import { confirmDelete, confirmRows, cordonRows, describeRow, drill, openPortForward, podTerminalOf, scaleRows, targets, yamlRow } from '../actions/rows.js';
 import { editRow } from '../actions/terminal.js';
+import { denial, RBAC_CHECKED, whenAllowed } from '../actions/permissions.js';
 import { openLogs } from '../actions/logs.js';
 import { DrainScreen } from './drain.js';
 
@@ -70,10 +71,15 @@ export class TableScreen implements Screen {
       nav.flash(`sorted by ${name} ${asc ? 'ascending' : 'descending'}`);
     };
     const restart = (r: NonNullable<ReturnType<TableView['current']>>) => session.restart(v, r);
-    // read-only: the keys that change things stay bound and say why they refuse
+    // read-only, or the user's RBAC: the keys stay bound and say why they refuse, up front
     const ctxs = [...v.spec.contexts, ...session.active];
     const ro = session.readOnlyFor(ctxs);
-    const refuse = (what: string) => (ro ? { unavailable: session.readOnlyMessage(what, ctxs) } : {});
+    const rows = targets(v);
+    const refuse = (what: string, id = what): Partial<KeyAction> => {
+      if (ro) return { unavailable: session.readOnlyMessage(what, ctxs) };
+      const why = denial(session, v, rows, id);
+      return why ? { unavailable: why } : {};
+    };
     const moves = bind(MOVE_DEFS, {
       down: () => v.move(1), up: () => v.move(-1), 'page-down': () => v.move(this.visible), 'page-up': () => v.move(-this.visible),
       top: () => v.moveTo(0), bottom: () => v.moveTo(v.rows().length - 1),
@@ -123,7 +129,15 @@ export class TableScreen implements Screen {
     }, {
       edit: refuse('edit'), delete: refuse('delete'), shell: refuse('shell'), attach: refuse('attach'), kill: refuse('kill'),
       scale: refuse('scale'), restart: refuse('restart'), cordon: refuse('cordon'), uncordon: refuse('uncordon'), drain: refuse('drain'),
-    }), ...this.favoriteKeys()];
+      // reads are never read-only, but RBAC may still refuse them
+      ...Object.fromEntries(['describe', 'yaml', 'logs', 'previous-logs', 'port-forward'].map((id) => {
+        const why = denial(session, v, rows, id);
+        return [id, why ? { unavailable: why } : {}];
+      })),
+    }).map((a) => (RBAC_CHECKED.includes(a.id) && !a.unavailable
+      // not known yet whether the server allows it: ask first, act after
+      ? { ...a, run: () => void whenAllowed(session, v, targets(v), a.id, a.run, (why) => nav.flash(why, 'error')) }
+      : a)), ...this.favoriteKeys()];
   }
 
   /** 0 all namespaces, 1-9 the favorites. */
