@@ -103,9 +103,9 @@ export async function openView(nav: Nav, spec: ViewSpec, timeoutMs = 30_000): Pr
 /**
  * The little of a Session that screens without a table view touch: the flash line (kept, for
  * the test to read), no plugins, no hotkeys, the stock colors. Enough for a Nav holding list,
- * text, help-less and logs screens; anything else it is asked for throws.
+ * text and logs screens; `extra` adds what a test needs; anything else it is asked for throws.
  */
-export function fakeSession(): Session & { flashes: { text: string; level: string }[] } {
+export function fakeSession(extra: Record<string, unknown> = {}): Session & { flashes: { text: string; level: string }[] } {
   const flashes: { text: string; level: string }[] = [];
   const fake = {
     flashes,
@@ -120,6 +120,7 @@ export function fakeSession(): Session & { flashes: { text: string; level: strin
       flashes.push({ text, level });
       fake.flashMsg = { text, level, at: Date.now() };
     },
+    ...extra,
   };
   return new Proxy(fake, {
     get(t, k) {
