@@ -117,6 +117,18 @@ describe('ListScreen: filter and marks', () => {
     expect(nav.top()).toBe(below);
   });
 
+  it('keys that come before the list is drawn (typed fast, right after it opened) move within its rows', () => {
+    const { nav, list, entered } = listNav();
+    keys(nav, '<space>', 'j', '<space>', 'G', '<enter>');
+    expect([...list.marks]).toEqual(['k0', 'k1']);
+    expect(entered).toEqual([{ row: 'k59', marked: ['k0', 'k1'] }]);
+    // and right after a filter, before the narrowed list is drawn
+    keys(nav, '/');
+    typeText(nav, 'row-1');
+    keys(nav, '<enter>', 'G', '<enter>');
+    expect(entered.at(-1)).toEqual({ row: 'k19', marked: ['k0', 'k1'] });
+  });
+
   it('<space> marks rows (again: unmarks); <enter> hands over the row and every mark', () => {
     const { nav, list, entered, session } = listNav();
     draw(session, list, 80, 20);

@@ -71,6 +71,12 @@ describe('TextScreen', () => {
     expect(bodyOf(draw(session, text, 80, 31)).at(-1)!.trim()).toBe('line 100');
   });
 
+  it('keys that come before the first drawing still reach the end', () => {
+    const { nav, text, session } = textNav();
+    keys(nav, 'G');
+    expect(bodyOf(draw(session, text, 80, 30)).at(-1)!.trim()).toBe('line 100');
+  });
+
   it('a text that fits has no percentage and does not scroll', () => {
     const { nav, text, session } = textNav({ lines: LINES.slice(0, 5) });
     let lines = draw(session, text, 80, 20);
