@@ -35,6 +35,22 @@ export function fit(s: string, n: number, align: 'left' | 'right' = 'left'): str
   return out + '…' + ' '.repeat(Math.max(0, n - used - 1));
 }
 
+/** The end of `s` in at most n cells: cut at the start, with an ellipsis there (what is being typed stays in view). */
+export function fitEnd(s: string, n: number): string {
+  if (n <= 0) return '';
+  if (width(s) <= n) return s;
+  const gs = [...graphemes(s)];
+  let out = '';
+  let used = 0;
+  for (let i = gs.length - 1; i >= 0; i--) {
+    const cw = width(gs[i]);
+    if (used + cw > n - 1) break;
+    out = gs[i] + out;
+    used += cw;
+  }
+  return '…' + out;
+}
+
 /** Strip control characters so object data can never move the cursor or change colors. */
 export function clean(s: string): string {
   // eslint-disable-next-line no-control-regex

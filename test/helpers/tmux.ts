@@ -17,9 +17,18 @@ function quote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * How long the first screen of a program just started may take: node starting, kmux loading
+ * and its first lists, on a loaded two-core machine where another suite runs too. Waiting
+ * returns as soon as the screen shows what is wanted: a passing run is no slower for it.
+ */
+export const FIRST_SCREEN_MS = 30_000;
+
 export class Terminal {
   readonly socket = `kmux-test-${process.pid}`;
   readonly name = `t${randomBytes(4).toString('hex')}`;
+  /** a wait has been met: the program has drawn its first screen */
+  private started = false;
 
   tmux(...args: string[]): string {
     return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' });
@@ -61,15 +70,24 @@ export class Terminal {
     return this.tmux('capture-pane', '-p', '-e', '-t', this.name);
   }
 
+  /**
+   * Wait until the screen shows `test`. The first wait of a terminal (the program's first
+   * screen) gets at least FIRST_SCREEN_MS, whatever the caller asked for.
+   */
   async waitFor(test: RegExp | ((screen: string) => boolean), timeoutMs = 10_000): Promise<string> {
+    const limit = this.started ? timeoutMs : Math.max(timeoutMs, FIRST_SCREEN_MS);
     const t0 = Date.now();
     let last = '';
-    while (Date.now() - t0 < timeoutMs) {
+    for (;;) {
       last = this.screen();
-      if (typeof test === 'function' ? test(last) : test.test(last)) return last;
+      if (typeof test === 'function' ? test(last) : test.test(last)) {
+        this.started = true;
+        return last;
+      }
+      if (Date.now() - t0 >= limit) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`screen did not show ${test} within ${timeoutMs} ms; it shows:\n${last}`);
+    throw new Error(`screen did not show ${test} within ${limit} ms${this.started ? '' : ' (its first screen)'}; it shows:\n${last}`);
   }
 
   kill(): void {

@@ -56,7 +56,8 @@ export function overlay(d: Drawing, out: React.ReactElement[], title: string, bo
     for (const piece of wrapLines(clean(l), dw - 4)) lines.push({ text: piece, bold: bold.includes(i) });
   });
   const box = [
-    { text: '┌' + fit(`─ ${title} `, dw - 2).replace(/ +$/, (m) => '─'.repeat(m.length)) + '┐', bold: true },
+    // the padding after the title becomes border; the title keeps a space on either side
+    { text: '┌' + fit(`─ ${title} `, dw - 2).replace(/ ( +)$/, (_m, pad: string) => ' ' + '─'.repeat(pad.length)) + '┐', bold: true },
     ...lines.map((l) => ({ text: '│ ' + fit(l.text, dw - 4) + ' │', bold: l.bold })),
     { text: '└' + '─'.repeat(dw - 2) + '┘', bold: false },
   ];

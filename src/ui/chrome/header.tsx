@@ -41,13 +41,11 @@ export function header(nav: Nav, d: Drawing, o: { version: string; logoless?: bo
   // the prompts and help first, as K9s lists them; a hint's description without its parenthesis
   // what the user can do now: a key read-only mode or RBAC refuses is in `?` with its reason
   const hinted = o.actions.filter((a) => a.hint && !a.hidden && !a.unavailable);
-  const ordered = [...hinted.filter((a) => a.section === 'General'), ...hinted.filter((a) => a.section !== 'General')];
-  const hints = ordered.map((a) => ({ key: keyLabel(a), desc: a.desc.replace(/\s*\(.*\)\s*$/, '') }));
-  // the favorites, K9s's way: <0> all, <1> default...
-  if (view?.resource.namespaced) {
-    hints.push({ key: '<0>', desc: 'all' });
-    session.settings.data.favorites.forEach((f, i) => hints.push({ key: `<${i + 1}>`, desc: f }));
-  }
+  const hintOf = (a: KeyAction) => ({ key: keyLabel(a), desc: a.desc.replace(/\s*\(.*\)\s*$/, '') });
+  // then the favorites, K9s's way (<0> all, <1> default...): before the view's own keys, so
+  // they are shown however many keys the view has (what does not fit is in `?`)
+  const favorites = view?.resource.namespaced ? [{ key: '<0>', desc: 'all' }, ...session.settings.data.favorites.map((f, i) => ({ key: `<${i + 1}>`, desc: f }))] : [];
+  const hints = [...hinted.filter((a) => a.section === 'General').map(hintOf), ...favorites, ...hinted.filter((a) => a.section !== 'General').map(hintOf)];
   const leftW = 34;
   const logoW = W >= 120 && !o.logoless ? 28 : 0;
   const keyW = Math.min(12, Math.max(3, ...hints.map((h) => width(h.key))) + 1);

@@ -7,7 +7,7 @@ import { Text } from 'ink';
 import type { Dialog, DialogDrawing } from './dialog.js';
 import type { Drawing } from '../chrome/frame.js';
 import type { Press } from '../keys/keys.js';
-import { fit, width } from '../text.js';
+import { fit, fitEnd, width } from '../text.js';
 
 export interface PromptOptions {
   icon: ':' | '/';
@@ -72,17 +72,18 @@ export class PromptDialog implements Dialog {
     const sug = this.suggestion();
     const typed = this.text;
     const rest = sug ? sug.slice(typed.split(/\s+/).pop()!.length) : '';
-    const inner = W - 4;
-    const body = `${this.o.icon}${typed}`;
+    // inside the borders, one cell for the cursor: a text longer than that shows its end (where the typing is)
+    const room = W - 5;
+    const body = fitEnd(`${this.o.icon}${typed}`, room);
     return {
       kind: 'prompt',
       lines: [
         <Text key="p1" color={theme.promptBorder}>{'┌' + '─'.repeat(W - 2) + '┐'}</Text>,
         <Text key="p2">
           <Text color={theme.promptBorder}>│ </Text>
-          <Text color={theme.promptFg}>{fit(body, Math.min(inner, width(body)))}</Text>
+          <Text color={theme.promptFg}>{body}</Text>
           <Text inverse> </Text>
-          <Text color={this.error ? theme.flashError : theme.promptSuggest}>{fit(this.error ? `  ${this.error}` : rest, Math.max(0, inner - width(body) - 1))}</Text>
+          <Text color={this.error ? theme.flashError : theme.promptSuggest}>{fit(this.error ? `  ${this.error}` : rest, Math.max(0, room - width(body)))}</Text>
           <Text color={theme.promptBorder}> │</Text>
         </Text>,
         <Text key="p3" color={theme.promptBorder}>{'└' + '─'.repeat(W - 2) + '┘'}</Text>,

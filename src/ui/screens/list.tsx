@@ -79,6 +79,9 @@ export class ListScreen implements Screen {
   };
 
   keys(): KeyAction[] {
+    // keys can come before the next drawing (typed fast, or right after the list opened or was
+    // filtered): the viewport moves within the rows there are now, not those last drawn
+    this.vp.count = this.rows().length;
     const out: KeyAction[] = navigationKeys(this.vp);
     const on = (fn: (r: ListRow) => void) => () => {
       const r = this.current();

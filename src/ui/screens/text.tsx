@@ -34,6 +34,8 @@ export class TextScreen implements Screen {
   }
 
   keys(): KeyAction[] {
+    // keys can come before the first drawing: the viewport knows the lines there are
+    this.vp.count = this.lines.length;
     const keys = navigationKeys(this.vp);
     const reveal = this.o.reveal;
     if (reveal) {
