@@ -97,6 +97,7 @@ export interface SourceProblem {
 export function problemLabel(kind: string): string {
   switch (kind) {
     case 'unreachable': return 'unreachable';
+    case 'tls': return 'TLS error';
     case 'unauthorized': return 'unauthorized';
     case 'forbidden': return 'forbidden';
     case 'notfound': return 'not found';

@@ -1,15 +1,20 @@
 /**
- * One context's HTTP(S) transport: node:http / node:https with a keep-alive Agent, auth taken
- * from @kubernetes/client-node (tokens, client certificates, exec plugins) once and cached,
- * re-applied after a 401 (expiring exec tokens). Plain requests, JSON requests, long
- * line-oriented streams (watches, followed logs), and raw pass-through requests (the read-only
- * proxy) whose bodies stream both ways untouched.
+ * One context's HTTP(S) transport: node:http / node:https with a keep-alive Agent, and the
+ * context's credentials worked out by kmux itself (credentials.ts: CA, client certificates,
+ * tokens and token files, basic auth, impersonation, exec plugins), fetched once, fetched again
+ * when they go stale (an exec credential's expiry, a changed token file) or after a 401. HTTP(S)
+ * proxies are tunnelled by kmux too (proxy.ts); @kubernetes/client-node is loaded only for what
+ * kmux leaves to it: auth-provider entries and SOCKS proxies. Plain requests, JSON requests,
+ * long line-oriented streams (watches, followed logs), and raw pass-through requests (the
+ * read-only proxy) whose bodies stream both ways untouched.
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { WebSocket } from 'ws';
-import { loadClientNode, type Kubeconfig } from './kubeconfig.js';
+import { CredentialError, CredentialSource, impersonationHeaders, type Credentials } from './credentials.js';
+import { loadClientNode, proxyAgent, type ContextEntries, type Kubeconfig } from './kubeconfig.js';
+import { HttpTunnelAgent, HttpsTunnelAgent, isHttpProxy } from './proxy.js';
+import { printable } from '../util/printable.js';
 
 /** A non-2xx answer. message = the Status message when there is one, else "HTTP <code>". */
 export class ApiError extends Error {
@@ -38,6 +43,28 @@ export class AuthError extends NetworkError {
     super(message, 'EAUTH');
     this.name = 'AuthError';
   }
+}
+
+/**
+ * The TLS handshake failed: the server's certificate is not trusted, has expired or is for
+ * another name, or the server does not speak TLS. The message names the context and what to
+ * check; code is Node's (SELF_SIGNED_CERT_IN_CHAIN, ERR_TLS_CERT_ALTNAME_INVALID...).
+ */
+export class TlsError extends NetworkError {
+  constructor(message: string, code?: string) {
+    super(message, code);
+    this.name = 'TlsError';
+  }
+}
+
+/** Node's codes for a server certificate that does not chain to a trusted CA. */
+const UNTRUSTED = new Set(['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'CERT_SIGNATURE_FAILURE', 'CERT_UNTRUSTED', 'CERT_REJECTED', 'INVALID_CA', 'PATH_LENGTH_EXCEEDED', 'INVALID_PURPOSE', 'UNABLE_TO_DECRYPT_CERT_SIGNATURE', 'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY', 'CERT_CHAIN_TOO_LONG']);
+const EXPIRED = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERROR_IN_CERT_NOT_BEFORE_FIELD', 'ERROR_IN_CERT_NOT_AFTER_FIELD']);
+
+/** Is this Node error a TLS failure (verification, handshake, protocol), rather than a network one? */
+function isTlsFailure(code: string | undefined, message: string): boolean {
+  if (!code) return false;
+  return UNTRUSTED.has(code) || EXPIRED.has(code) || code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || (code === 'EPROTO' && /SSL|TLS|wrong version|alert/i.test(message));
 }
 
 export interface RequestOptions {
@@ -110,9 +137,13 @@ const FREE_SOCKET_TIMEOUT_MS = 15_000;
 
 interface Transport {
   agent: http.Agent;
-  headers: Record<string, string>;
+  headers: Record<string, string | string[]>;
   /** TLS material and proxy agent for connections outside the keep-alive pool (WebSockets) */
   direct?: https.RequestOptions;
+  /** fetch the credentials again from this time on (ms since the epoch) */
+  staleAt?: number;
+  /** kmux's own credentials these came from (none: plain http, or client-node's auth-provider) */
+  creds?: Credentials;
 }
 
 function abortError(): NetworkError {
@@ -133,7 +164,11 @@ export function toNetworkError(e: unknown, what?: string): Error {
 
 /**
  * What kind of failure an error is, for what the user is shown and how kmux retries:
- * - unreachable: no answer (refused, reset, DNS, timeout, TLS);
+ * - unreachable: no answer (refused, reset, DNS, timeout);
+ * - tls: the server answered but the TLS handshake failed (its certificate is not trusted, has
+ *   expired or names another host; it does not speak TLS): waiting will not fix it, the
+ *   kubeconfig's certificate-authority, server or tls-server-name (or the server's certificate)
+ *   must change, so it is not shown as the network being down;
  * - unauthorized: 401, the credentials were refused;
  * - forbidden: 403, the user may not do this (RBAC);
  * - notfound: 404;
@@ -142,7 +177,7 @@ export function toNetworkError(e: unknown, what?: string): Error {
  * - credentials: kmux could not obtain credentials (exec plugin, certificate files);
  * - other: any other answer (400, 422...).
  */
-export type ErrorKind = 'unreachable' | 'unauthorized' | 'forbidden' | 'notfound' | 'throttled' | 'server' | 'credentials' | 'other';
+export type ErrorKind = 'unreachable' | 'tls' | 'unauthorized' | 'forbidden' | 'notfound' | 'throttled' | 'server' | 'credentials' | 'other';
 
 export function errorKind(e: unknown): ErrorKind {
   if (e instanceof ApiError) {
@@ -154,6 +189,7 @@ export function errorKind(e: unknown): ErrorKind {
     return 'other';
   }
   if (e instanceof AuthError) return 'credentials';
+  if (e instanceof TlsError) return 'tls';
   if (e instanceof NetworkError) return e.code === 'EBADMSG' ? 'server' : 'unreachable';
   return 'other';
 }
@@ -257,13 +293,17 @@ export class LineSplitter {
 export class Connection {
   readonly context: string;
   readonly server: string;
-  private kc?: KubeConfig;
   private readonly plain: boolean;
   private readonly url: URL;
   private readonly isHttps: boolean;
   private readonly basePath: string;
   private transportP?: Promise<Transport>;
+  /** the transport transportP resolved to, once it has */
+  private resolved?: { p: Promise<Transport>; t: Transport };
   private readonly agents = new Set<http.Agent>();
+  /** the keep-alive agent for the current TLS material (kept while only headers change) */
+  private agent?: { key: string; agent: http.Agent; direct: https.RequestOptions };
+  private creds?: CredentialSource;
   private closed = false;
 
   private readonly maxSockets?: number;
@@ -282,75 +322,196 @@ export class Connection {
     this.basePath = this.url.pathname.replace(/\/+$/, '');
   }
 
-  /** auth headers, TLS material and the keep-alive agent; computed once, re-computed after a 401 */
+  /** auth headers, TLS material and the keep-alive agent; computed once, re-computed when stale or after a 401 */
   private transport(): Promise<Transport> {
     if (this.closed) return Promise.reject(new NetworkError(`connection to ${this.context} is closed`, 'ECLOSED'));
+    const r = this.resolved;
+    if (r && r.p === this.transportP && r.t.staleAt !== undefined && Date.now() >= r.t.staleAt) this.transportP = undefined;
     if (!this.transportP) {
       const p = this.buildTransport();
       this.transportP = p;
-      p.catch(() => {
-        if (this.transportP === p) this.transportP = undefined;
-      });
+      p.then(
+        (t) => {
+          if (this.transportP === p) this.resolved = { p, t };
+        },
+        () => {
+          if (this.transportP === p) this.transportP = undefined;
+        },
+      );
     }
     return this.transportP;
   }
 
+  /** A 401 answered requests made with `used`: its credentials are fetched again for the next request. */
   private invalidateTransport(used: Promise<Transport> | undefined): void {
-    if (used && this.transportP === used) this.transportP = undefined;
+    if (!used || this.transportP !== used) return;
+    this.transportP = undefined;
+    const r = this.resolved;
+    if (r?.p === used && r.t.creds) this.creds?.refused(r.t.creds);
+  }
+
+  private agentOptions(): http.AgentOptions {
+    return { keepAlive: true, keepAliveMsecs: 10_000, timeout: FREE_SOCKET_TIMEOUT_MS, scheduling: 'lifo', ...(this.maxSockets ? { maxSockets: this.maxSockets } : {}) };
   }
 
   private async buildTransport(): Promise<Transport> {
-    const opts: https.RequestOptions = { headers: {} };
-    try {
-      if (!this.kc) {
-        if (this.plain) {
-          // plain http and no credentials: nothing for client-node to add, and no need to load it
-          const agent = new http.Agent({ keepAlive: true, maxSockets: this.maxSockets ?? 16 });
-          this.agents.add(agent);
-          return { headers: {}, agent };
-        }
-        await loadClientNode();
-        this.kc = this.kubeconfig.clientConfig(this.context);
+    if (this.plain) {
+      // plain http and no credentials: nothing to work out
+      if (!this.agent) {
+        const agent = new http.Agent({ keepAlive: true, maxSockets: this.maxSockets ?? 16 });
+        this.agents.add(agent);
+        this.agent = { key: 'plain', agent, direct: {} };
       }
-      await this.kc.applyToHTTPSOptions(opts);
+      return { headers: {}, agent: this.agent.agent };
+    }
+    let entries: ContextEntries;
+    try {
+      entries = this.kubeconfig.entries(this.context);
     } catch (e) {
       throw new AuthError(`cannot get credentials for context ${this.context}: ${(e as Error).message}`);
     }
-    const headers: Record<string, string> = {};
+    if (entries.user?.authProvider) return this.clientNodeTransport(entries);
+    this.creds ??= new CredentialSource(entries);
+    let creds: Credentials;
+    try {
+      creds = await this.creds.get();
+    } catch (e) {
+      if (e instanceof CredentialError) throw new AuthError(`cannot get credentials for context ${this.context}: ${e.message}`);
+      throw e;
+    }
+    const tlsOptions: https.AgentOptions = {};
+    if (this.isHttps) {
+      const m = creds.tls;
+      if (m.ca) tlsOptions.ca = m.ca;
+      if (m.cert) tlsOptions.cert = m.cert;
+      if (m.key) tlsOptions.key = m.key;
+      if (m.servername) tlsOptions.servername = m.servername;
+      if (m.rejectUnauthorized === false) tlsOptions.rejectUnauthorized = false;
+    }
+    if (this.agent?.key !== creds.tlsKey) {
+      const proxyUrl = entries.cluster.proxyUrl;
+      let agent: http.Agent;
+      let direct: https.RequestOptions;
+      if (proxyUrl && isHttpProxy(proxyUrl)) {
+        // an HTTP(S) proxy: kmux's own CONNECT tunnel
+        let proxy: URL;
+        try {
+          proxy = new URL(proxyUrl);
+        } catch {
+          throw new AuthError(`context ${this.context}: proxy-url ${printable(proxyUrl, 120)} is not a URL`);
+        }
+        agent = this.isHttps ? new HttpsTunnelAgent(proxy, { ...this.agentOptions(), ...tlsOptions }) : new HttpTunnelAgent(proxy, this.agentOptions());
+        direct = { agent };
+      } else if (proxyUrl) {
+        // SOCKS: client-node's proxy agent with kmux's TLS material
+        try {
+          await loadClientNode();
+          agent = await proxyAgent(entries.cluster, tlsOptions);
+        } catch (e) {
+          throw new AuthError(`cannot set up proxy-url for context ${this.context}: ${(e as Error).message}`);
+        }
+        direct = { agent };
+      } else {
+        agent = this.isHttps ? new https.Agent({ ...this.agentOptions(), ...tlsOptions }) : new http.Agent(this.agentOptions());
+        direct = { ...tlsOptions };
+      }
+      // an agent made for earlier credentials keeps serving the streams that use it; close() ends all
+      this.agents.add(agent);
+      this.agent = { key: creds.tlsKey, agent, direct };
+    }
+    return { agent: this.agent.agent, headers: creds.headers, direct: this.agent.direct, creds, ...(creds.staleAt !== undefined ? { staleAt: creds.staleAt } : {}) };
+  }
+
+  /** auth-provider entries: client-node works out headers and TLS, as kmux did for every context before */
+  private async clientNodeTransport(entries: ContextEntries): Promise<Transport> {
+    const opts: https.RequestOptions = { headers: {} };
+    let kc;
+    try {
+      await loadClientNode();
+      kc = this.kubeconfig.clientConfig(this.context);
+      await kc.applyToHTTPSOptions(opts);
+    } catch (e) {
+      throw new AuthError(`cannot get credentials for context ${this.context}: ${(e as Error).message}`);
+    }
+    const headers: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries((opts.headers ?? {}) as Record<string, unknown>)) if (v !== undefined && v !== null) headers[k] = String(v);
     if (opts.auth && !Object.keys(headers).some((k) => k.toLowerCase() === 'authorization')) {
       headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
     }
-    const cluster = this.kc.getCurrentCluster();
-    let agent: http.Agent;
-    if (cluster?.proxyUrl && opts.agent) {
-      // proxies: client-node builds the proxy agent; use it as is
-      agent = opts.agent as http.Agent;
+    Object.assign(headers, impersonationHeaders(entries.user));
+    if (entries.cluster.proxyUrl && opts.agent) {
+      const agent = opts.agent as http.Agent;
       return { agent, headers, direct: { agent } };
     }
     const direct: https.RequestOptions = {};
-    const base: http.AgentOptions = { keepAlive: true, keepAliveMsecs: 10_000, timeout: FREE_SOCKET_TIMEOUT_MS, scheduling: 'lifo', ...(this.maxSockets ? { maxSockets: this.maxSockets } : {}) };
+    let agent: http.Agent;
     if (this.isHttps) {
-      const tls: https.AgentOptions = { ...base };
-      if (opts.ca) tls.ca = opts.ca;
-      if (opts.cert) tls.cert = opts.cert;
-      if (opts.key) tls.key = opts.key;
-      if (opts.pfx) tls.pfx = opts.pfx;
-      if (opts.passphrase) tls.passphrase = opts.passphrase;
-      if (opts.servername) tls.servername = opts.servername;
-      if (opts.rejectUnauthorized === false || cluster?.skipTLSVerify) tls.rejectUnauthorized = false;
-      agent = new https.Agent(tls);
-      for (const k of ['ca', 'cert', 'key', 'pfx', 'passphrase', 'servername', 'rejectUnauthorized'] as const) if (k in tls) (direct as any)[k] = tls[k];
+      const tlsOpts: https.AgentOptions = { ...this.agentOptions() };
+      if (opts.ca) tlsOpts.ca = opts.ca;
+      if (opts.cert) tlsOpts.cert = opts.cert;
+      if (opts.key) tlsOpts.key = opts.key;
+      if (opts.servername) tlsOpts.servername = opts.servername;
+      if (opts.rejectUnauthorized === false || entries.cluster.insecureSkipTlsVerify) tlsOpts.rejectUnauthorized = false;
+      agent = new https.Agent(tlsOpts);
+      for (const k of ['ca', 'cert', 'key', 'servername', 'rejectUnauthorized'] as const) if (k in tlsOpts) (direct as any)[k] = tlsOpts[k];
     } else {
-      agent = new http.Agent(base);
+      agent = new http.Agent(this.agentOptions());
     }
-    // an agent made for earlier credentials keeps serving the streams that use it; close() ends all
     this.agents.add(agent);
     return { agent, headers, direct };
   }
 
+  /** A socket or TLS error as kmux reports it: TLS failures name the context and what to check. */
+  private netError(e: unknown, what?: string): Error {
+    const err = e as NodeJS.ErrnoException;
+    const code = err?.code;
+    const msg = String(err?.message ?? '');
+    if (e instanceof Error && !(e instanceof NetworkError) && !(e instanceof ApiError) && isTlsFailure(code, msg)) {
+      const c = this.safeEntries()?.cluster;
+      const cluster = c ? ` of cluster "${printable(c.name, 80)}"` : '';
+      const caField = c?.certificateAuthorityData ? 'certificate-authority-data' : 'certificate-authority';
+      const ctx = `context ${this.context}`;
+      // OpenSSL's errors come as 'write EPROTO <id>:error:<code>:SSL routines:<function>:<reason>:<file>:<line>:'
+      const ssl = /error:[0-9A-F]+:[^:]*:[^:]*:([^:]+):/.exec(msg);
+      const why = printable(ssl ? ssl[1] : msg, 200);
+      let text: string;
+      if (UNTRUSTED.has(code!)) text = `${ctx}: the server's certificate is not trusted (${why}); check ${caField}${cluster} in the kubeconfig`;
+      else if (EXPIRED.has(code!)) text = `${ctx}: the server's certificate is not valid now (${why}); the server needs a new certificate`;
+      else if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') text = `${ctx}: the server's certificate is not for this address (${why}); check the server URL or tls-server-name${cluster} in the kubeconfig`;
+      else if (/wrong version number|packet length too long|http request/i.test(msg)) text = `${ctx}: TLS handshake failed (${why}); the server does not speak TLS: is it an http:// server?`;
+      else text = `${ctx}: TLS handshake failed (${why})`;
+      return new TlsError(what ? `${text} (${what})` : text, code);
+    }
+    return toNetworkError(e, what);
+  }
+
+  private safeEntries(): ContextEntries | undefined {
+    try {
+      return this.creds?.entries ?? this.kubeconfig.entries(this.context);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A 401 says why when kmux can tell: the client certificate it presented has expired (or is not valid yet). */
+  private explain401(e: unknown, t: Transport | undefined): unknown {
+    if (!(e instanceof ApiError) || e.status !== 401 || !t?.creds?.clientCert) return e;
+    const c = t.creds.clientCert;
+    const now = Date.now();
+    const when = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const user = this.creds?.entries.user?.name;
+    const whose = user ? ` of user "${printable(user, 80)}"` : '';
+    let why: string | undefined;
+    if (c.notAfter < now) why = `the client certificate${whose} (${printable(c.subject, 120)}, from ${c.from}) expired at ${when(c.notAfter)}`;
+    else if (c.notBefore > now) why = `the client certificate${whose} (${printable(c.subject, 120)}, from ${c.from}) is not valid before ${when(c.notBefore)}`;
+    if (!why) return e;
+    const out = new ApiError(e.status, e.reason, `${e.message}: ${why}`, e.body);
+    if (e.retryAfter !== undefined) out.retryAfter = e.retryAfter;
+    return out;
+  }
+
   private reqOptions(t: Transport, method: string, path: string, o: RequestOptions, extra: Record<string, string | number>): http.RequestOptions {
-    const headers: Record<string, string | number> = { ...t.headers, Accept: o.accept ?? 'application/json', 'User-Agent': 'kmux', ...extra };
+    const headers: Record<string, string | string[] | number> = { ...t.headers, Accept: o.accept ?? 'application/json', 'User-Agent': 'kmux', ...extra };
     return {
       protocol: this.url.protocol,
       hostname: this.url.hostname.replace(/^\[|\]$/g, ''),
@@ -368,14 +529,21 @@ export class Connection {
 
   async request(method: string, path: string, o: RequestOptions = {}): Promise<Response> {
     let tp = this.transport();
+    let t = await tp;
     try {
-      return await this.send(await tp, method, path, o, 0);
+      return await this.send(t, method, path, o, 0);
     } catch (e) {
       if (!(e instanceof ApiError) || e.status !== 401 || this.closed) throw e;
-      // expired credentials (exec plugins): fetch them again once and retry
+      // expired credentials (exec plugins, a rotated token file): fetch them again once and retry
       this.invalidateTransport(tp);
       tp = this.transport();
-      return await this.send(await tp, method, path, o, 0);
+      t = await tp;
+      try {
+        return await this.send(t, method, path, o, 0);
+      } catch (e2) {
+        if (e2 instanceof ApiError && e2.status === 401) this.invalidateTransport(tp);
+        throw this.explain401(e2, t);
+      }
     }
   }
 
@@ -420,7 +588,7 @@ export class Connection {
           if (status >= 200 && status < 300) finish(undefined, { status, headers: res.headers, text });
           else finish(toApiError(status, text, res.headers));
         });
-        res.on('error', (e) => finish(toNetworkError(e)));
+        res.on('error', (e) => finish(this.netError(e)));
         res.on('close', () => {
           if (!res.complete) finish(toNetworkError(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })));
         });
@@ -435,7 +603,7 @@ export class Connection {
           this.send(t, method, path, o, attempt + 1).then(resolve, reject);
           return;
         }
-        finish(toNetworkError(e));
+        finish(this.netError(e));
       });
       if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
         timer = setTimeout(() => {
@@ -469,6 +637,7 @@ export class Connection {
     let req: http.ClientRequest | undefined;
     let succeed: (() => void) | undefined;
     let tp: Promise<Transport> | undefined;
+    let used: Transport | undefined;
     const done = new Promise<void>((resolve, reject) => {
       let settled = false;
       let timer: NodeJS.Timeout | undefined;
@@ -482,6 +651,7 @@ export class Connection {
       };
       succeed = () => finish();
       const start = (t: Transport) => {
+        used = t;
         if (settled || aborted) return finish();
         const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
         const r = this.mod().request(this.reqOptions(t, 'GET', path, o, {}), (res) => {
@@ -493,9 +663,9 @@ export class Connection {
             res.on('data', (c: Buffer) => chunks.push(c));
             res.on('end', () => {
               if (status === 401) this.invalidateTransport(tp);
-              finish(toApiError(status, Buffer.concat(chunks).toString('utf8'), res.headers));
+              finish(this.explain401(toApiError(status, Buffer.concat(chunks).toString('utf8'), res.headers), used) as Error);
             });
-            res.on('error', (e) => finish(toNetworkError(e)));
+            res.on('error', (e) => finish(this.netError(e)));
             res.on('close', () => finish(new ApiError(status, http.STATUS_CODES[status] ?? '', `HTTP ${status}`)));
             return;
           }
@@ -528,14 +698,14 @@ export class Connection {
             }
             finish();
           });
-          res.on('error', (e) => finish(toNetworkError(e)));
+          res.on('error', (e) => finish(this.netError(e)));
           res.on('close', () => {
             if (!res.complete) finish(toNetworkError(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })));
             else finish();
           });
         });
         req = r;
-        r.on('error', (e) => finish(toNetworkError(e)));
+        r.on('error', (e) => finish(this.netError(e)));
         if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
           timer = setTimeout(() => {
             finish(new NetworkError(`timeout: no answer in ${timeoutMs} ms (GET ${path})`, 'ETIMEDOUT'));
@@ -550,7 +720,7 @@ export class Connection {
       }
       o.signal?.addEventListener('abort', abort, { once: true });
       tp = this.transport();
-      tp.then(start, (e) => finish(toNetworkError(e)));
+      tp.then(start, (e) => finish(this.netError(e)));
     });
     function abort(): void {
       if (aborted) return;
@@ -588,7 +758,10 @@ export class Connection {
     return new Promise<http.IncomingMessage>((resolve, reject) => {
       const signal = o.signal;
       if (signal?.aborted) return reject(abortError());
-      const headers: Record<string, string | string[] | number> = forwardableHeaders(o.headers, ['host', 'authorization', ...Object.keys(t.headers)]);
+      // the caller's impersonation headers never mix with the context's own (the context's `as` wins)
+      const own = Object.keys(t.headers);
+      const drop = own.some((k) => k.toLowerCase().startsWith('impersonate-')) ? Object.keys(o.headers ?? {}).filter((k) => k.toLowerCase().startsWith('impersonate-')) : [];
+      const headers: Record<string, string | string[] | number> = forwardableHeaders(o.headers, ['host', 'authorization', ...own, ...drop]);
       Object.assign(headers, t.headers);
       if (Buffer.isBuffer(o.body)) {
         for (const k of Object.keys(headers)) if (k.toLowerCase() === 'content-length') delete headers[k];
@@ -636,7 +809,7 @@ export class Connection {
           this.sendRaw(t, o, attempt + 1).then(resolve, reject);
           return;
         }
-        reject(toNetworkError(e));
+        reject(this.netError(e));
       });
       if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
         timer = setTimeout(() => {
@@ -665,14 +838,21 @@ export class Connection {
    * before the upgrade completes: servers speak first (port prefixes), often in the same packet.
    */
   async websocket(path: string, query: string, protocols: string[], onMessage: (data: Buffer) => void, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<WebSocket> {
-    const tp = this.transport();
+    let tp = this.transport();
     try {
       return await this.openWebSocket(await tp, path, query, protocols, onMessage, timeoutMs);
     } catch (e) {
       if (!(e instanceof ApiError) || e.status !== 401 || this.closed) throw e;
       // expired credentials (exec plugins): fetch them again once, as request() does
       this.invalidateTransport(tp);
-      return await this.openWebSocket(await this.transport(), path, query, protocols, onMessage, timeoutMs);
+      tp = this.transport();
+      const t = await tp;
+      try {
+        return await this.openWebSocket(t, path, query, protocols, onMessage, timeoutMs);
+      } catch (e2) {
+        if (e2 instanceof ApiError && e2.status === 401) this.invalidateTransport(tp);
+        throw this.explain401(e2, t);
+      }
     }
   }
 
@@ -695,10 +875,10 @@ export class Connection {
           settled = true;
           reject(toApiError(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
         });
-        res.on('error', (e) => reject(toNetworkError(e, path)));
+        res.on('error', (e) => reject(this.netError(e, path)));
       });
       ws.once('error', (e) => {
-        if (!settled) reject(toNetworkError(e, path));
+        if (!settled) reject(this.netError(e, path));
       });
     });
   }
@@ -707,6 +887,8 @@ export class Connection {
   close(): void {
     this.closed = true;
     this.transportP = undefined;
+    this.resolved = undefined;
+    this.agent = undefined;
     for (const a of this.agents) a.destroy();
     this.agents.clear();
   }

@@ -2,10 +2,16 @@
  * Kubeconfig discovery and merging with kubectl's semantics: files are merged in order, the
  * first file that defines a cluster, user or context name wins, and current-context comes from
  * the first file that sets one. client-node's loadFromDefault() differs on both points (it
- * throws on duplicates and takes the last current-context), so we merge here and hand
- * client-node one already-merged context at a time through loadFromOptions().
+ * throws on duplicates and takes the last current-context), so we merge here.
+ *
+ * A connection gets a context's cluster and user entries as they are (`entries()`, paths
+ * resolved against the file that defined them) and speaks for itself with them; only what
+ * kmux does not implement (auth-provider, SOCKS proxies) goes through client-node, which is
+ * then loaded on demand and handed one already-merged context through loadFromOptions().
  */
 import { accessSync, constants as fsConstants, existsSync, readFileSync, statSync } from 'node:fs';
+import type http from 'node:http';
+import type https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import type { KubeConfig, Cluster as KCluster, Context as KContext, User as KUser } from '@kubernetes/client-node';
@@ -45,20 +51,124 @@ export interface Kubeconfig {
   /** entries skipped because they are malformed (file and entry named); the rest still loads */
   problems: string[];
   /**
-   * a @kubernetes/client-node KubeConfig for one context (auth: tokens, client certs, exec
-   * plugins). client-node takes half a second to load, so it is loaded only when a context
-   * needs it: call `await loadClientNode()` first.
+   * a @kubernetes/client-node KubeConfig for one context. client-node takes half a second to
+   * load and kmux speaks for itself for everything but auth-provider and SOCKS proxies
+   * (`clientNodeNeeded`), so it is loaded only then: call `await loadClientNode()` first.
    */
   clientConfig(context: string): KubeConfig;
-  /** what a connection needs to know without client-node: the server, and whether auth or TLS is involved */
+  /** what a connection needs to know first: the server, and whether it is plain http with no credentials, TLS or proxy */
   endpoint(context: string): { server: string; plain: boolean };
+  /**
+   * The context's cluster and user entries as the kubeconfig has them, paths resolved against
+   * the file that defined each entry (what a connection builds its transport from). Throws
+   * KubeconfigError when the context, its cluster or its server is missing.
+   */
+  entries(context: string): ContextEntries;
+}
+
+/** A cluster entry (`clusters[].cluster`), paths absolute. */
+export interface ClusterEntry {
+  name: string;
+  /** the file that defined it */
+  file: string;
+  /** the server URL, normalized (normalizeServer) */
+  server: string;
+  certificateAuthority?: string;
+  /** base64, as in the file */
+  certificateAuthorityData?: string;
+  insecureSkipTlsVerify: boolean;
+  tlsServerName?: string;
+  proxyUrl?: string;
+  disableCompression: boolean;
+  /** extensions[name=client.authentication.k8s.io/exec].extension: handed to exec plugins with provideClusterInfo */
+  execExtension?: unknown;
+}
+
+/** An exec credential plugin (`users[].user.exec`). */
+export interface ExecConfig {
+  apiVersion?: string;
+  /** a relative command with a path separator is resolved against the file's directory, as kubectl does */
+  command: string;
+  args: string[];
+  env: { name: string; value: string }[];
+  interactiveMode?: string;
+  provideClusterInfo: boolean;
+  installHint?: string;
+}
+
+/** A user entry (`users[].user`), paths absolute. */
+export interface UserEntry {
+  name: string;
+  file: string;
+  clientCertificate?: string;
+  /** base64 PEM, as in the file */
+  clientCertificateData?: string;
+  clientKey?: string;
+  clientKeyData?: string;
+  token?: string;
+  tokenFile?: string;
+  username?: string;
+  password?: string;
+  /** impersonation: as, as-uid, as-groups, as-user-extra */
+  as?: string;
+  asUid?: string;
+  asGroups: string[];
+  asUserExtra: Record<string, string[]>;
+  exec?: ExecConfig;
+  /** the raw auth-provider entry (client-node handles these) */
+  authProvider?: Record<string, any>;
+}
+
+export interface ContextEntries {
+  context: string;
+  namespace?: string;
+  cluster: ClusterEntry;
+  /** none: the context names no user, or one that is not defined (no credentials are sent) */
+  user?: UserEntry;
+}
+
+/**
+ * What in these entries kmux leaves to client-node (undefined: nothing, it need not load): an
+ * auth-provider, or a proxy-url that is not an http:// or https:// proxy (SOCKS).
+ */
+export function clientNodeNeeded(e: ContextEntries): string | undefined {
+  if (e.user?.authProvider) return `auth-provider ${printable(String(e.user.authProvider.name ?? ''), 40)}`;
+  if (e.cluster.proxyUrl && !/^https?:\/\//i.test(e.cluster.proxyUrl)) return 'proxy-url (SOCKS)';
+  return undefined;
 }
 
 let KubeConfigCtor: (new () => KubeConfig) | undefined;
 
-/** Load @kubernetes/client-node (once). Contexts with credentials or TLS need it; plain http without a user does not. */
+/** Load @kubernetes/client-node (once): only contexts with an auth-provider or a SOCKS proxy-url need it. */
 export async function loadClientNode(): Promise<void> {
   if (!KubeConfigCtor) KubeConfigCtor = (await import('@kubernetes/client-node')).KubeConfig;
+}
+
+/** Whether @kubernetes/client-node has been loaded in this process (by loadClientNode). */
+export function clientNodeLoaded(): boolean {
+  return KubeConfigCtor !== undefined;
+}
+
+/**
+ * client-node's agent for a cluster's SOCKS proxy-url (kmux tunnels through HTTP(S) proxies
+ * itself, proxy.ts), carrying `tlsOptions` (CA, client certificate, server name, verification)
+ * to the server behind it. Credentials stay kmux's: only the agent comes from client-node.
+ * Needs loadClientNode().
+ */
+export async function proxyAgent(cluster: ClusterEntry, tlsOptions: https.AgentOptions): Promise<http.Agent> {
+  if (!KubeConfigCtor) throw new Error('internal: loadClientNode() must run before proxyAgent()');
+  const kc = new KubeConfigCtor();
+  kc.loadFromOptions({
+    clusters: [{ name: cluster.name, server: cluster.server, proxyUrl: cluster.proxyUrl, skipTLSVerify: cluster.insecureSkipTlsVerify || /^http:/i.test(cluster.server) }],
+    // client-node applies cluster settings only for a context with a user
+    users: [{ name: ANONYMOUS }],
+    contexts: [{ name: 'proxy', cluster: cluster.name, user: ANONYMOUS }],
+    currentContext: 'proxy',
+  });
+  const opts: https.RequestOptions = { headers: {}, ...tlsOptions };
+  await kc.applyToHTTPSOptions(opts);
+  if (!opts.agent) throw new Error(`client-node made no agent for proxy-url ${printable(cluster.proxyUrl ?? '', 120)}`);
+  return opts.agent as http.Agent;
 }
 
 /** --kubeconfig wins; else KUBECONFIG split on path.delimiter (empty entries dropped); else ~/.kube/config */
@@ -224,6 +334,74 @@ function toUser(e: RawEntry): KUser {
   };
 }
 
+function stringList(x: unknown): string[] {
+  return Array.isArray(x) ? x.filter((v): v is string => typeof v === 'string' && v !== '') : [];
+}
+
+function toClusterEntry(e: RawEntry): ClusterEntry {
+  const c = e.body;
+  const server = str(c.server);
+  if (!server) throw new KubeconfigError(`no server found for cluster "${printable(e.name, 120)}"`);
+  const normalized = normalizeServer(server);
+  if (!normalized) throw new KubeconfigError(`host must be a URL or a host:port pair: "${printable(server)}"`);
+  const ext = Array.isArray(c.extensions) ? c.extensions.find((x: unknown) => isObject(x) && x.name === 'client.authentication.k8s.io/exec') : undefined;
+  return {
+    name: e.name,
+    file: e.file,
+    server: normalized,
+    ...(resolvePath(e.dir, c['certificate-authority']) ? { certificateAuthority: resolvePath(e.dir, c['certificate-authority']) } : {}),
+    ...(str(c['certificate-authority-data']) ? { certificateAuthorityData: str(c['certificate-authority-data']) } : {}),
+    insecureSkipTlsVerify: c['insecure-skip-tls-verify'] === true,
+    ...(str(c['tls-server-name']) ? { tlsServerName: str(c['tls-server-name']) } : {}),
+    ...(str(c['proxy-url']) ? { proxyUrl: str(c['proxy-url']) } : {}),
+    disableCompression: c['disable-compression'] === true,
+    ...(ext && 'extension' in ext ? { execExtension: ext.extension } : {}),
+  };
+}
+
+function toExecConfig(e: RawEntry, x: Record<string, any>): ExecConfig {
+  let command = typeof x.command === 'string' ? x.command : '';
+  // kubectl resolves a relative command that contains a path separator against the file's directory
+  if (command && !path.isAbsolute(command) && /[\\/]/.test(command)) command = path.join(e.dir, command);
+  const env = Array.isArray(x.env)
+    ? x.env.filter((v: unknown): v is { name: string; value: unknown } => isObject(v) && typeof v.name === 'string' && v.name !== '').map((v: { name: string; value: unknown }) => ({ name: v.name, value: v.value === undefined || v.value === null ? '' : String(v.value) }))
+    : [];
+  return {
+    ...(str(x.apiVersion) ? { apiVersion: str(x.apiVersion) } : {}),
+    command,
+    args: Array.isArray(x.args) ? x.args.map((a: unknown) => String(a)) : [],
+    env,
+    ...(str(x.interactiveMode) ? { interactiveMode: str(x.interactiveMode) } : {}),
+    provideClusterInfo: x.provideClusterInfo === true,
+    ...(str(x.installHint) ? { installHint: str(x.installHint) } : {}),
+  };
+}
+
+function toUserEntry(e: RawEntry): UserEntry {
+  const u = e.body;
+  const extra: Record<string, string[]> = {};
+  if (isObject(u['as-user-extra'])) for (const [k, v] of Object.entries(u['as-user-extra'])) extra[k] = Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : [];
+  const opt = (key: string, value: string | undefined) => (value !== undefined ? { [key]: value } : {});
+  return {
+    name: e.name,
+    file: e.file,
+    ...opt('clientCertificate', resolvePath(e.dir, u['client-certificate'])),
+    ...opt('clientCertificateData', str(u['client-certificate-data'])),
+    ...opt('clientKey', resolvePath(e.dir, u['client-key'])),
+    ...opt('clientKeyData', str(u['client-key-data'])),
+    ...opt('token', str(u.token)),
+    ...opt('tokenFile', resolvePath(e.dir, u['token-file'])),
+    ...opt('username', str(u.username)),
+    ...opt('password', str(u.password)),
+    ...opt('as', str(u.as)),
+    ...opt('asUid', str(u['as-uid'])),
+    asGroups: stringList(u['as-groups']),
+    asUserExtra: extra,
+    ...(isObject(u.exec) ? { exec: toExecConfig(e, u.exec) } : {}),
+    ...(isObject(u['auth-provider']) ? { authProvider: u['auth-provider'] } : {}),
+  };
+}
+
 /**
  * Merge clusters/users/contexts by name, first wins. Missing files are skipped (as kubectl does
  * for a KUBECONFIG list); if none exists, or no context results, throws KubeconfigError.
@@ -333,5 +511,22 @@ export function loadKubeconfig(paths: string[]): Kubeconfig {
     return { server, plain: /^http:/i.test(server) && !creds && !str(ce?.body['proxy-url']) };
   };
 
-  return { files, contexts: ctxList, currentContext, problems, clientConfig, endpoint };
+  const entries = (name: string): ContextEntries => {
+    const ctx = contexts.get(name);
+    if (!ctx) throw new KubeconfigError(`context "${printable(name, 120)}" not found in ${files.join(', ')}`);
+    const clusterName = str(ctx.body.cluster);
+    if (!clusterName) throw new KubeconfigError(`cluster was not specified for context "${printable(name, 120)}"`);
+    const ce = clusters.get(clusterName);
+    if (!ce) throw new KubeconfigError(`cluster "${printable(clusterName, 120)}" was not found for context "${printable(name, 120)}"`);
+    const userName = str(ctx.body.user);
+    const ue = userName ? users.get(userName) : undefined;
+    return {
+      context: name,
+      ...(str(ctx.body.namespace) ? { namespace: ctx.body.namespace } : {}),
+      cluster: toClusterEntry(ce),
+      ...(ue ? { user: toUserEntry(ue) } : {}),
+    };
+  };
+
+  return { files, contexts: ctxList, currentContext, problems, clientConfig, endpoint, entries };
 }

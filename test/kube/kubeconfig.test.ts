@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,6 +107,67 @@ describe('loadKubeconfig', () => {
     await kc.clientConfig('nouser').applyToHTTPSOptions(o3);
     expect(o3.headers.Authorization).toBeUndefined();
     expect(() => kc.clientConfig('nope')).toThrow(KubeconfigError);
+  });
+
+  it('hands a connection the raw entries, paths resolved against the file that defined each', () => {
+    const sub = path.join(dir, 'sub');
+    mkdirSync(sub, { recursive: true });
+    const C = path.join(sub, 'c.yaml');
+    writeFileSync(C, `
+clusters:
+- name: cc
+  cluster:
+    server: "kube.example:6443"
+    certificate-authority: ../ca.crt
+    tls-server-name: api.internal
+    proxy-url: http://proxy:3128
+    extensions:
+    - name: client.authentication.k8s.io/exec
+      extension: { audience: kmux }
+users:
+- name: uc
+  user:
+    client-certificate: certs/me.crt
+    client-key: /abs/me.key
+    token-file: token
+    as: jane
+    as-groups: [qa, ops]
+    as-uid: "42"
+    as-user-extra: { scopes: [a, b], one: x }
+    exec:
+      apiVersion: client.authentication.k8s.io/v1
+      command: ./bin/plugin
+      args: [get-token, 7]
+      env: [{ name: A, value: "1" }, { name: B }]
+      interactiveMode: Never
+      provideClusterInfo: true
+contexts:
+- name: gamma
+  context: { cluster: cc, user: uc, namespace: ns1 }
+- name: anon
+  context: { cluster: cc }
+`);
+    const kc = loadKubeconfig([A, C]);
+    const e = kc.entries('gamma');
+    expect(e).toMatchObject({ context: 'gamma', namespace: 'ns1' });
+    expect(e.cluster).toEqual({
+      name: 'cc', file: C, server: 'https://kube.example:6443', certificateAuthority: path.join(dir, 'ca.crt'),
+      insecureSkipTlsVerify: false, tlsServerName: 'api.internal', proxyUrl: 'http://proxy:3128', disableCompression: false,
+      execExtension: { audience: 'kmux' },
+    });
+    expect(e.user).toEqual({
+      name: 'uc', file: C, clientCertificate: path.join(sub, 'certs/me.crt'), clientKey: '/abs/me.key', tokenFile: path.join(sub, 'token'),
+      as: 'jane', asUid: '42', asGroups: ['qa', 'ops'], asUserExtra: { scopes: ['a', 'b'], one: ['x'] },
+      exec: {
+        apiVersion: 'client.authentication.k8s.io/v1', command: path.join(sub, 'bin/plugin'), args: ['get-token', '7'],
+        env: [{ name: 'A', value: '1' }, { name: 'B', value: '' }], interactiveMode: 'Never', provideClusterInfo: true,
+      },
+    });
+    // first file wins for the cluster of "dup": the CA path is A's, relative to A's directory
+    expect(kc.entries('dup').cluster.certificateAuthority).toBe(path.join(dir, 'ca.crt'));
+    expect(kc.entries('dup').user?.token).toBe('tok-a');
+    expect(kc.entries('anon').user).toBeUndefined();
+    expect(() => kc.entries('nope')).toThrow(KubeconfigError);
   });
 
   it('skips missing files in a list, fails when none exists', () => {

@@ -412,11 +412,12 @@ describe('the proxy and the upstream connection', () => {
     const port = (upstream.address() as AddressInfo).port;
     dir = mkdtempSync(join(tmpdir(), 'kmux-roproxy-up-'));
     const file = join(dir, 'kc.yaml');
-    // an exec credential plugin: tok-1, tok-2... one more each run, each already expired (so never cached)
+    // an exec credential plugin: tok-1, tok-2... one more each run, each valid by its expirationTimestamp
+    // (so kept) until the server refuses it (expiredTokens)
     const plugin = join(dir, 'creds.cjs');
     writeFileSync(plugin, `const fs = require('fs'); const f = process.argv[2];
 const n = (fs.existsSync(f) ? Number(fs.readFileSync(f, 'utf8')) : 0) + 1; fs.writeFileSync(f, String(n));
-process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: 'tok-' + n, expirationTimestamp: '2000-01-01T00:00:00Z' } }));
+process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: 'tok-' + n, expirationTimestamp: new Date(Date.now() + 3600e3).toISOString() } }));
 `);
     writeFileSync(file, [
       'apiVersion: v1', 'kind: Config', 'current-context: real',

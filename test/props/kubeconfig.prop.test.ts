@@ -85,7 +85,8 @@ describe('kubeconfig loader', () => {
             continue;
           }
           seen.usable++;
-          // usable: a connection and client-node's config come without throwing
+          // usable: its entries, a connection and client-node's config come without throwing
+          kc.entries(c.name);
           new Connection(kc, c.name).close();
           try {
             kc.clientConfig(c.name);
