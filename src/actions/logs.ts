@@ -12,6 +12,8 @@ export interface LogTarget {
   namespace: string;
   pod: string;
   containers: string[];
+  /** the pod's restart count, when known: a stream that ends after it changed is opened again */
+  restarts?: number;
 }
 
 /** K9s's windows: 0 tail, 1 head (everything kept), 2-6 since 1m/5m/15m/30m/1h. */
@@ -93,6 +95,10 @@ export class LogFollower {
   private lastError = '';
   /** streams still open */
   open = 0;
+  /** the last restart count heard of per pod (ns/pod) */
+  private readonly restartsOf = new Map<string, number>();
+  /** per open stream (ns/pod/container): the pod's restart count when it was opened */
+  private readonly openedAt = new Map<string, number>();
 
   /** What the title says: which streams are live, and why the others are not. */
   get status(): string {
@@ -131,6 +137,7 @@ export class LogFollower {
     this.stop();
     this.ring.clear();
     this.lastError = '';
+    for (const t of this.targets) if (t.restarts !== undefined) this.restartsOf.set(`${t.namespace}/${t.pod}`, t.restarts);
     for (const t of this.targets) for (const c of t.containers) this.open1(t, c, false);
     this.changed();
   }
@@ -148,7 +155,14 @@ export class LogFollower {
       this.streams.delete(id);
     }
     this.targets = targets;
-    for (const t of targets) for (const c of t.containers) if (!this.streams.has(`${t.namespace}/${t.pod}/${c}`)) this.open1(t, c, true);
+    for (const t of targets) {
+      if (t.restarts !== undefined) {
+        this.restartsOf.set(`${t.namespace}/${t.pod}`, t.restarts);
+        // streams opened before the count was known belong to the instance running now
+        for (const c of t.containers) if (this.streams.has(`${t.namespace}/${t.pod}/${c}`) && !this.openedAt.has(`${t.namespace}/${t.pod}/${c}`)) this.openedAt.set(`${t.namespace}/${t.pod}/${c}`, t.restarts);
+      }
+      for (const c of t.containers) if (!this.streams.has(`${t.namespace}/${t.pod}/${c}`)) this.open1(t, c, true);
+    }
     this.changed();
   }
 
@@ -164,6 +178,10 @@ export class LogFollower {
       else if (typeof this.opts.window === 'number') query.sinceSeconds = this.opts.window;
     }
     const id = `${t.namespace}/${t.pod}/${c}`;
+    const podId = `${t.namespace}/${t.pod}`;
+    const known = this.restartsOf.get(podId);
+    if (known !== undefined) this.openedAt.set(id, known);
+    else this.openedAt.delete(id);
     this.open++;
     let first = true;
     const h = this.conn.stream(`/api/v1/namespaces/${encodeURIComponent(t.namespace)}/pods/${encodeURIComponent(t.pod)}/log`, {
@@ -182,7 +200,15 @@ export class LogFollower {
     h.done.then(
       () => {
         this.open--;
-        if (this.streams.get(id) === h) this.streams.delete(id);
+        if (this.streams.get(id) !== h) return this.changed();
+        this.streams.delete(id);
+        // the container restarted while this stream was open (the pod's update came before the
+        // stream's end): the new instance's logs, from its first line
+        const now = this.restartsOf.get(podId);
+        const then = this.openedAt.get(id);
+        this.openedAt.delete(id);
+        const still = this.targets.find((x) => x.namespace === t.namespace && x.pod === t.pod && x.containers.includes(c));
+        if (!this.opts.previous && still && now !== undefined && then !== undefined && now !== then) this.open1(still, c, true);
         this.changed();
       },
       (e) => {
@@ -208,6 +234,7 @@ export class LogFollower {
   stop(): void {
     for (const s of this.streams.values()) s.abort();
     this.streams.clear();
+    this.openedAt.clear();
     this.open = 0;
   }
 }

@@ -3,6 +3,7 @@ import type { TableView } from '../../app/session.js';
 import type { Row } from '../../store/rows.js';
 import { podsOf } from '../../app/queries.js';
 import { resolveResource } from '../../kube/discovery.js';
+import { podColumns } from '../../resources/pods.js';
 import { DEFAULT_LOG_OPTIONS, LogFollower, type LogTarget } from '../../actions/logs.js';
 import type { Nav } from '../nav.js';
 import { LogsScreen } from '../screens/logs.js';
@@ -19,7 +20,10 @@ export async function openLogs(nav: Nav, view: TableView, row: Row, previous: bo
       ({ pods, selector } = await podsOf(session, view, row));
       if (!pods.length) return nav.flash(`no pods for ${plural}/${row.name}`, 'warn');
     }
-    const targets: LogTarget[] = pods.map((p) => ({ namespace: p.metadata.namespace, pod: p.metadata.name, containers: container ? [container] : (p.spec?.containers ?? []).map((c: any) => c.name) }));
+    const restartsAt = podColumns.columns.findIndex((c) => c.name === 'RESTARTS');
+    // the restart count as the pods view counts it: a stream opened now belongs to this instance
+    const restartsOf = (p: any) => Number(podColumns.project(p, Date.now()).cells[restartsAt]) || 0;
+    const targets: LogTarget[] = pods.map((p) => ({ namespace: p.metadata.namespace, pod: p.metadata.name, containers: container ? [container] : (p.spec?.containers ?? []).map((c: any) => c.name), restarts: restartsOf(p) }));
     const follower = new LogFollower(session.client(row.context).conn, targets, { ...DEFAULT_LOG_OPTIONS, previous, maxLines: Number(process.env.KMUX_LOG_LINES) || DEFAULT_LOG_OPTIONS.maxLines });
     const offs = [follower.onChange(() => nav.redraw())];
     const podsRes = resolveResource(session.client(row.context).resources ?? [], 'pods');
@@ -34,6 +38,7 @@ export async function openLogs(nav: Nav, view: TableView, row: Row, previous: bo
         follower.sync([...store.rows.values()].map((r) => ({
           namespace: r.namespace ?? '', pod: r.name,
           containers: container ? [container] : (((r.extra as any)?.containers ?? []) as { name: string }[]).map((c) => c.name),
+          restarts: Number(r.cells[restartsAt]) || 0,
         })).filter((t) => t.containers.length));
       };
       offs.push(store.subscribe(sync), () => session.registry.release(store));
