@@ -27,7 +27,9 @@
  *   BENCH_MEM_DETAIL=1     in (c), also ask kmux (through the inspector) for its V8 heap, before and after a full GC
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { request } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import YAML from 'yaml';
 import { closeSync, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { tmpdir, cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -217,7 +219,15 @@ async function withFleet<T>(o: { clusters: number; pods: number; churn: number }
  * Counts the pod watch events a cluster sends (what kmux's store has to take in): the churn the
  * fleet really produces, measured rather than assumed. A plain watch from the current RV.
  */
-async function countPodEvents(server: string): Promise<{ stop: () => { events: number; seconds: number } }> {
+async function countPodEvents(server: string, kubeconfig: string, context: string): Promise<{ stop: () => { events: number; seconds: number } }> {
+  // the fleet speaks TLS and wants credentials: the context's CA and client certificate, as kubectl has them
+  const kc = YAML.parse(readFileSync(kubeconfig, 'utf8'));
+  const ctx = kc.contexts?.find((c: any) => c.name === context)?.context ?? {};
+  const cluster = kc.clusters?.find((c: any) => c.name === ctx.cluster)?.cluster ?? {};
+  const user = kc.users?.find((u: any) => u.name === ctx.user)?.user ?? {};
+  const b64 = (x?: string) => (x ? Buffer.from(x, 'base64') : undefined);
+  const tls = { ca: b64(cluster['certificate-authority-data']), cert: b64(user['client-certificate-data']), key: b64(user['client-key-data']) };
+  const request = (url: string, cb: (r: IncomingMessage) => void): ClientRequest => (url.startsWith('https:') ? httpsRequest(url, tls, cb) : httpRequest(url, cb));
   const get = (path: string) => new Promise<any>((res, rej) => {
     const req = request(server + path, (r) => {
       let body = '';
@@ -654,7 +664,7 @@ async function latencyRun(churn: number, ctxPods: number): Promise<KeyStats> {
       log(`  kmux ready on ${thousands(fl.pods.get(ctx)!)} pods (churn ${churn}/s) in ${sec(ms)}; settling 3 s`);
       await sleep(3000);
       const t0 = Date.now();
-      const counter = await countPodEvents(fl.servers.get(ctx)!);
+      const counter = await countPodEvents(fl.servers.get(ctx)!, fl.kubeconfig, ctx);
       const st = await typeKeys(k);
       const seen = counter.stop();
       st.rate = seen.events / seen.seconds;

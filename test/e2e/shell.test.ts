@@ -63,6 +63,10 @@ describe.skipIf(!hasTmux() || !onPath('kubectl'))('shell and attach in a termina
       await t.waitFor(/HTTP\/1\.1" \d{3}/, 20_000);
       t.keys('C-c');
       await t.waitFor(/pods\(ingress-nginx\)\[1\/\d+\]/, 10_000);
+      // the whole frame is drawn again, from its first line (the child's output left the cursor
+      // at the bottom, and a frame drawn from there scrolled its first line away)
+      await t.waitFor((s) => /^Context:\s+\S+/.test(s.split('\n')[0]), 10_000);
+      expect(t.screen()).toMatch(/attach \S+: ended/);
     } finally {
       t.kill();
     }
