@@ -17,7 +17,7 @@ import { quote, readTextFile, safeProblem, safeText } from '../config/untrusted.
 import { k9sKeyName, keyCaveat, keyId, matchesKey, parseKey, sameKey, type KeySpec } from './keys.js';
 import type { BuiltinKey } from './load.js';
 import { sanitizePathPart } from './load.js';
-import { isNull, isScalar, mapEntries, readYaml, scalarText, type PluginProblem } from './yamlfile.js';
+import { flagOf, isNull, mapEntries, readYaml, scalarText, type PluginProblem } from './yamlfile.js';
 
 export interface Hotkey {
   id: string;
@@ -119,7 +119,11 @@ function parseHotkeyText(file: string, text: string): { hotkeys: Omit<Hotkey, 'b
       const flag = (k: string): boolean => {
         const n = f.get(k)?.value ?? null;
         if (isNull(n)) return false;
-        if (isScalar(n) && typeof n.value === 'boolean') return n.value;
+        const b = flagOf(n);
+        if (b) {
+          if (b.note) bad(`${k} is ${b.note}`, n);
+          return b.value;
+        }
         bad(`${k} must be true or false`, n);
         ok = false;
         return false;
