@@ -353,8 +353,26 @@ export class Session {
    * cannot give the child its proxy: then the child must not start.
    */
   async pluginLaunch(view: TableView, row: Row, p: Plugin, extra: { inputs?: Record<string, string | number | boolean>; columns: Record<string, string> }): Promise<{ vars: PluginVars; argv: Argv; env: Record<string, string> }> {
-    const kube = await this.childEnv(row.context);
-    const vars = this.pluginVarsFor(view, row, { ...extra, kubeconfig: kube.KUBECONFIG });
+    return this.launchIn(row.context, p, (kubeconfig) => this.pluginVarsFor(view, row, { ...extra, kubeconfig }));
+  }
+
+  /**
+   * A plugin run from a pod's containers view, with K9s's variables there: NAME is the
+   * container, POD the pod, NAMESPACE the pod's, COL-* the view's columns; CONTAINER too (K9s
+   * documents it); no FILTER nor RESOURCE_* (K9s has none there either).
+   */
+  async containerPluginLaunch(pod: { context: string; namespace: string; name: string }, container: string, p: Plugin, extra: { inputs?: Record<string, string | number | boolean>; columns: Record<string, string> }): Promise<{ vars: PluginVars; argv: Argv; env: Record<string, string> }> {
+    const c = this.client(pod.context);
+    return this.launchIn(pod.context, p, (kubeconfig) => pluginVars({
+      name: container, namespace: pod.namespace, pod: pod.name, container, context: pod.context, cluster: c.info.cluster, user: c.info.user,
+      kubeconfig, columns: extra.columns, inputs: extra.inputs,
+    }));
+  }
+
+  /** Variables, argv and env for a run in one context ($KUBECONFIG is childKubeconfig()). */
+  private async launchIn(context: string, p: Plugin, varsFor: (kubeconfig: string) => PluginVars): Promise<{ vars: PluginVars; argv: Argv; env: Record<string, string> }> {
+    const kube = await this.childEnv(context);
+    const vars = varsFor(kube.KUBECONFIG);
     const argv = buildArgv(p, vars);
     const env = { ...pluginEnv(vars, this.o.env ?? process.env, argv), ...(kube.KUBECACHEDIR ? { KUBECACHEDIR: kube.KUBECACHEDIR } : {}) };
     return { vars, argv, env };

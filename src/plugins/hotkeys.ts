@@ -139,7 +139,7 @@ function parseHotkeyText(file: string, text: string): { hotkeys: Omit<Hotkey, 'b
 
 /**
  * Load hotkeys. builtinKeys: kmux's global keys (a hotkey works in every view); one taken
- * without `override: true` is reported and left unbound.
+ * without `override: true` is reported; the hotkey stays bound for the views without that key.
  */
 export function loadHotkeys(o: { env?: NodeJS.ProcessEnv; context?: string; cluster?: string; builtinKeys?: BuiltinKey[] } = {}): HotkeyLoadResult {
   const problems: PluginProblem[] = [];
@@ -168,10 +168,11 @@ export function loadHotkeys(o: { env?: NodeJS.ProcessEnv; context?: string; clus
     const hit = o.builtinKeys?.find((k) => sameKey(k, h.shortCut));
     if (!hit) continue;
     const what = `${k9sKeyName(h.shortCut)} is kmux's key${hit.label ? ` for "${hit.label}"` : ''}`;
-    if (h.override) problems.push({ file: h.source, line: h.line, kind: 'override', message: `hotkey ${quote(h.id)}: ${what}; the hotkey takes it (override: true)` });
+    if (hit.soft) problems.push({ file: h.source, line: h.line, kind: 'override', message: `hotkey ${quote(h.id)}: ${what}; the hotkey takes it, as in K9s (which leaves moving keys to hotkeys)` });
+    else if (h.override) problems.push({ file: h.source, line: h.line, kind: 'override', message: `hotkey ${quote(h.id)}: ${what}; the hotkey takes it (override: true)` });
     else {
-      h.bound = false;
-      problems.push({ file: h.source, line: h.line, kind: 'clash', message: `hotkey ${quote(h.id)}: ${what}; kmux's key wins (add override: true to take it)` });
+      // as in K9s, per view: kmux's key wins where the view has it, the hotkey works elsewhere
+      problems.push({ file: h.source, line: h.line, kind: 'clash', message: `hotkey ${quote(h.id)}: ${what}; kmux's key wins in the views that have it, the hotkey works in the others (add override: true to take it)` });
     }
   }
   // the later hotkey takes a key from the one bound before it (one holder per key: linear, not pairs)

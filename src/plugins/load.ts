@@ -88,7 +88,12 @@ export interface LoadResult {
 export interface BuiltinKey extends KeySpec {
   /** what the key does, for messages: 'logs' */
   label?: string;
+  /** a key K9s leaves to plugins (moving keys): taken without override, with a note */
+  soft?: boolean;
 }
+
+/** Views with keys of their own that are not table views: 'all' in builtinKeys is not about them. */
+const LIST_VIEWS = new Set(['containers']);
 
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
@@ -730,9 +735,11 @@ export function loadPlugins(o: LoadOptions): LoadResult {
   // plugin against kmux's own keys
   if (o.builtinKeys) {
     for (const p of plugins) {
-      // 'all' first: a clash with a key of every view need not be repeated per view
+      // 'all' first: a clash with a key of every table view need not be repeated per table view
       const checks = new Set<string>(p.scopes.includes('all') ? ['all', ...(o.builtinScopes ?? [])] : p.scopes);
+      let everyTable = false;
       for (const scope of checks) {
+        if (everyTable && !LIST_VIEWS.has(canonical(scope))) continue;
         let keys: BuiltinKey[] = [];
         try {
           keys = o.builtinKeys(scope) ?? [];
@@ -742,13 +749,15 @@ export function loadPlugins(o: LoadOptions): LoadResult {
         const hit = keys.find((k) => sameKey(k, p.shortCut));
         if (!hit) continue;
         const what = `${k9sKeyName(p.shortCut)} is kmux's key${hit.label ? ` for "${hit.label}"` : ''} in ${safeText(scope, 100)}`;
-        if (p.override) {
+        if (scope === 'all') everyTable = true;
+        if (hit.soft) {
+          problems.push({ file: p.source, line: p.line, kind: 'override', message: `plugin ${quote(p.name)}: ${what}; the plugin takes it, as in K9s (which leaves moving keys to plugins); the arrows and Home/End/PgUp/PgDn still move` });
+        } else if (p.override) {
           problems.push({ file: p.source, line: p.line, kind: 'override', message: `plugin ${quote(p.name)}: ${what}; the plugin takes it (override: true)` });
         } else {
           p.unboundScopes.push(scope);
           problems.push({ file: p.source, line: p.line, kind: 'clash', message: `plugin ${quote(p.name)}: ${what}; kmux's key wins and the plugin is not bound there (add override: true to take the key)` });
         }
-        if (scope === 'all') break;
       }
     }
   }
@@ -779,8 +788,9 @@ export function bindPlugins(plugins: readonly Plugin[], q: ViewQuery & { builtin
   const canonical = q.canonical ?? canonicalScope;
   const names = viewNamesOf(q.scope, canonical);
   const byKey = new Map<string, Plugin>();
+  const listView = [...names].some((n) => LIST_VIEWS.has(canonical(n)));
   for (const p of visiblePlugins(plugins, q)) {
-    if (!p.override && p.unboundScopes.some((s) => s === 'all' || names.has(s) || names.has(canonical(s)))) continue;
+    if (!p.override && p.unboundScopes.some((s) => (s === 'all' ? !listView : names.has(s) || names.has(canonical(s))))) continue;
     if (!p.override && q.builtinKeys?.some((k) => sameKey(k, p.shortCut))) continue;
     const id = keyId(p.shortCut);
     const cur = byKey.get(id);

@@ -28,11 +28,12 @@ export interface VarContext {
   user: string;
   groups?: string[] | string;
   kubeconfig: string;
-  filter: string;
-  resourceGroup: string;
-  resourceVersion: string;
+  /** table views only (K9s's containers view has no FILTER nor RESOURCE_*) */
+  filter?: string;
+  resourceGroup?: string;
+  resourceVersion?: string;
   /** the plural resource name, e.g. pods, deployments, or certificates for a CRD */
-  resourceName: string;
+  resourceName?: string;
   /** container views: the pod (NAME is then the container) */
   pod?: string;
   container?: string;
@@ -65,11 +66,9 @@ export function pluginVars(ctx: VarContext): PluginVars {
     USER: clean(ctx.user),
     GROUPS: clean(Array.isArray(ctx.groups) ? ctx.groups.join(',') : ctx.groups ?? ''),
     KUBECONFIG: clean(ctx.kubeconfig),
-    FILTER: clean(ctx.filter),
-    RESOURCE_GROUP: clean(ctx.resourceGroup),
-    RESOURCE_VERSION: clean(ctx.resourceVersion),
-    RESOURCE_NAME: clean(ctx.resourceName),
   });
+  const table = { FILTER: ctx.filter, RESOURCE_GROUP: ctx.resourceGroup, RESOURCE_VERSION: ctx.resourceVersion, RESOURCE_NAME: ctx.resourceName };
+  for (const [k, val] of Object.entries(table)) if (val !== undefined) v[k] = clean(val);
   if (ctx.pod !== undefined) v.POD = clean(ctx.pod);
   if (ctx.container !== undefined) v.CONTAINER = clean(ctx.container);
   for (const [name, value] of Object.entries(ctx.inputs ?? {})) v[inputVarName(name)] = clean(value);

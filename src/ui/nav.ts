@@ -9,11 +9,11 @@ import { bind, dispatch, keyNameOf, matches, takenKeys, withExtensions, type Key
 import { FILTER_DEFS, GLOBAL_DEFS } from './keys/defs.js';
 import type { Dialog } from './dialogs/dialog.js';
 import { PromptDialog } from './dialogs/prompt.js';
-import type { Screen } from './screens/screen.js';
+import type { PluginScope, Screen } from './screens/screen.js';
 import { TableScreen } from './screens/table.js';
 import { HelpScreen } from './screens/help.js';
 import { runCommand, suggest } from './commands.js';
-import { startPlugin } from './actions/plugins.js';
+import { rowTarget, startPlugin } from './actions/plugins.js';
 
 export type FlashLevel = 'info' | 'warn' | 'error';
 
@@ -221,12 +221,16 @@ export class Nav {
   /** Plugins of a table view and hotkeys everywhere, as key actions. */
   private extensionKeys(s: Screen | undefined, own: KeyAction[]): (KeyAction & { override?: boolean })[] {
     const out: (KeyAction & { override?: boolean })[] = [];
-    const taken = takenKeys(own);
+    // the keys a plugin needs `override` for (K9s gives the moving keys away: see KeyDef.soft)
+    const taken = takenKeys(own.filter((a) => !a.soft));
     const v = s?.extensible ? s.view : undefined;
-    if (v) {
-      const readonly = !!(this.session.readOnlyFor(v.spec.contexts) ?? this.session.readOnlyFor());
-      for (const p of bindPlugins(this.session.plugins.plugins, { readonly, scope: scopeNames(v.resource, this.session.aliases), builtinKeys: taken })) {
-        out.push({ id: `plugin:${p.name}`, keys: [keyNameOf(p.shortCut)], desc: p.description, section: 'Plugins', source: 'plugin', override: p.override, run: () => this.runPlugin(v, p) });
+    const scope: PluginScope | undefined = v
+      ? { names: scopeNames(v.resource, this.session.aliases), contexts: v.spec.contexts, run: (p) => this.runPlugin(v, p) }
+      : s?.pluginScope?.();
+    if (scope) {
+      const readonly = !!(this.session.readOnlyFor(scope.contexts) ?? this.session.readOnlyFor());
+      for (const p of bindPlugins(this.session.plugins.plugins, { readonly, scope: scope.names, builtinKeys: taken })) {
+        out.push({ id: `plugin:${p.name}`, keys: [keyNameOf(p.shortCut)], desc: p.description, section: 'Plugins', source: 'plugin', override: p.override, run: () => scope.run(p) });
       }
     }
     for (const h of this.session.hotkeys.hotkeys) {
@@ -238,7 +242,7 @@ export class Nav {
 
   private runPlugin(v: TableView, p: Plugin): void {
     const r = v.current();
-    if (r) startPlugin(this, v, r, p);
+    if (r) startPlugin(this, rowTarget(this, v, r), p);
   }
 
   /** Every key a screen offers now: its own, the global ones, then the user's (which may take one). */

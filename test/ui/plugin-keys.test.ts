@@ -1,0 +1,101 @@
+/**
+ * Which key a plugin gets, view by view, as K9s gives it: the moving keys (g, ctrl-f, ctrl-b...)
+ * are the plugin's without override (K9s leaves them to its table widget); the containers view
+ * has no describe, so `d` is free there; a kmux key that K9s has too wins without override and
+ * is taken with it, in table views and in the containers view alike.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Nav } from '../../src/ui/nav.js';
+import { ListScreen } from '../../src/ui/screens/list.js';
+import { dispatch } from '../../src/ui/keys/keys.js';
+import { builtinKeysFor, SCOPES_WITH_KEYS } from '../../src/ui/keys/defs.js';
+import { fleetSession, keys, openView, press, type FleetSession } from '../helpers/ui.js';
+import { until } from '../helpers/wait.js';
+
+const k9s = mkdtempSync(path.join(os.tmpdir(), 'kmux-plugin-keys-'));
+let fs: FleetSession;
+let nav: Nav;
+let ctx: string;
+
+const plugin = (name: string, key: string, scopes: string[], extra = '') =>
+  `  ${name}:\n    shortCut: ${key}\n    description: ${name}\n    scopes: [${scopes.join(', ')}]\n    command: "true"\n${extra}`;
+
+beforeAll(async () => {
+  writeFileSync(path.join(k9s, 'plugins.yaml'), `plugins:
+${plugin('top-taker', 'g', ['pods'])}
+${plugin('page-taker', 'Ctrl-F', ['all'])}
+${plugin('co-describe', 'd', ['containers'])}
+${plugin('all-describe', 'Shift-D', ['all'])}
+${plugin('all-on-d', 'y', ['all'])}
+${plugin('logs-taker', 'l', ['co', 'pods'], '    override: true\n')}
+${plugin('shell-wanted', 's', ['containers'])}
+${plugin('line-feed', 'Ctrl-J', ['pods'])}
+`);
+  fs = await fleetSession({
+    clusters: 1, nodes: 2, pods: 6, seed: 4,
+    env: { K9S_CONFIG_DIR: k9s },
+    session: { builtinKeys: { forScope: builtinKeysFor, scopes: SCOPES_WITH_KEYS, everywhere: () => builtinKeysFor('all') } },
+  });
+  ctx = fs.session.active[0];
+  nav = new Nav(fs.session, { resource: 'pods', contexts: [ctx] });
+  await openView(nav, { resource: 'pods', contexts: [ctx] });
+}, 60_000);
+afterAll(async () => {
+  await fs?.stop();
+  rmSync(k9s, { recursive: true, force: true });
+});
+
+/** What a key does on the top screen: its action's id (plugin:NAME for plugins). */
+const on = (key: string) => dispatch(nav.actionsOf(nav.top()), ...press(key))?.id;
+
+describe('plugin keys as K9s binds them', () => {
+  it('load: clashes only where K9s has the key too; moving keys noted as taken', () => {
+    const msgs = fs.session.plugins.problems.map((p) => `${p.kind}: ${p.message}`);
+    expect(msgs.filter((m) => m.startsWith('clash'))).toEqual([
+      expect.stringMatching(/^clash: plugin "all-on-d": y is kmux's key for "yaml" in all; kmux's key wins/),
+      expect.stringMatching(/^clash: plugin "shell-wanted": s is kmux's key for "shell" in containers; kmux's key wins/),
+    ]);
+    expect(msgs).toContainEqual(expect.stringMatching(/^override: plugin "top-taker": g is kmux's key for "top" in pods; the plugin takes it, as in K9s/));
+    expect(msgs).toContainEqual(expect.stringMatching(/^override: plugin "page-taker": Ctrl-F is kmux's key for "page down" in all; the plugin takes it, as in K9s/));
+    expect(msgs.join('\n')).not.toMatch(/co-describe/);
+  });
+
+  it('pods: g and Ctrl-F are the plugins\', <home> still moves; d stays describe; l is the overriding plugin', () => {
+    expect(on('g')).toBe('plugin:top-taker');
+    expect(on('<ctrl-f>')).toBe('plugin:page-taker');
+    expect(on('<home>')).toBe('top');
+    expect(on('<pgdn>')).toBe('page-down');
+    expect(on('d')).toBe('describe');
+    expect(on('y')).toBe('yaml');
+    expect(on('l')).toBe('plugin:logs-taker');
+    expect(on('D')).toBe('plugin:all-describe');
+    // Ctrl-J is not Enter: the plugin has one, enter still drills down
+    expect(on('<ctrl-j>')).toBe('plugin:line-feed');
+    expect(on('<enter>')).toBe('drill');
+  });
+
+  it('deployments: the pods-only plugins are absent; g moves again', async () => {
+    await openView(nav, { resource: 'deployments', contexts: [ctx] });
+    expect(on('g')).toBe('top');
+    expect(on('<ctrl-f>')).toBe('plugin:page-taker');
+    expect(on('l')).toBe('logs');
+    await openView(nav, { resource: 'pods', contexts: [ctx] });
+  });
+
+  it('containers: d and y (no describe nor yaml there, as in K9s) are plugins; l overridden; s stays shell', async () => {
+    keys(nav, '<enter>');
+    await until('the containers view', () => nav.top() instanceof ListScreen, 20_000);
+    expect(nav.top()!.crumb()).toBe('containers');
+    expect(on('d')).toBe('plugin:co-describe');
+    expect(on('y')).toBe('plugin:all-on-d');
+    expect(on('l')).toBe('plugin:logs-taker');
+    expect(on('p')).toBe('previous-logs');
+    expect(on('s')).toBe('shell');
+    expect(on('<ctrl-f>')).toBe('plugin:page-taker');
+    expect(on('g')).toBe('top');
+    expect(on('D')).toBe('plugin:all-describe');
+  });
+});
