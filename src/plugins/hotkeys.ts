@@ -43,7 +43,8 @@ export interface HotkeyLoadResult {
 
 const FIELDS = ['shortCut', 'description', 'command', 'override', 'keepHistory'];
 
-export function hotkeyFiles(o: { env?: NodeJS.ProcessEnv; context?: string; cluster?: string }): string[] {
+/** The hotkey files, in load order; `all`: those that may exist too (to watch for their creation). */
+export function hotkeyFiles(o: { env?: NodeJS.ProcessEnv; context?: string; cluster?: string; all?: boolean }): string[] {
   const env = o.env ?? process.env;
   const dataHome = env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
   const k9sData = env.K9S_CONFIG_DIR || join(dataHome, 'k9s');
@@ -51,7 +52,7 @@ export function hotkeyFiles(o: { env?: NodeJS.ProcessEnv; context?: string; clus
   if (o.context && o.cluster) files.push(join(k9sData, 'clusters', sanitizePathPart(o.cluster), sanitizePathPart(o.context), 'hotkeys.yaml'));
   files.push(join(kmuxConfigDir(env), 'hotkeys.yaml'));
   if (o.context) files.push(join(kmuxConfigDir(env), 'clusters', sanitizePathPart(o.context), 'hotkeys.yaml'));
-  return [...new Set(files.map((f) => resolve(f)))].filter((f) => existsSync(f));
+  return [...new Set(files.map((f) => resolve(f)))].filter((f) => o.all || existsSync(f));
 }
 
 /** Read one hotkeys file (pure). Never throws. */

@@ -13,7 +13,8 @@ import type { PluginScope, Screen } from './screens/screen.js';
 import { TableScreen } from './screens/table.js';
 import { HelpScreen } from './screens/help.js';
 import { runCommand, suggest } from './commands.js';
-import { rowTarget, startPlugin } from './actions/plugins.js';
+import { rowColumns, rowTarget, startPlugin } from './actions/plugins.js';
+import { substitute, type PluginVars } from '../plugins/vars.js';
 
 export type FlashLevel = 'info' | 'warn' | 'error';
 
@@ -235,9 +236,18 @@ export class Nav {
     }
     for (const h of this.session.hotkeys.hotkeys) {
       if (!h.bound) continue;
-      out.push({ id: `hotkey:${h.id}`, keys: [keyNameOf(h.shortCut)], label: h.shortCutText || undefined, desc: h.description, section: 'Hotkeys', source: 'hotkey', override: h.override, run: () => void runCommand(this, h.command) });
+      const run = () => void runCommand(this, substitute(h.command, this.hotkeyVars(s, scope)), { keepStack: h.keepHistory });
+      out.push({ id: `hotkey:${h.id}`, keys: [keyNameOf(h.shortCut)], label: h.shortCutText || undefined, desc: h.description, section: 'Hotkeys', source: 'hotkey', override: h.override, run });
     }
     return out;
+  }
+
+  /** A hotkey's variables, taken when it is pressed: the cursor row's, else the context's. */
+  private hotkeyVars(s: Screen | undefined, scope: PluginScope | undefined): PluginVars {
+    const v = s?.extensible ? s.view : undefined;
+    const row = v?.current();
+    if (v && row) return this.session.hotkeyVars(v, row, rowColumns(v, row));
+    return scope?.vars?.() ?? this.session.hotkeyVars();
   }
 
   private runPlugin(v: TableView, p: Plugin): void {

@@ -4,7 +4,7 @@
  * has no describe, so `d` is free there; a kmux key that K9s has too wins without override and
  * is taken with it, in table views and in the containers view alike.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +33,17 @@ ${plugin('all-on-d', 'y', ['all'])}
 ${plugin('logs-taker', 'l', ['co', 'pods'], '    override: true\n')}
 ${plugin('shell-wanted', 's', ['containers'])}
 ${plugin('line-feed', 'Ctrl-J', ['pods'])}
+`);
+  writeFileSync(path.join(k9s, 'hotkeys.yaml'), `hotKeys:
+  ns-pods:
+    shortCut: Shift-1
+    description: pods of the row's namespace
+    command: pods $NAMESPACE
+  kept:
+    shortCut: Shift-2
+    description: deployments, on top
+    keepHistory: true
+    command: deploy \${NAMESPACE}
 `);
   fs = await fleetSession({
     clusters: 1, nodes: 2, pods: 6, seed: 4,
@@ -97,5 +108,38 @@ describe('plugin keys as K9s binds them', () => {
     expect(on('<ctrl-f>')).toBe('plugin:page-taker');
     expect(on('g')).toBe('top');
     expect(on('D')).toBe('plugin:all-describe');
+  });
+});
+
+describe("hotkeys as K9s runs them, and a live reload", () => {
+  it("K9s's variables in the command come from the cursor row when pressed; a new history unless keepHistory", async () => {
+    await openView(nav, { resource: 'deployments', contexts: [ctx] });
+    const row = nav.view()!.current()!;
+    expect(row.namespace).toBeTruthy();
+    keys(nav, '!');
+    await until('pods of the namespace', () => nav.view()?.resource.plural === 'pods' && nav.view()?.spec.namespace === row.namespace, 20_000);
+    expect(nav.stack.length).toBe(1);
+    const pod = nav.view()!;
+    await until('pods listed', () => pod.rows().length > 0, 20_000);
+    keys(nav, '@');
+    await until('deployments on top', () => nav.view()?.resource.plural === 'deployments', 20_000);
+    expect(nav.view()!.spec.namespace).toBe(row.namespace);
+    // keepHistory: the pods view is still under it, esc goes back to it
+    expect(nav.stack.length).toBe(2);
+    keys(nav, '<esc>');
+    expect(nav.view()?.resource.plural).toBe('pods');
+  });
+
+  it('hotkeys.yaml edited while running: the new hotkey works, a broken edit is said and loses nothing else', async () => {
+    const file = path.join(k9s, 'hotkeys.yaml');
+    writeFileSync(file, `${readFileSync(file, 'utf8')}  nodes-now:\n    shortCut: Shift-3\n    description: nodes\n    command: nodes\n`);
+    await until('the new hotkey loaded', () => fs.session.hotkeys.hotkeys.some((h) => h.id === 'nodes-now'), 20_000);
+    expect(fs.session.flashMsg?.text).toMatch(/hotkeys reloaded/);
+    keys(nav, '#');
+    await until('nodes', () => nav.view()?.resource.plural === 'nodes', 20_000);
+    writeFileSync(file, `${readFileSync(file, 'utf8')}  broken:\n    shortCut: F13\n    command: pods\n`);
+    await until('the broken edit reported', () => /hotkeys reloaded: .*broken.*F13/.test(fs.session.flashMsg?.text ?? ''), 20_000);
+    expect(fs.session.hotkeys.hotkeys.map((h) => h.id)).toEqual(['ns-pods', 'kept', 'nodes-now']);
+    expect(fs.session.problems.map((p) => p.message)).toContainEqual(expect.stringMatching(/hotkey "broken": bad shortCut/));
   });
 });

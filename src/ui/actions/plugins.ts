@@ -16,17 +16,20 @@ export interface PluginTarget {
   launch(p: Plugin, inputs: FormValues | undefined): Promise<{ argv: Argv; env: Record<string, string> }>;
 }
 
+/** The cells of a table view's row by column header: what $COL-* holds. */
+export function rowColumns(v: TableView, row: Row): Record<string, string> {
+  const now = Date.now();
+  const columns: Record<string, string> = {};
+  for (const c of v.columns) columns[c.name] = cellTextOf(v, row, c, now);
+  return columns;
+}
+
 /** A row of a table view: the view's columns as $COL-*. */
 export function rowTarget(nav: Nav, v: TableView, row: Row): PluginTarget {
   return {
     what: `${row.context}: ${row.namespace ? `${row.namespace}/` : ''}${row.name}`,
-    launch: (p, inputs) => {
-      const now = Date.now();
-      const columns: Record<string, string> = {};
-      for (const c of v.columns) columns[c.name] = cellTextOf(v, row, c, now);
-      // variables, argv and env (KUBECONFIG: the read-only proxy's in read-only mode)
-      return nav.session.pluginLaunch(v, row, p, { inputs, columns });
-    },
+    // variables, argv and env (KUBECONFIG: the read-only proxy's in read-only mode)
+    launch: (p, inputs) => nav.session.pluginLaunch(v, row, p, { inputs, columns: rowColumns(v, row) }),
   };
 }
 

@@ -93,6 +93,7 @@ export async function showContainers(nav: Nav, view: TableView, row: Row): Promi
     'previous-logs': (r) => void openLogs(nav, view, row, true, r.key),
   };
   const pod1 = { context: row.context, namespace: row.namespace ?? '', name: row.name };
+  const colsOf = (r: ListRow) => Object.fromEntries(columns.map((c, i) => [c, c === 'NAME' ? r.key : r.cells[i] ?? '']));
   nav.push(new ListScreen(nav, {
     title: `containers(${row.namespace}/${row.name})`, columns,
     rows: () => rows,
@@ -102,8 +103,9 @@ export async function showContainers(nav: Nav, view: TableView, row: Row): Promi
       names: scopeNames({ plural: 'containers', singular: 'container', kind: 'Container', shortNames: ['co'] }, nav.session.aliases), contexts: [row.context],
       run: (p, r) => startPlugin(nav, {
         what: `${row.context}: ${pod1.namespace ? `${pod1.namespace}/` : ''}${row.name}, container ${r.key}`,
-        launch: (pl, inputs) => nav.session.containerPluginLaunch(pod1, r.key, pl, { inputs, columns: Object.fromEntries(columns.map((c, i) => [c, c === 'NAME' ? r.key : r.cells[i] ?? ''])) }),
+        launch: (pl, inputs) => nav.session.containerPluginLaunch(pod1, r.key, pl, { inputs, columns: colsOf(r) }),
       }, p),
+      vars: (r) => nav.session.containerVars(pod1, r.key, { columns: colsOf(r) }),
     },
   }));
 }

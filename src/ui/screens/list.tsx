@@ -15,6 +15,7 @@ import { navigationKeys } from './navigation.js';
 import { shrink } from './columns.js';
 import type { PluginScope, RenderCtx, Screen } from './screen.js';
 import type { Plugin } from '../../plugins/load.js';
+import type { PluginVars } from '../../plugins/vars.js';
 
 export interface ListRow {
   key: string;
@@ -40,7 +41,7 @@ export interface ListSource {
   /** keys of this list's own, on the cursor row */
   actions?: { id: string; keys: string[]; desc: string; dangerous?: boolean; unavailable?: string; run(row: ListRow): void }[];
   /** plugins apply to its rows (a pod's containers): the scope names, contexts, and a run on a row */
-  plugins?: { names: string[]; contexts: string[]; run(p: Plugin, row: ListRow): void };
+  plugins?: { names: string[]; contexts: string[]; run(p: Plugin, row: ListRow): void; vars?(row: ListRow): PluginVars };
 }
 
 export class ListScreen implements Screen {
@@ -74,6 +75,10 @@ export class ListScreen implements Screen {
       names: ps.names, contexts: ps.contexts, run: (p) => {
         const r = this.current();
         if (r) ps.run(p, r);
+      },
+      vars: () => {
+        const r = this.current();
+        return r && ps.vars ? ps.vars(r) : undefined;
       },
     };
   }

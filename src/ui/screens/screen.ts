@@ -8,12 +8,15 @@ import type { TableView } from '../../app/session.js';
 import type { Drawing } from '../chrome/frame.js';
 import type { KeyAction, Press } from '../keys/keys.js';
 import type { Plugin } from '../../plugins/load.js';
+import type { PluginVars } from '../../plugins/vars.js';
 
 /** Where plugins apply: the names scopes match, the contexts (read-only), and how one runs on the cursor row. */
 export interface PluginScope {
   names: string[];
   contexts: string[];
   run(p: Plugin): void;
+  /** the cursor row's variables (for hotkeys' commands), when there is a row */
+  vars?(): PluginVars | undefined;
 }
 
 export interface RenderCtx extends Drawing {
