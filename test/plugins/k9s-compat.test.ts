@@ -12,30 +12,9 @@ import { parsePluginFile, type PluginDefinition } from '../../src/plugins/load.j
 import { pluginEnv, runCaptured } from '../../src/plugins/run.js';
 import { buildArgv, pluginVars, type PluginVars, type VarContext } from '../../src/plugins/vars.js';
 import { tree, type Tree } from './helpers.js';
+import { k9sSubstitute } from '../helpers/k9s.js';
 
 const FIXTURE = resolve(import.meta.dirname, '../fixtures/k9s');
-
-/**
- * K9s's substitution (internal/view/env.go), written again from its behaviour: `$X`, `$!X`,
- * `${X}`, `${!X}`; names looked up upper-cased; an unknown name is left; the longest matches
- * are replaced first, each with strings.ReplaceAll; a non-numeric boolean value is normalised.
- */
-function k9sSubstitute(arg: string, env: PluginVars): string {
-  const rx = /(\$(!?)([\w-]+))|(\$\{(!?)([\w\-%/: ]+)\})/g;
-  const matches = [...arg.matchAll(rx)].sort((a, b) => b[0].length - a[0].length);
-  let out = arg;
-  for (const m of matches) {
-    const [key, inverse] = m[1] ? [m[3], m[2] === '!'] : [m[6], m[5] === '!'];
-    let v = env[key.toUpperCase()];
-    if (v === undefined) continue;
-    if (Number.isNaN(Number(v)) || v.trim() === '') {
-      const b = /^(1|t|T|TRUE|true|True)$/.test(v) ? true : /^(0|f|F|FALSE|false|False)$/.test(v) ? false : undefined;
-      if (b !== undefined) v = String(inverse ? !b : b);
-    }
-    out = out.split(m[0]).join(v);
-  }
-  return out;
-}
 
 let t: Tree;
 let bin: string;
