@@ -146,14 +146,16 @@ export function canonicalScope(scope: string): string {
 
 /**
  * Every name a view answers to, for matching plugin scopes: plural, singular, short names,
- * kind, plural.group, and the user's aliases that open it (`pp: pods @prod` counts for pods).
+ * kind, plural.group, K9s's group/version/plural (`apps/v1/deployments`, `v1/pods`), and the
+ * user's aliases that open it (`pp: pods @prod` or K9s's `pp: v1/pods` count for pods).
  */
 export function scopeNames(
-  r: { plural: string; singular?: string; kind?: string; shortNames?: string[]; group?: string },
+  r: { plural: string; singular?: string; kind?: string; shortNames?: string[]; group?: string; version?: string },
   aliases: Record<string, string> = {},
 ): string[] {
   const names = new Set<string>([r.plural, r.singular ?? '', r.kind ?? '', ...(r.shortNames ?? [])].map((s) => s.toLowerCase()).filter(Boolean));
   if (r.group) names.add(`${r.plural}.${r.group}`.toLowerCase());
+  if (r.version) names.add(`${r.group ? `${r.group}/` : ''}${r.version}/${r.plural}`.toLowerCase());
   for (const [alias, target] of Object.entries(aliases)) {
     const head = String(target).trim().split(/\s+/)[0]?.toLowerCase();
     if (head && names.has(head)) names.add(alias.toLowerCase());

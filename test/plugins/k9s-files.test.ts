@@ -7,7 +7,7 @@ import { cpSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { keyCaveat, matchesKey, parseKey } from '../../src/plugins/keys.js';
-import { loadPlugins, parsePluginFile, pluginFiles } from '../../src/plugins/load.js';
+import { inScope, loadPlugins, parsePluginFile, pluginFiles, scopeNames } from '../../src/plugins/load.js';
 import { loadHotkeys, parseHotkeyFile } from '../../src/plugins/hotkeys.js';
 import { tree, type Tree } from './helpers.js';
 
@@ -93,5 +93,25 @@ describe('Ctrl-J', () => {
     expect(matchesKey(spec, 'j', { ctrl: false, shift: false })).toBe(false);
     // Ctrl-M is still Enter for a terminal, and said so
     expect(keyCaveat(parseKey('Ctrl-M'))).toMatch(/Enter/);
+  });
+});
+
+describe('scopes as K9s matches them', () => {
+  const deploy = { plural: 'deployments', singular: 'deployment', kind: 'Deployment', shortNames: ['deploy'], group: 'apps', version: 'v1' };
+  const crd = { plural: 'certificates', singular: 'certificate', kind: 'Certificate', shortNames: ['cert', 'certs'], group: 'cert-manager.io', version: 'v1' };
+  const pods = { plural: 'pods', singular: 'pod', kind: 'Pod', shortNames: ['po'], group: '', version: 'v1' };
+  const aliases = { dp: 'apps/v1/deployments', pp: 'v1/pods', crt: 'certificates' };
+  const matches = (scopes: string[], r: typeof deploy) => inScope({ scopes }, scopeNames(r, aliases));
+
+  it('all, plural, singular, short name, kind, plural.group, group/version/plural, an alias of either form', () => {
+    for (const s of ['all', 'deployments', 'deployment', 'deploy', 'dp', 'deployments.apps', 'apps/v1/deployments']) expect(matches([s], deploy), s).toBe(true);
+    for (const s of ['pods', 'pod', 'po', 'pp', 'v1/pods']) expect(matches([s], pods), s).toBe(true);
+    for (const s of ['certificates', 'certificate', 'cert', 'certs', 'crt', 'certificates.cert-manager.io', 'cert-manager.io/v1/certificates']) expect(matches([s], crd), s).toBe(true);
+  });
+
+  it('and nothing else', () => {
+    for (const s of ['pods', 'po', 'pp', 'replicasets', 'apps/v1/statefulsets', 'v1/deployments']) expect(matches([s], deploy), s).toBe(false);
+    expect(matches(['deploy'], pods)).toBe(false);
+    expect(matches(['containers'], pods)).toBe(false);
   });
 });
