@@ -366,7 +366,8 @@ export class Session {
     const res = view.perContext.get(row.context) ?? view.resource;
     return pluginVars({
       name: row.name, namespace: row.namespace ?? '', context: row.context, cluster: c.info.cluster, user: c.info.user,
-      kubeconfig: extra.kubeconfig, filter: view.vm.getFilter().raw,
+      // K9s: $FILTER is the view's filter, else the selected row's name
+      kubeconfig: extra.kubeconfig, filter: view.vm.getFilter().raw || row.name,
       resourceGroup: res.group, resourceVersion: res.version, resourceName: res.plural,
       columns: extra.columns, inputs: extra.inputs,
     });

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Nav } from '../../src/ui/nav.js';
 import { ListScreen } from '../../src/ui/screens/list.js';
-import { dispatch } from '../../src/ui/keys/keys.js';
+import { dispatch, keyNameOf, withExtensions } from '../../src/ui/keys/keys.js';
+import { bindPlugins, parsePluginFile } from '../../src/plugins/load.js';
 import { builtinKeysFor, SCOPES_WITH_KEYS } from '../../src/ui/keys/defs.js';
 import { fleetSession, keys, openView, press, type FleetSession } from '../helpers/ui.js';
 import { until } from '../helpers/wait.js';
@@ -116,6 +117,8 @@ describe("hotkeys as K9s runs them, and a live reload", () => {
     await openView(nav, { resource: 'deployments', contexts: [ctx] });
     const row = nav.view()!.current()!;
     expect(row.namespace).toBeTruthy();
+    // K9s: $FILTER is the view's filter, else the row's name
+    expect(fs.session.hotkeyVars(nav.view()!, row)).toMatchObject({ NAME: row.name, NAMESPACE: row.namespace, FILTER: row.name, RESOURCE_NAME: 'deployments', RESOURCE_GROUP: 'apps' });
     keys(nav, '!');
     await until('pods of the namespace', () => nav.view()?.resource.plural === 'pods' && nav.view()?.spec.namespace === row.namespace, 20_000);
     expect(nav.stack.length).toBe(1);
@@ -141,5 +144,26 @@ describe("hotkeys as K9s runs them, and a live reload", () => {
     await until('the broken edit reported', () => /hotkeys reloaded: .*broken.*F13/.test(fs.session.flashMsg?.text ?? ''), 20_000);
     expect(fs.session.hotkeys.hotkeys.map((h) => h.id)).toEqual(['ns-pods', 'kept', 'nodes-now']);
     expect(fs.session.problems.map((p) => p.message)).toContainEqual(expect.stringMatching(/hotkey "broken": bad shortCut/));
+  });
+});
+
+describe('override: true takes any of kmux\'s keys, in every view with keys of its own', () => {
+  it('each key of each view (table kinds, containers, every table view): bound over the built-in, dispatched to the plugin', () => {
+    for (const scope of [...SCOPES_WITH_KEYS, 'all']) {
+      // the keys a plugin can name (a-z, 0-9 with Shift or Ctrl): not space, nor Ctrl-\
+      const builtin = builtinKeysFor(scope).filter((k) => !k.soft && /^[a-z0-9]$/.test(k.key));
+      expect(builtin.length, scope).toBeGreaterThan(5);
+      for (const k of builtin) {
+        const name = `${k.ctrl ? 'Ctrl-' : k.shift ? 'Shift-' : ''}${k.shift ? k.key.toUpperCase() : k.key}`;
+        const [def] = parsePluginFile('x.yaml', `p:\n  shortCut: ${name}\n  description: p\n  scopes: [${scope}]\n  command: x\n  override: true\n`).plugins;
+        expect(def, `${scope} ${name}`).toBeDefined();
+        const bound = bindPlugins([{ ...def, unboundScopes: [], order: 0 }], { readonly: false, scope: scope === 'all' ? 'x.example' : scope, builtinKeys: builtin });
+        expect(bound.map((p) => p.name), `${scope} ${name}`).toEqual(['p']);
+        // the view's own action on that key, then the plugin: the plugin wins the key press
+        const own = [{ id: 'builtin', keys: [keyNameOf(k)], desc: k.label, section: 'Resource' as const, run: () => {} }];
+        const all = withExtensions(own, [{ id: 'plugin:p', keys: [keyNameOf(def.shortCut)], desc: 'p', section: 'Plugins', source: 'plugin', override: true, run: () => {} }]);
+        expect(dispatch(all, ...press(keyNameOf(k)))?.id, `${scope} ${name}`).toBe('plugin:p');
+      }
+    }
   });
 });
