@@ -26,8 +26,8 @@ import { selectTheme, watchSkin, type SelectedTheme } from '../theme/select.js';
 import { formatProblem } from '../theme/skin.js';
 import { customColumns, loadViews, viewFor, formatViewProblem, type ViewsLoad } from '../config/views.js';
 import { fileURLToPath } from 'node:url';
-import { loadPlugins, type BuiltinKey, type LoadResult, type Plugin } from '../plugins/load.js';
-import { loadHotkeys, type HotkeyLoadResult } from '../plugins/hotkeys.js';
+import { formatProblem as formatPluginProblem, loadPlugins, type BuiltinKey, type LoadResult, type Plugin } from '../plugins/load.js';
+import { hotkeyFiles, loadHotkeys, type HotkeyLoadResult } from '../plugins/hotkeys.js';
 import { JobRegistry, pluginEnv } from '../plugins/run.js';
 import { pluginVars, buildArgv, type Argv, type PluginVars } from '../plugins/vars.js';
 import { ReadOnlyKubeconfig } from '../kube/readonly-proxy.js';
@@ -307,7 +307,7 @@ export class Session {
   readonly forwards = new ForwardRegistry((ctx) => this.client(ctx).conn);
 
   /** Plugins and hotkeys from every place K9s and kmux keep them; a broken file never stops kmux. */
-  loadExtensions(): void {
+  loadExtensions(o: { reload?: boolean } = {}): void {
     const env = this.o.env ?? process.env;
     const ctx = this.active[0];
     const cluster = ctx ? this.contexts.get(ctx)?.info.cluster : undefined;
@@ -329,7 +329,32 @@ export class Session {
     const n = this.plugins.problems.length + this.hotkeys.problems.length;
     for (const p of this.plugins.problems) this.problem('plugins', `${p.file}${(p as { line?: number }).line ? `:${(p as { line?: number }).line}` : ''}: ${p.message}`, false);
     for (const p of this.hotkeys.problems) this.problem('hotkeys', `${p.file}${(p as { line?: number }).line ? `:${(p as { line?: number }).line}` : ''}: ${p.message}`, false);
-    if (n && this.started) queueMicrotask(() => this.flash(`${n} plugin/hotkey problem(s): see :plugins`, 'warn'));
+    if (n && this.started && !o.reload) queueMicrotask(() => this.flash(`${n} plugin/hotkey problem(s): see :plugins`, 'warn'));
+    // K9s reads hotkeys.yaml again whenever a view's keys are set up; kmux as soon as it changes
+    for (const file of hotkeyFiles({ env, context: ctx, cluster, all: true })) {
+      if (this.extensionWatchers.has(file)) continue;
+      this.extensionWatchers.set(file, watchSkin(file, () => {
+        this.loadExtensions({ reload: true });
+        const bad = this.hotkeys.problems.filter((p) => p.file === file && p.kind !== 'override');
+        if (bad.length) this.flash(`hotkeys reloaded: ${formatPluginProblem(bad[0])}${bad.length > 1 ? ` (and ${bad.length - 1} more: see :plugins)` : ''}`, 'warn');
+        else this.flash(`hotkeys reloaded from ${file}`);
+        this.changed();
+      }));
+    }
+  }
+
+  private readonly extensionWatchers = new Map<string, () => void>();
+
+  /**
+   * The variables a hotkey's command may use (K9s substitutes them in the text): the row's when
+   * a row is given, else the context's alone (NAME and NAMESPACE empty, as K9s has them then).
+   */
+  hotkeyVars(view?: TableView, row?: Row, columns: Record<string, string> = {}): PluginVars {
+    const kubeconfig = this.o.kubeconfig.files.join(delimiter);
+    if (view && row) return this.pluginVarsFor(view, row, { columns, kubeconfig });
+    const ctx = this.active[0] ?? '';
+    const c = ctx ? this.client(ctx) : undefined;
+    return pluginVars({ name: '', namespace: this.namespace ?? '', context: ctx, cluster: c?.info.cluster ?? '', user: c?.info.user ?? '', kubeconfig, columns: {} });
   }
 
   /**
@@ -341,7 +366,8 @@ export class Session {
     const res = view.perContext.get(row.context) ?? view.resource;
     return pluginVars({
       name: row.name, namespace: row.namespace ?? '', context: row.context, cluster: c.info.cluster, user: c.info.user,
-      kubeconfig: extra.kubeconfig, filter: view.vm.getFilter().raw,
+      // K9s: $FILTER is the view's filter, else the selected row's name
+      kubeconfig: extra.kubeconfig, filter: view.vm.getFilter().raw || row.name,
       resourceGroup: res.group, resourceVersion: res.version, resourceName: res.plural,
       columns: extra.columns, inputs: extra.inputs,
     });
@@ -353,8 +379,30 @@ export class Session {
    * cannot give the child its proxy: then the child must not start.
    */
   async pluginLaunch(view: TableView, row: Row, p: Plugin, extra: { inputs?: Record<string, string | number | boolean>; columns: Record<string, string> }): Promise<{ vars: PluginVars; argv: Argv; env: Record<string, string> }> {
-    const kube = await this.childEnv(row.context);
-    const vars = this.pluginVarsFor(view, row, { ...extra, kubeconfig: kube.KUBECONFIG });
+    return this.launchIn(row.context, p, (kubeconfig) => this.pluginVarsFor(view, row, { ...extra, kubeconfig }));
+  }
+
+  /**
+   * A plugin run from a pod's containers view, with K9s's variables there: NAME is the
+   * container, POD the pod, NAMESPACE the pod's, COL-* the view's columns; CONTAINER too (K9s
+   * documents it); no FILTER nor RESOURCE_* (K9s has none there either).
+   */
+  async containerPluginLaunch(pod: { context: string; namespace: string; name: string }, container: string, p: Plugin, extra: { inputs?: Record<string, string | number | boolean>; columns: Record<string, string> }): Promise<{ vars: PluginVars; argv: Argv; env: Record<string, string> }> {
+    return this.launchIn(pod.context, p, (kubeconfig) => this.containerVars(pod, container, { ...extra, kubeconfig }));
+  }
+
+  containerVars(pod: { context: string; namespace: string; name: string }, container: string, extra: { inputs?: Record<string, string | number | boolean>; columns: Record<string, string>; kubeconfig?: string }): PluginVars {
+    const c = this.client(pod.context);
+    return pluginVars({
+      name: container, namespace: pod.namespace, pod: pod.name, container, context: pod.context, cluster: c.info.cluster, user: c.info.user,
+      kubeconfig: extra.kubeconfig ?? this.o.kubeconfig.files.join(delimiter), columns: extra.columns, inputs: extra.inputs,
+    });
+  }
+
+  /** Variables, argv and env for a run in one context ($KUBECONFIG is childKubeconfig()). */
+  private async launchIn(context: string, p: Plugin, varsFor: (kubeconfig: string) => PluginVars): Promise<{ vars: PluginVars; argv: Argv; env: Record<string, string> }> {
+    const kube = await this.childEnv(context);
+    const vars = varsFor(kube.KUBECONFIG);
     const argv = buildArgv(p, vars);
     const env = { ...pluginEnv(vars, this.o.env ?? process.env, argv), ...(kube.KUBECACHEDIR ? { KUBECACHEDIR: kube.KUBECACHEDIR } : {}) };
     return { vars, argv, env };
@@ -510,6 +558,7 @@ export class Session {
 
   stop(): void {
     for (const stop of this.skinWatchers.values()) stop();
+    for (const stop of this.extensionWatchers.values()) stop();
     this.jobs.dispose();
     this.forwards.dispose();
     void this.readonlyKube?.stop();

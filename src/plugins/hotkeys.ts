@@ -17,7 +17,7 @@ import { quote, readTextFile, safeProblem, safeText } from '../config/untrusted.
 import { k9sKeyName, keyCaveat, keyId, matchesKey, parseKey, sameKey, type KeySpec } from './keys.js';
 import type { BuiltinKey } from './load.js';
 import { sanitizePathPart } from './load.js';
-import { isNull, isScalar, mapEntries, readYaml, scalarText, type PluginProblem } from './yamlfile.js';
+import { flagOf, isNull, mapEntries, readYaml, scalarText, type PluginProblem } from './yamlfile.js';
 
 export interface Hotkey {
   id: string;
@@ -43,7 +43,8 @@ export interface HotkeyLoadResult {
 
 const FIELDS = ['shortCut', 'description', 'command', 'override', 'keepHistory'];
 
-export function hotkeyFiles(o: { env?: NodeJS.ProcessEnv; context?: string; cluster?: string }): string[] {
+/** The hotkey files, in load order; `all`: those that may exist too (to watch for their creation). */
+export function hotkeyFiles(o: { env?: NodeJS.ProcessEnv; context?: string; cluster?: string; all?: boolean }): string[] {
   const env = o.env ?? process.env;
   const dataHome = env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
   const k9sData = env.K9S_CONFIG_DIR || join(dataHome, 'k9s');
@@ -51,7 +52,7 @@ export function hotkeyFiles(o: { env?: NodeJS.ProcessEnv; context?: string; clus
   if (o.context && o.cluster) files.push(join(k9sData, 'clusters', sanitizePathPart(o.cluster), sanitizePathPart(o.context), 'hotkeys.yaml'));
   files.push(join(kmuxConfigDir(env), 'hotkeys.yaml'));
   if (o.context) files.push(join(kmuxConfigDir(env), 'clusters', sanitizePathPart(o.context), 'hotkeys.yaml'));
-  return [...new Set(files.map((f) => resolve(f)))].filter((f) => existsSync(f));
+  return [...new Set(files.map((f) => resolve(f)))].filter((f) => o.all || existsSync(f));
 }
 
 /** Read one hotkeys file (pure). Never throws. */
@@ -119,7 +120,11 @@ function parseHotkeyText(file: string, text: string): { hotkeys: Omit<Hotkey, 'b
       const flag = (k: string): boolean => {
         const n = f.get(k)?.value ?? null;
         if (isNull(n)) return false;
-        if (isScalar(n) && typeof n.value === 'boolean') return n.value;
+        const b = flagOf(n);
+        if (b) {
+          if (b.note) bad(`${k} is ${b.note}`, n);
+          return b.value;
+        }
         bad(`${k} must be true or false`, n);
         ok = false;
         return false;
@@ -135,7 +140,7 @@ function parseHotkeyText(file: string, text: string): { hotkeys: Omit<Hotkey, 'b
 
 /**
  * Load hotkeys. builtinKeys: kmux's global keys (a hotkey works in every view); one taken
- * without `override: true` is reported and left unbound.
+ * without `override: true` is reported; the hotkey stays bound for the views without that key.
  */
 export function loadHotkeys(o: { env?: NodeJS.ProcessEnv; context?: string; cluster?: string; builtinKeys?: BuiltinKey[] } = {}): HotkeyLoadResult {
   const problems: PluginProblem[] = [];
@@ -164,10 +169,11 @@ export function loadHotkeys(o: { env?: NodeJS.ProcessEnv; context?: string; clus
     const hit = o.builtinKeys?.find((k) => sameKey(k, h.shortCut));
     if (!hit) continue;
     const what = `${k9sKeyName(h.shortCut)} is kmux's key${hit.label ? ` for "${hit.label}"` : ''}`;
-    if (h.override) problems.push({ file: h.source, line: h.line, kind: 'override', message: `hotkey ${quote(h.id)}: ${what}; the hotkey takes it (override: true)` });
+    if (hit.soft) problems.push({ file: h.source, line: h.line, kind: 'override', message: `hotkey ${quote(h.id)}: ${what}; the hotkey takes it, as in K9s (which leaves moving keys to hotkeys)` });
+    else if (h.override) problems.push({ file: h.source, line: h.line, kind: 'override', message: `hotkey ${quote(h.id)}: ${what}; the hotkey takes it (override: true)` });
     else {
-      h.bound = false;
-      problems.push({ file: h.source, line: h.line, kind: 'clash', message: `hotkey ${quote(h.id)}: ${what}; kmux's key wins (add override: true to take it)` });
+      // as in K9s, per view: kmux's key wins where the view has it, the hotkey works elsewhere
+      problems.push({ file: h.source, line: h.line, kind: 'clash', message: `hotkey ${quote(h.id)}: ${what}; kmux's key wins in the views that have it, the hotkey works in the others (add override: true to take it)` });
     }
   }
   // the later hotkey takes a key from the one bound before it (one holder per key: linear, not pairs)

@@ -65,11 +65,12 @@ export function tryParseKey(name: unknown): { spec: KeySpec } | { error: string 
 
 /**
  * Keys a terminal sends as something else: Ctrl-I is Tab, Ctrl-M is Enter, Ctrl-H is
- * Backspace, Ctrl-J is a newline, Ctrl-C quits kmux. A warning, not an error (K9s allows them).
+ * Backspace, Ctrl-C quits kmux. A warning, not an error (K9s allows them). Ctrl-J is a key of
+ * its own: the terminal sends a line feed for it and a carriage return for Enter.
  */
 export function keyCaveat(spec: KeySpec): string | undefined {
   if (!spec.ctrl) return undefined;
-  const same: Record<string, string> = { i: 'Tab', m: 'Enter', h: 'Backspace', j: 'Enter (newline)', c: 'quit (kmux exits on Ctrl-C)' };
+  const same: Record<string, string> = { i: 'Tab', m: 'Enter', h: 'Backspace', c: 'quit (kmux exits on Ctrl-C)' };
   return same[spec.key] ? `${formatKey(spec)} arrives in a terminal as ${same[spec.key]}; the plugin may never run` : undefined;
 }
 

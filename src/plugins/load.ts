@@ -7,13 +7,14 @@
  *   1. kmux's shipped examples (shippedDir/*.yaml): only the ones not marked dangerous
  *   2. K9s: $XDG_DATA_DIRS/k9s/plugins/, $K9S_CONFIG_DIR|$XDG_CONFIG_HOME/k9s/plugins.yaml,
  *      $XDG_DATA_HOME/k9s/plugins/, $XDG_CONFIG_HOME/k9s/plugins/
- *   3. kmux: $XDG_CONFIG_HOME/kmux/plugins.yaml, then $XDG_CONFIG_HOME/kmux/plugins/*.yaml
+ *   3. kmux: $XDG_CONFIG_HOME/kmux/plugins.yaml, then $XDG_CONFIG_HOME/kmux/plugins/
+ * A plugins/ directory is read whole, sub-folders too (as K9s walks it).
  *   4. the context's own: $XDG_DATA_HOME/k9s/clusters/<cluster>/<context>/plugins.yaml, then
  *      $XDG_CONFIG_HOME/kmux/clusters/<context>/plugins.yaml
  * Each file may have any of K9s's three shapes: `plugins:` map of name -> plugin; a single
  * plugin (named after the file); a bare map of name -> plugin.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import type { Document, Node } from 'yaml';
@@ -21,7 +22,7 @@ import { k9sConfigDir, kmuxConfigDir, xdgConfigHome } from '../config/paths.js';
 import { quote, readTextFile, safeProblem, safeText } from '../config/untrusted.js';
 import { formatKey, k9sKeyName, keyCaveat, keyId, matchesKey, parseKey, sameKey, type KeySpec } from './keys.js';
 import { splitWords } from './vars.js';
-import { isMap, isNull, isScalar, isSeq, mapEntries, readYaml, scalarText, type Entry, type PluginProblem, type YamlFile } from './yamlfile.js';
+import { flagOf, isMap, isNull, isScalar, isSeq, mapEntries, readYaml, scalarText, type Entry, type PluginProblem, type YamlFile } from './yamlfile.js';
 
 export type { PluginProblem, ProblemKind } from './yamlfile.js';
 export { formatProblem } from './yamlfile.js';
@@ -87,7 +88,12 @@ export interface LoadResult {
 export interface BuiltinKey extends KeySpec {
   /** what the key does, for messages: 'logs' */
   label?: string;
+  /** a key K9s leaves to plugins (moving keys): taken without override, with a note */
+  soft?: boolean;
 }
+
+/** Views with keys of their own that are not table views: 'all' in builtinKeys is not about them. */
+const LIST_VIEWS = new Set(['containers']);
 
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
@@ -140,14 +146,16 @@ export function canonicalScope(scope: string): string {
 
 /**
  * Every name a view answers to, for matching plugin scopes: plural, singular, short names,
- * kind, plural.group, and the user's aliases that open it (`pp: pods @prod` counts for pods).
+ * kind, plural.group, K9s's group/version/plural (`apps/v1/deployments`, `v1/pods`), and the
+ * user's aliases that open it (`pp: pods @prod` or K9s's `pp: v1/pods` count for pods).
  */
 export function scopeNames(
-  r: { plural: string; singular?: string; kind?: string; shortNames?: string[]; group?: string },
+  r: { plural: string; singular?: string; kind?: string; shortNames?: string[]; group?: string; version?: string },
   aliases: Record<string, string> = {},
 ): string[] {
   const names = new Set<string>([r.plural, r.singular ?? '', r.kind ?? '', ...(r.shortNames ?? [])].map((s) => s.toLowerCase()).filter(Boolean));
   if (r.group) names.add(`${r.plural}.${r.group}`.toLowerCase());
+  if (r.version) names.add(`${r.group ? `${r.group}/` : ''}${r.version}/${r.plural}`.toLowerCase());
   for (const [alias, target] of Object.entries(aliases)) {
     const head = String(target).trim().split(/\s+/)[0]?.toLowerCase();
     if (head && names.has(head)) names.add(alias.toLowerCase());
@@ -179,22 +187,58 @@ export interface PluginFile {
   origin: PluginOrigin;
 }
 
+/** How deep and how many entries a plugins/ tree is walked (a symlink loop or a home dir by mistake). */
+const MAX_DIR_DEPTH = 16;
+const MAX_DIR_ENTRIES = 10_000;
+
+/** The YAML files (.yaml/.yml, as K9s spells them) of one directory, sorted. */
 function yamlFilesIn(dir: string): string[] {
-  try {
-    return readdirSync(dir)
-      .filter((f) => /\.ya?ml$/i.test(f))
-      .sort()
-      .map((f) => join(dir, f))
-      .filter((f) => {
-        try {
-          return statSync(f).isFile();
-        } catch {
-          return false;
-        }
-      });
-  } catch {
-    return [];
-  }
+  return walkYaml(dir, false);
+}
+
+/**
+ * The YAML files of a plugins/ tree: K9s walks it whole, sub-folders and symlinks included, in
+ * name order, depth first. A directory reached twice (a symlink loop) is read once.
+ */
+function yamlTreeIn(dir: string): string[] {
+  return walkYaml(dir, true);
+}
+
+function walkYaml(dir: string, deep: boolean): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  let budget = MAX_DIR_ENTRIES;
+  const walk = (d: string, depth: number) => {
+    let real: string;
+    try {
+      real = realpathSync(d);
+    } catch {
+      return;
+    }
+    if (seen.has(real)) return;
+    seen.add(real);
+    let names: string[];
+    try {
+      names = readdirSync(d).sort();
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (--budget < 0) return;
+      const f = join(d, name);
+      let st;
+      try {
+        st = statSync(f);
+      } catch {
+        continue;
+      }
+      if (st.isDirectory()) {
+        if (deep && depth < MAX_DIR_DEPTH) walk(f, depth + 1);
+      } else if (st.isFile() && /\.ya?ml$/.test(name)) out.push(f);
+    }
+  };
+  walk(dir, 0);
+  return out;
 }
 
 /** K9s turns ':' and '/' in cluster and context names into '-' for its directories. */
@@ -231,13 +275,13 @@ export function pluginFiles(o: Pick<LoadOptions, 'env' | 'context' | 'cluster' |
   for (const f of yamlFilesIn(o.shippedDir)) add(f, 'shipped');
   // XDG_DATA_DIRS lists the most important first: load it last
   const dataDirs = (env.XDG_DATA_DIRS || '/usr/local/share:/usr/share').split(':').filter(Boolean).reverse();
-  for (const d of dataDirs) for (const f of yamlFilesIn(join(d, 'k9s', 'plugins'))) add(f, 'k9s');
+  for (const d of dataDirs) for (const f of yamlTreeIn(join(d, 'k9s', 'plugins'))) add(f, 'k9s');
   add(join(k9sConfigDir(env), 'plugins.yaml'), 'k9s');
-  for (const f of yamlFilesIn(join(xdgDataHome(env), 'k9s', 'plugins'))) add(f, 'k9s');
-  for (const f of yamlFilesIn(join(xdgConfigHome(env), 'k9s', 'plugins'))) add(f, 'k9s');
-  for (const f of yamlFilesIn(join(k9sConfigDir(env), 'plugins'))) add(f, 'k9s');
+  for (const f of yamlTreeIn(join(xdgDataHome(env), 'k9s', 'plugins'))) add(f, 'k9s');
+  for (const f of yamlTreeIn(join(xdgConfigHome(env), 'k9s', 'plugins'))) add(f, 'k9s');
+  for (const f of yamlTreeIn(join(k9sConfigDir(env), 'plugins'))) add(f, 'k9s');
   add(join(kmuxConfigDir(env), 'plugins.yaml'), 'kmux');
-  for (const f of yamlFilesIn(join(kmuxConfigDir(env), 'plugins'))) add(f, 'kmux');
+  for (const f of yamlTreeIn(join(kmuxConfigDir(env), 'plugins'))) add(f, 'kmux');
   if (o.context) {
     if (o.cluster) add(join(k9sDataDir(env), 'clusters', sanitizePathPart(o.cluster), sanitizePathPart(o.context), 'plugins.yaml'), 'context');
     add(join(kmuxConfigDir(env), 'clusters', sanitizePathPart(o.context), 'plugins.yaml'), 'context');
@@ -265,7 +309,11 @@ function nodeText(n: Node | null): string {
 
 function boolField(e: Entry, y: YamlFile, problems: PluginProblem[], where: string): boolean | undefined {
   if (isNull(e.value)) return undefined;
-  if (isScalar(e.value) && typeof e.value.value === 'boolean') return e.value.value;
+  const flag = flagOf(e.value);
+  if (flag) {
+    if (flag.note) problems.push({ file: y.file, line: y.lineOf(e.value) ?? y.lineOf(e.keyNode), kind: 'invalid', message: `${where}: ${e.key} is ${flag.note}` });
+    return flag.value;
+  }
   problems.push({ file: y.file, line: y.lineOf(e.value) ?? y.lineOf(e.keyNode), kind: 'invalid', message: `${where}: ${e.key} must be true or false, not ${nodeText(e.value)}` });
   return undefined;
 }
@@ -518,11 +566,13 @@ function readInput(node: Node | null, doc: Document.Parsed, y: YamlFile, bad: (m
       return undefined;
     }
     if (type === 'bool') {
-      if (!(isScalar(n) && typeof n.value === 'boolean')) {
-        bad('default of a bool input must be true or false', n);
+      // K9s keeps a default as text and wants "true" or "false": quoted or not, both are fine
+      const b = isScalar(n) && typeof n.value === 'boolean' ? n.value : text === 'true' ? true : text === 'false' ? false : undefined;
+      if (b === undefined) {
+        bad(`default of a bool input must be true or false, not ${quote(text)}`, n);
         return undefined;
       }
-      def = n.value as boolean;
+      def = b;
     } else if (type === 'number') {
       if (!Number.isFinite(Number(text)) || text.trim() === '') {
         bad(`default ${quote(text)} is not a number`, n);
@@ -687,9 +737,11 @@ export function loadPlugins(o: LoadOptions): LoadResult {
   // plugin against kmux's own keys
   if (o.builtinKeys) {
     for (const p of plugins) {
-      // 'all' first: a clash with a key of every view need not be repeated per view
+      // 'all' first: a clash with a key of every table view need not be repeated per table view
       const checks = new Set<string>(p.scopes.includes('all') ? ['all', ...(o.builtinScopes ?? [])] : p.scopes);
+      let everyTable = false;
       for (const scope of checks) {
+        if (everyTable && !LIST_VIEWS.has(canonical(scope))) continue;
         let keys: BuiltinKey[] = [];
         try {
           keys = o.builtinKeys(scope) ?? [];
@@ -699,13 +751,15 @@ export function loadPlugins(o: LoadOptions): LoadResult {
         const hit = keys.find((k) => sameKey(k, p.shortCut));
         if (!hit) continue;
         const what = `${k9sKeyName(p.shortCut)} is kmux's key${hit.label ? ` for "${hit.label}"` : ''} in ${safeText(scope, 100)}`;
-        if (p.override) {
+        if (scope === 'all') everyTable = true;
+        if (hit.soft) {
+          problems.push({ file: p.source, line: p.line, kind: 'override', message: `plugin ${quote(p.name)}: ${what}; the plugin takes it, as in K9s (which leaves moving keys to plugins); the arrows and Home/End/PgUp/PgDn still move` });
+        } else if (p.override) {
           problems.push({ file: p.source, line: p.line, kind: 'override', message: `plugin ${quote(p.name)}: ${what}; the plugin takes it (override: true)` });
         } else {
           p.unboundScopes.push(scope);
           problems.push({ file: p.source, line: p.line, kind: 'clash', message: `plugin ${quote(p.name)}: ${what}; kmux's key wins and the plugin is not bound there (add override: true to take the key)` });
         }
-        if (scope === 'all') break;
       }
     }
   }
@@ -736,8 +790,9 @@ export function bindPlugins(plugins: readonly Plugin[], q: ViewQuery & { builtin
   const canonical = q.canonical ?? canonicalScope;
   const names = viewNamesOf(q.scope, canonical);
   const byKey = new Map<string, Plugin>();
+  const listView = [...names].some((n) => LIST_VIEWS.has(canonical(n)));
   for (const p of visiblePlugins(plugins, q)) {
-    if (!p.override && p.unboundScopes.some((s) => s === 'all' || names.has(s) || names.has(canonical(s)))) continue;
+    if (!p.override && p.unboundScopes.some((s) => (s === 'all' ? !listView : names.has(s) || names.has(canonical(s))))) continue;
     if (!p.override && q.builtinKeys?.some((k) => sameKey(k, p.shortCut))) continue;
     const id = keyId(p.shortCut);
     const cur = byKey.get(id);

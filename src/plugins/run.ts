@@ -15,9 +15,6 @@ import { envName, formatCommandLine, type Argv, type PluginVars } from './vars.j
 // ---------------------------------------------------------------------------------------
 // Environment
 
-/** Variable names exported bare as well as KMUX_*: the ones that do not shadow a common variable. */
-const BARE = /^(NAME|NAMESPACE|CONTEXT|CLUSTER|FILTER|RESOURCE_GROUP|RESOURCE_VERSION|RESOURCE_NAME|POD|CONTAINER|INPUT_\w+)$/;
-
 let pinDir: string | undefined;
 let exitHook = false;
 
@@ -52,11 +49,14 @@ export function contextPinFile(context: string): string {
 }
 
 /**
- * The child's environment: the base (PATH, HOME...), every variable as KMUX_<NAME>
- * (KMUX_NAME, KMUX_COL__CPU_L...), the plain names that shadow nothing (NAME, NAMESPACE,
- * CONTEXT, CLUSTER, POD, CONTAINER, FILTER, RESOURCE_*, INPUT_*; not USER or GROUPS),
- * KUBECONFIG pinned to the row's context (see contextPinFile; pinContext: false to skip), and
- * argv.env (what a shell script refers to).
+ * The child's environment: the base (PATH, HOME...) as it is, every variable as KMUX_<NAME>
+ * (KMUX_NAME, KMUX_COL__CPU_L...), KUBECONFIG pinned to the row's context (see contextPinFile;
+ * pinContext: false to skip), and argv.env (what a shell script refers to).
+ *
+ * As in K9s, no variable is exported under its own name (NAME, RESOURCE_GROUP...): K9s puts its
+ * values into the command's text and leaves the environment alone, so what a script reads from
+ * the shell (`${RESOURCE_GROUP:+...}`, `${NAME:-x}`, forms K9s does not substitute) is the
+ * user's own environment, under kmux as under K9s.
  */
 export function pluginEnv(vars: PluginVars, baseEnv: NodeJS.ProcessEnv = process.env, argv?: Pick<Argv, 'env'>, opts: { pinContext?: boolean } = {}): Record<string, string> {
   const env: Record<string, string> = {};
@@ -64,7 +64,6 @@ export function pluginEnv(vars: PluginVars, baseEnv: NodeJS.ProcessEnv = process
   for (const [k, v] of Object.entries(vars)) {
     const n = envName(k);
     if (!Object.hasOwn(env, n) || env[n] === v) env[n] = v;
-    if (BARE.test(k)) env[k] = v;
   }
   const kubeconfig = vars.KUBECONFIG || baseEnv.KUBECONFIG || join(baseEnv.HOME || homedir(), '.kube', 'config');
   env.KUBECONFIG = kubeconfig;

@@ -6,9 +6,15 @@
  * Substitution follows K9s (internal/view/env.go): `$VAR`, `${VAR}`, `$!VAR`, `${!VAR}`;
  * names are looked up upper-cased (`$name` is NAME); `${...}` may hold `-`, `%`, `/`, `:` and
  * spaces (`${COL-%CPU/L}`, `${COL-NOMINATED NODE}`); a variable kmux does not know is left
- * as written (so `$HOME`, `$1`, `$(...)` reach a shell untouched). Two deliberate differences:
- * `$NAME-debug` is NAME followed by "-debug" (K9s looks up "NAME-DEBUG" and gives up), and only
- * `$!VAR` turns a value into true/false (K9s rewrites any value that looks boolean, "0" too).
+ * as written (so `$HOME`, `$1`, `$(...)` reach a shell untouched). Forms outside that syntax,
+ * such as `${RESOURCE_GROUP:+.x}`, `${NAME:-x}` or `${#NAME}`, are not K9s's either: they reach
+ * the shell as written and expand from the environment, which holds none of these names (K9s
+ * exports none; see pluginEnv). `$!VAR` inverts what Go's strconv.ParseBool reads as a boolean
+ * and is not a number (t, TRUE, False...), as K9s does.
+ *
+ * Deliberate differences: `$NAME-debug` is NAME followed by "-debug" (K9s looks up "NAME-DEBUG"
+ * and leaves the text); `$POD_DATA` stays whole (K9s replaces every "$POD" in the text, the
+ * start of "$POD_DATA" too); only `$!VAR` changes a value (K9s also rewrites "True" to "true").
  */
 import { basename } from 'node:path';
 
@@ -22,11 +28,12 @@ export interface VarContext {
   user: string;
   groups?: string[] | string;
   kubeconfig: string;
-  filter: string;
-  resourceGroup: string;
-  resourceVersion: string;
+  /** table views only (K9s's containers view has no FILTER nor RESOURCE_*) */
+  filter?: string;
+  resourceGroup?: string;
+  resourceVersion?: string;
   /** the plural resource name, e.g. pods, deployments, or certificates for a CRD */
-  resourceName: string;
+  resourceName?: string;
   /** container views: the pod (NAME is then the container) */
   pod?: string;
   container?: string;
@@ -59,11 +66,9 @@ export function pluginVars(ctx: VarContext): PluginVars {
     USER: clean(ctx.user),
     GROUPS: clean(Array.isArray(ctx.groups) ? ctx.groups.join(',') : ctx.groups ?? ''),
     KUBECONFIG: clean(ctx.kubeconfig),
-    FILTER: clean(ctx.filter),
-    RESOURCE_GROUP: clean(ctx.resourceGroup),
-    RESOURCE_VERSION: clean(ctx.resourceVersion),
-    RESOURCE_NAME: clean(ctx.resourceName),
   });
+  const table = { FILTER: ctx.filter, RESOURCE_GROUP: ctx.resourceGroup, RESOURCE_VERSION: ctx.resourceVersion, RESOURCE_NAME: ctx.resourceName };
+  for (const [k, val] of Object.entries(table)) if (val !== undefined) v[k] = clean(val);
   if (ctx.pod !== undefined) v.POD = clean(ctx.pod);
   if (ctx.container !== undefined) v.CONTAINER = clean(ctx.container);
   for (const [name, value] of Object.entries(ctx.inputs ?? {})) v[inputVarName(name)] = clean(value);
@@ -75,14 +80,15 @@ export function lookupVar(vars: PluginVars, key: string): string | undefined {
   return Object.hasOwn(vars, k) ? vars[k] : undefined;
 }
 
-const TRUE = /^(true|t|1|yes|y|on)$/i;
-const FALSE = /^(false|f|0|no|n|off)$/i;
+/** What Go's strconv.ParseBool reads as a boolean, less "1" and "0" (K9s keeps numbers as they are). */
+const TRUE = /^(t|T|true|TRUE|True)$/;
+const FALSE = /^(f|F|false|FALSE|False)$/;
 
 function valueOf(vars: PluginVars, key: string, inverse: boolean): string | undefined {
   const v = lookupVar(vars, key);
   if (v === undefined || !inverse) return v;
-  if (TRUE.test(v.trim())) return 'false';
-  if (FALSE.test(v.trim())) return 'true';
+  if (TRUE.test(v)) return 'false';
+  if (FALSE.test(v)) return 'true';
   return v; // K9s: a value that is not a boolean is left as it is
 }
 

@@ -124,3 +124,19 @@ export function isNull(node: Node | null): boolean {
 }
 
 export { isMap, isScalar, isSeq };
+
+/**
+ * A flag as K9s's YAML reader (yaml.v3 into a Go bool) takes it: a YAML boolean, or the quoted
+ * words yaml.v3 still reads as one (y, yes, on, n, no, off and their capitalised forms).
+ * A quoted "true"/"false" is taken too, with `note` saying K9s refuses it. undefined: not a flag.
+ */
+export function flagOf(node: unknown): { value: boolean; note?: string } | undefined {
+  if (!isScalar(node)) return undefined;
+  if (typeof node.value === 'boolean') return { value: node.value };
+  if (typeof node.value !== 'string') return undefined;
+  const v = node.value;
+  if (/^(y|Y|yes|Yes|YES|on|On|ON)$/.test(v)) return { value: true };
+  if (/^(n|N|no|No|NO|off|Off|OFF)$/.test(v)) return { value: false };
+  if (/^(true|True|TRUE|false|False|FALSE)$/.test(v)) return { value: /^t/i.test(v), note: `the string "${v}" (quoted); K9s refuses it, kmux reads it as ${/^t/i.test(v)}` };
+  return undefined;
+}

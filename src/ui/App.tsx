@@ -87,6 +87,8 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
   });
 
   useInput((input, key) => {
+    // Ctrl-J: the terminal sends a line feed (Enter is a carriage return), which Ink passes as text
+    if (input === '\n' && !key.meta) return nav.key('j', { ...key, ctrl: true });
     // esc followed quickly by a key reaches us as meta+key; kmux binds no meta keys, so it is both
     if (key.meta && !key.escape && input.length === 1 && input >= ' ') {
       const none: Key = { ...key, meta: false };

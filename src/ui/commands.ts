@@ -6,7 +6,8 @@ import { ListScreen } from './screens/list.js';
 import { aliasesList, contextsList, forwardsList, pluginsList, problemsList, skinsList } from './screens/lists.js';
 import { myRulesList } from './screens/rbac.js';
 
-export async function runCommand(nav: Nav, text: string): Promise<void> {
+/** keepStack: open a resource view on top of the current ones (a K9s hotkey's keepHistory), not in their place. */
+export async function runCommand(nav: Nav, text: string, o: { keepStack?: boolean } = {}): Promise<void> {
   const session = nav.session;
   let cmd;
   try {
@@ -45,7 +46,7 @@ export async function runCommand(nav: Nav, text: string): Promise<void> {
       } catch (e) {
         return nav.flash((e as Error).message, 'error');
       }
-      await nav.openSpec(spec, { reset: true });
+      await nav.openSpec(spec, { reset: !o.keepStack });
     }
   }
 }

@@ -9,11 +9,12 @@ import { bind, dispatch, keyNameOf, matches, takenKeys, withExtensions, type Key
 import { FILTER_DEFS, GLOBAL_DEFS } from './keys/defs.js';
 import type { Dialog } from './dialogs/dialog.js';
 import { PromptDialog } from './dialogs/prompt.js';
-import type { Screen } from './screens/screen.js';
+import type { PluginScope, Screen } from './screens/screen.js';
 import { TableScreen } from './screens/table.js';
 import { HelpScreen } from './screens/help.js';
 import { runCommand, suggest } from './commands.js';
-import { startPlugin } from './actions/plugins.js';
+import { rowColumns, rowTarget, startPlugin } from './actions/plugins.js';
+import { substitute, type PluginVars } from '../plugins/vars.js';
 
 export type FlashLevel = 'info' | 'warn' | 'error';
 
@@ -221,24 +222,37 @@ export class Nav {
   /** Plugins of a table view and hotkeys everywhere, as key actions. */
   private extensionKeys(s: Screen | undefined, own: KeyAction[]): (KeyAction & { override?: boolean })[] {
     const out: (KeyAction & { override?: boolean })[] = [];
-    const taken = takenKeys(own);
+    // the keys a plugin needs `override` for (K9s gives the moving keys away: see KeyDef.soft)
+    const taken = takenKeys(own.filter((a) => !a.soft));
     const v = s?.extensible ? s.view : undefined;
-    if (v) {
-      const readonly = !!(this.session.readOnlyFor(v.spec.contexts) ?? this.session.readOnlyFor());
-      for (const p of bindPlugins(this.session.plugins.plugins, { readonly, scope: scopeNames(v.resource, this.session.aliases), builtinKeys: taken })) {
-        out.push({ id: `plugin:${p.name}`, keys: [keyNameOf(p.shortCut)], desc: p.description, section: 'Plugins', source: 'plugin', override: p.override, run: () => this.runPlugin(v, p) });
+    const scope: PluginScope | undefined = v
+      ? { names: scopeNames(v.resource, this.session.aliases), contexts: v.spec.contexts, run: (p) => this.runPlugin(v, p) }
+      : s?.pluginScope?.();
+    if (scope) {
+      const readonly = !!(this.session.readOnlyFor(scope.contexts) ?? this.session.readOnlyFor());
+      for (const p of bindPlugins(this.session.plugins.plugins, { readonly, scope: scope.names, builtinKeys: taken })) {
+        out.push({ id: `plugin:${p.name}`, keys: [keyNameOf(p.shortCut)], desc: p.description, section: 'Plugins', source: 'plugin', override: p.override, run: () => scope.run(p) });
       }
     }
     for (const h of this.session.hotkeys.hotkeys) {
       if (!h.bound) continue;
-      out.push({ id: `hotkey:${h.id}`, keys: [keyNameOf(h.shortCut)], label: h.shortCutText || undefined, desc: h.description, section: 'Hotkeys', source: 'hotkey', override: h.override, run: () => void runCommand(this, h.command) });
+      const run = () => void runCommand(this, substitute(h.command, this.hotkeyVars(s, scope)), { keepStack: h.keepHistory });
+      out.push({ id: `hotkey:${h.id}`, keys: [keyNameOf(h.shortCut)], label: h.shortCutText || undefined, desc: h.description, section: 'Hotkeys', source: 'hotkey', override: h.override, run });
     }
     return out;
   }
 
+  /** A hotkey's variables, taken when it is pressed: the cursor row's, else the context's. */
+  private hotkeyVars(s: Screen | undefined, scope: PluginScope | undefined): PluginVars {
+    const v = s?.extensible ? s.view : undefined;
+    const row = v?.current();
+    if (v && row) return this.session.hotkeyVars(v, row, rowColumns(v, row));
+    return scope?.vars?.() ?? this.session.hotkeyVars();
+  }
+
   private runPlugin(v: TableView, p: Plugin): void {
     const r = v.current();
-    if (r) startPlugin(this, v, r, p);
+    if (r) startPlugin(this, rowTarget(this, v, r), p);
   }
 
   /** Every key a screen offers now: its own, the global ones, then the user's (which may take one). */

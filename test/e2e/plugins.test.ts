@@ -1,8 +1,10 @@
 /** Plugins in a real terminal: a K9s plugins.yaml is listed in help and runs with the row's variables. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
+import { k9sSubstitute } from '../helpers/k9s.js';
 import { startFleet, type Fleet } from '../../src/sim/fleet.js';
 import { Terminal, hasTmux } from '../helpers/tmux.js';
 import { until } from '../helpers/wait.js';
@@ -181,6 +183,109 @@ describe.skipIf(!hasTmux())('plugins in a terminal', () => {
       expect(full).toMatch(/plugins\.yaml:\d+/);
       expect(full).toMatch(/clash\.yaml:\d+/);
       expect(full).toMatch(/second/);
+    } finally {
+      t.kill();
+    }
+  });
+});
+
+/**
+ * A K9s user's config dir (test/fixtures/k9s: plugins.yaml, plugins/<sub>/..., hotkeys.yaml) in
+ * a real terminal. PLUGIN_OUT is where the fixture's plugins write (an environment variable of
+ * the tester's: K9s and kmux leave it to the shell); a stand-in kubectl first on PATH records
+ * its arguments there.
+ */
+describe.skipIf(!hasTmux())("a K9s config dir's plugins and hotkeys", () => {
+  const FIXTURE = resolve(import.meta.dirname, '../fixtures/k9s');
+  let n = 0;
+  function setup() {
+    const cfg = join(dir, `cfg-k9s-${++n}`);
+    for (const f of ['plugins.yaml', 'plugins', 'hotkeys.yaml']) cpSync(join(FIXTURE, f), join(cfg, 'k9s', f), { recursive: true });
+    const bin = join(cfg, 'bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'kubectl'), '#!/bin/sh\nprintf \'%s\\0\' "$@" > "$PLUGIN_OUT"\n');
+    chmodSync(join(bin, 'kubectl'), 0o755);
+    const out = join(cfg, 'plugin-out');
+    const env = { XDG_CONFIG_HOME: cfg, XDG_DATA_HOME: join(cfg, 'data'), PLUGIN_OUT: out, PATH: `${bin}${delimiter}${process.env.PATH}` };
+    const t = new Terminal([process.execPath, BIN, '--kubeconfig', kubeconfig, '--context', 'dev', '-A'], { env });
+    return { cfg, bin, out, env, t };
+  }
+  async function written(out: string): Promise<string> {
+    await until(`${out} written`, () => existsSync(out) && readFileSync(out, 'utf8').length > 0, 30_000);
+    const text = readFileSync(out, 'utf8');
+    rmSync(out);
+    return text;
+  }
+
+  it('a containers-scoped plugin, run from the containers view of a pod, gets $POD, $CONTAINER and the view\'s columns', async () => {
+    const { out, t } = setup();
+    const pod = [...fleet.member('dev').cluster.store.iter('pods')].find((p) => p.spec.containers.length > 1)!;
+    const second = pod.spec.containers[1];
+    try {
+      await t.waitFor(/pods\(all\)\[\d+\]/);
+      t.type(`/${pod.metadata.name}`);
+      t.keys('Enter');
+      await t.waitFor(/\[1\/\d+\]/);
+      t.keys('Enter');
+      await t.waitFor(new RegExp(`containers\\(${pod.metadata.namespace}/${pod.metadata.name}\\)`), 30_000);
+      t.keys('j');
+      // d: K9s's containers view has no describe, so the plugin has the key
+      t.keys('d');
+      expect(await written(out)).toBe(`${pod.metadata.name} ${second.name} ${pod.metadata.namespace} ${second.name} ${second.image}\n`);
+      await t.waitFor(/plugin container-names finished/, 30_000);
+      // the containers view is still there after the plugin
+      expect(t.screen()).toMatch(/containers\(/);
+    } finally {
+      t.kill();
+    }
+  });
+
+  it("watch-events (plugins/<sub>/) on a deployment: kubectl gets exactly the arguments K9s would give it", async () => {
+    const { out, t, env } = setup();
+    const deploys = [...fleet.member('dev').cluster.store.iter('deployments.apps')];
+    // one that a filter on its name finds alone
+    const deploy = deploys.find((d) => deploys.filter((o) => o.metadata.name.includes(d.metadata.name)).length === 1)!;
+    const { name, namespace: ns } = deploy.metadata;
+    try {
+      await t.waitFor(/pods\(all\)\[\d+\]/);
+      t.type(':deploy');
+      t.keys('Enter');
+      await t.waitFor(/deployments\(all\)\[\d+\]/, 30_000);
+      t.type(`/${name}`);
+      t.keys('Enter');
+      await t.waitFor(/\[1\/\d+\]/);
+      t.keys('E');
+      const kmuxArgv = (await written(out)).split('\0').slice(0, -1);
+      // K9s: its regex substitution on the text, then sh with the user's environment as it is
+      const script = readFileSync(join(FIXTURE, 'plugins', 'community', 'watch-events.yaml'), 'utf8').match(/- "(kubectl events[^"]*)"/)![1];
+      const vars = { CONTEXT: 'dev', NAMESPACE: ns, NAME: name, RESOURCE_NAME: 'deployments', RESOURCE_GROUP: 'apps', RESOURCE_VERSION: 'v1' };
+      execFileSync('sh', ['-c', k9sSubstitute(script, vars)], { env: { PATH: env.PATH, PLUGIN_OUT: out } });
+      const k9sArgv = (await written(out)).split('\0').slice(0, -1);
+      expect(k9sArgv).toEqual(['events', '--context', 'dev', '--namespace', ns, '--for', `deployments./${name}`, '--watch']);
+      expect(kmuxArgv).toEqual(k9sArgv);
+    } finally {
+      t.kill();
+    }
+  });
+
+  it("hotkeys: K9s's variables in the command, Ctrl-J its own key, and hotkeys.yaml edited while kmux runs", async () => {
+    const { cfg, t } = setup();
+    const pod = [...fleet.member('dev').cluster.store.iter('pods')].find((p) => p.metadata.namespace === 'checkout')!;
+    try {
+      await t.waitFor(/pods\(all\)\[\d+\]/);
+      t.type(`/${pod.metadata.name}`);
+      t.keys('Enter');
+      await t.waitFor(/\[1\/\d+\]/);
+      // Shift-1: pods $NAMESPACE, from the row under the cursor
+      t.type('!');
+      await t.waitFor(/pods\(checkout\)\[\d+\]/, 30_000);
+      // Ctrl-J: nodes (Enter would drill into a pod's containers)
+      t.keys('C-j');
+      await t.waitFor(/ nodes(\(all\))?\[\d+\]/, 30_000);
+      appendFileSync(join(cfg, 'k9s', 'hotkeys.yaml'), '  services-now:\n    shortCut: Shift-3\n    description: Services\n    command: svc\n');
+      await t.waitFor(/hotkeys reloaded/, 30_000);
+      t.type('#');
+      await t.waitFor(/ services(\(all\))?\[\d+\]/, 30_000);
     } finally {
       t.kill();
     }

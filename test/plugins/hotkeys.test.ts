@@ -69,13 +69,15 @@ describe('hotkeys', () => {
     expect(r.problems.map((p) => `${p.kind} ${p.line}: ${p.message}`)).toEqual([
       `invalid 16: hotkey "broken": bad shortCut: "F1" is not a key kmux can bind (use a-z, 0-9, Shift-A..Shift-Z, Shift-0..Shift-9 or Ctrl-A..Ctrl-Z)`,
       'invalid 18: hotkey "empty": missing command (a : command such as "pods @all")',
-      `clash 8: hotkey "help": Ctrl-A is kmux's key for "aliases"; kmux's key wins (add override: true to take it)`,
+      `clash 8: hotkey "help": Ctrl-A is kmux's key for "aliases"; kmux's key wins in the views that have it, the hotkey works in the others (add override: true to take it)`,
       `override 11: hotkey "taken": Ctrl-R is kmux's key for "refresh"; the hotkey takes it (override: true)`,
       `clash 5: Shift-3: hotkey "first" (${f}:2) and hotkey "second" (${f}:5) both take it; "second" wins (loaded later)`,
     ]);
-    expect(r.hotkeys.map((h) => [h.id, h.bound])).toEqual([['first', false], ['second', true], ['help', false], ['taken', true]]);
+    // "help" stays bound: as in K9s, each view's own keys decide (withExtensions keeps kmux's)
+    expect(r.hotkeys.map((h) => [h.id, h.bound])).toEqual([['first', false], ['second', true], ['help', true], ['taken', true]]);
     expect(hotkeyForKey(r.hotkeys, '#', { ctrl: false, shift: false })?.id).toBe('second');
-    expect(hotkeyForKey(r.hotkeys, 'a', { ctrl: true, shift: false })).toBeUndefined();
+    // bound; in a view with kmux's Ctrl-A (every view: aliases) withExtensions keeps kmux's key
+    expect(hotkeyForKey(r.hotkeys, 'a', { ctrl: true, shift: false })?.id).toBe('help');
   });
 
   it('a broken file is reported and the other one still loads', () => {

@@ -105,7 +105,8 @@ describe('exact argv', () => {
   it('a normal name', async () => {
     const { argv, env } = await record('record', baseRow);
     expect(argv).toEqual(['web-1', 'shop', 'prod', 'node-a']);
-    expect(env).toMatchObject({ CONTEXT: 'prod', KMUX_CONTEXT: 'prod', NAME: 'web-1', KMUX_COL_NODE: 'node-a', USER: 'unix-me' });
+    // K9s exports none of its variables: CONTEXT and NAME are not set, kmux's own KMUX_* are
+    expect(env).toEqual({ KMUX_CONTEXT: 'prod', KMUX_COL_NODE: 'node-a', USER: 'unix-me', KUBECONFIG: expect.any(String) });
   });
 
   it('a row of another context in a merged view gets that context', async () => {
@@ -114,7 +115,7 @@ describe('exact argv', () => {
     const dev = await record('record', devRow);
     expect(prod.argv).toEqual(['web-1', 'shop', 'prod', 'node-a']);
     expect(dev.argv).toEqual(['api-7', 'backend', 'dev', 'dev-node-3']);
-    expect(dev.env).toMatchObject({ CONTEXT: 'dev', KMUX_CONTEXT: 'dev' });
+    expect(dev.env).toMatchObject({ KMUX_CONTEXT: 'dev' });
     // KUBECONFIG starts with a fragment that pins the row's context for tools run without --context
     const [pin, rest] = dev.env.KUBECONFIG!.split(delimiter);
     expect(readFileSync(pin, 'utf8')).toContain('current-context: "dev"');
@@ -230,10 +231,12 @@ describe('captured runs (overwriteOutput)', () => {
 });
 
 describe('environment', () => {
-  it('keeps PATH, adds every variable as KMUX_*, plain names that shadow nothing', () => {
+  it('keeps the environment as it is (as K9s does), adds every variable as KMUX_*', () => {
     const vars = pluginVars({ ...baseRow, columns: { '%CPU/L': '12' }, kubeconfig: '/k/a:/k/b' });
     const env = pluginEnv(vars, { PATH: '/bin', USER: 'me', NAME: 'old' }, undefined, { pinContext: false });
-    expect(env).toMatchObject({ PATH: '/bin', USER: 'me', NAME: 'web-1', NAMESPACE: 'shop', CONTEXT: 'prod', KMUX_USER: 'admin', KMUX_COL__CPU_L: '12', KUBECONFIG: '/k/a:/k/b', KMUX_CONTEXT: 'prod' });
+    expect(env).toMatchObject({ PATH: '/bin', USER: 'me', NAME: 'old', KMUX_NAME: 'web-1', KMUX_USER: 'admin', KMUX_COL__CPU_L: '12', KUBECONFIG: '/k/a:/k/b', KMUX_CONTEXT: 'prod' });
+    expect(env.NAMESPACE).toBeUndefined();
+    expect(env.CONTEXT).toBeUndefined();
   });
 
   it.skipIf(!existsSync('/usr/bin/kubectl') && !existsSync('/usr/local/bin/kubectl'))('kubectl without --context uses the row context', async () => {

@@ -58,9 +58,9 @@ describe('variables', () => {
     expect(substitute('$COL-%CPU/L', vars)).toBe('$COL-%CPU/L');
   });
 
-  it('$!VAR inverts booleans only', () => {
-    const v: PluginVars = { A: 'true', B: 'False', C: 'web', D: '0' };
-    expect(substitute('$!A $!B $!C $!D $D', v)).toBe('false true web true 0');
+  it('$!VAR inverts what K9s reads as a boolean: Go ParseBool words, never numbers', () => {
+    const v: PluginVars = { A: 'true', B: 'False', C: 'web', D: '0', E: 'T', F: 'yes', G: '1' };
+    expect(substitute('$!A $!B $!C $!D $D $!E $!F $!G', v)).toBe('false true web 0 0 false yes 1');
   });
 
   it('does not substitute inside a value it just inserted', () => {

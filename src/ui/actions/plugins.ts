@@ -9,23 +9,43 @@ import { ConfirmDialog } from '../dialogs/confirm.js';
 import { PluginFormDialog, type FormValues } from '../dialogs/form.js';
 import { cellTextOf } from '../screens/cells.js';
 
-export function startPlugin(nav: Nav, v: TableView, row: Row, p: Plugin): void {
-  if (!p.inputs.length) return void preparePlugin(nav, v, row, p, undefined);
+/** What a plugin runs on: a line for the confirm dialog, and its argv and env for the inputs given. */
+export interface PluginTarget {
+  /** "context: namespace/name" */
+  what: string;
+  launch(p: Plugin, inputs: FormValues | undefined): Promise<{ argv: Argv; env: Record<string, string> }>;
+}
+
+/** The cells of a table view's row by column header: what $COL-* holds. */
+export function rowColumns(v: TableView, row: Row): Record<string, string> {
+  const now = Date.now();
+  const columns: Record<string, string> = {};
+  for (const c of v.columns) columns[c.name] = cellTextOf(v, row, c, now);
+  return columns;
+}
+
+/** A row of a table view: the view's columns as $COL-*. */
+export function rowTarget(nav: Nav, v: TableView, row: Row): PluginTarget {
+  return {
+    what: `${row.context}: ${row.namespace ? `${row.namespace}/` : ''}${row.name}`,
+    // variables, argv and env (KUBECONFIG: the read-only proxy's in read-only mode)
+    launch: (p, inputs) => nav.session.pluginLaunch(v, row, p, { inputs, columns: rowColumns(v, row) }),
+  };
+}
+
+export function startPlugin(nav: Nav, target: PluginTarget, p: Plugin): void {
+  if (!p.inputs.length) return void preparePlugin(nav, target, p, undefined);
   const d: PluginFormDialog = new PluginFormDialog({
-    plugin: p, onSubmit: (vals) => void preparePlugin(nav, v, row, p, vals),
+    plugin: p, onSubmit: (vals) => void preparePlugin(nav, target, p, vals),
     close: () => nav.closeDialog(d), error: (m) => nav.flash(m, 'error'), onCancel: () => nav.flash('cancelled'),
   });
   nav.openDialog(d);
 }
 
-async function preparePlugin(nav: Nav, v: TableView, row: Row, p: Plugin, inputs: FormValues | undefined): Promise<void> {
-  const now = Date.now();
-  const columns: Record<string, string> = {};
-  for (const c of v.columns) columns[c.name] = cellTextOf(v, row, c, now);
+async function preparePlugin(nav: Nav, target: PluginTarget, p: Plugin, inputs: FormValues | undefined): Promise<void> {
   let launch;
   try {
-    // variables, argv and env (KUBECONFIG: the read-only proxy's in read-only mode)
-    launch = await nav.session.pluginLaunch(v, row, p, { inputs, columns });
+    launch = await target.launch(p, inputs);
   } catch (e) {
     return nav.flash(`plugin ${p.name}: ${(e as Error).message}`, 'error');
   }
@@ -34,7 +54,7 @@ async function preparePlugin(nav: Nav, v: TableView, row: Row, p: Plugin, inputs
   if (!p.confirm && !p.dangerous) return run();
   const d: ConfirmDialog = new ConfirmDialog({
     title: `Run plugin ${p.name}${p.dangerous ? ' (dangerous)' : ''}?`,
-    lines: [`on ${row.context}: ${row.namespace ? `${row.namespace}/` : ''}${row.name}`, formatCommandLine(argv)],
+    lines: [`on ${target.what}`, formatCommandLine(argv)],
     onYes: run, onCancel: () => nav.flash('cancelled'), close: () => nav.closeDialog(d),
   });
   nav.openDialog(d);

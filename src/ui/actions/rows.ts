@@ -20,6 +20,9 @@ import { podPorts, type PfDialog } from '../portforward.js';
 import { podTerminal } from './terminal.js';
 import { openLogs } from './logs.js';
 import { bindingRules, roleRules } from '../screens/rbac.js';
+import { CONTAINER_DEFS } from '../keys/defs.js';
+import { startPlugin } from './plugins.js';
+import { scopeNames } from '../../plugins/load.js';
 
 /** The marked rows, else the one under the cursor. */
 export function targets(view: TableView): Row[] {
@@ -81,16 +84,29 @@ export async function showContainers(nav: Nav, view: TableView, row: Row): Promi
   }));
   const target = (r: ListRow) => ({ context: row.context, namespace: row.namespace ?? '', pod: row.name, container: r.key });
   const ro = nav.session.readOnlyFor([row.context, ...nav.session.active]) ? nav.session.readOnlyMessage('shell and attach', [row.context, ...nav.session.active]) : undefined;
+  const columns = ['NAME', 'IMAGE', 'READY', 'STATE', 'RESTARTS', 'PORTS', 'CPU/R', 'MEM/R'];
+  const handlers: Record<string, (r: ListRow) => void> = {
+    shell: (r) => void podTerminal(nav, 'shell', target(r)),
+    attach: (r) => void podTerminal(nav, 'attach', target(r)),
+    'port-forward': (r) => openPortForward(nav, row.context, pod, r.key),
+    logs: (r) => void openLogs(nav, view, row, false, r.key),
+    'previous-logs': (r) => void openLogs(nav, view, row, true, r.key),
+  };
+  const pod1 = { context: row.context, namespace: row.namespace ?? '', name: row.name };
+  const colsOf = (r: ListRow) => Object.fromEntries(columns.map((c, i) => [c, c === 'NAME' ? r.key : r.cells[i] ?? '']));
   nav.push(new ListScreen(nav, {
-    title: `containers(${row.namespace}/${row.name})`, columns: ['NAME', 'IMAGE', 'READY', 'STATE', 'RESTARTS', 'PORTS', 'CPU/R', 'MEM/R'],
+    title: `containers(${row.namespace}/${row.name})`, columns,
     rows: () => rows,
-    actions: [
-      { id: 'shell', keys: ['s'], desc: 'shell', dangerous: true, unavailable: ro, run: (r) => void podTerminal(nav, 'shell', target(r)) },
-      { id: 'attach', keys: ['a'], desc: 'attach', dangerous: true, unavailable: ro, run: (r) => void podTerminal(nav, 'attach', target(r)) },
-      { id: 'port-forward', keys: ['<shift-f>'], desc: 'port-forward', run: (r) => openPortForward(nav, row.context, pod, r.key) },
-      { id: 'logs', keys: ['l'], desc: 'logs of the container', run: (r) => void openLogs(nav, view, row, false, r.key) },
-      { id: 'previous-logs', keys: ['p'], desc: 'previous logs of the container', run: (r) => void openLogs(nav, view, row, true, r.key) },
-    ],
+    actions: CONTAINER_DEFS.map((d) => ({ ...d, unavailable: d.dangerous ? ro : undefined, run: handlers[d.id] })),
+    // plugins scoped containers (or all): $POD, $CONTAINER, $NAME (the container), $COL-* of these columns
+    plugins: {
+      names: scopeNames({ plural: 'containers', singular: 'container', kind: 'Container', shortNames: ['co'] }, nav.session.aliases), contexts: [row.context],
+      run: (p, r) => startPlugin(nav, {
+        what: `${row.context}: ${pod1.namespace ? `${pod1.namespace}/` : ''}${row.name}, container ${r.key}`,
+        launch: (pl, inputs) => nav.session.containerPluginLaunch(pod1, r.key, pl, { inputs, columns: colsOf(r) }),
+      }, p),
+      vars: (r) => nav.session.containerVars(pod1, r.key, { columns: colsOf(r) }),
+    },
   }));
 }
 

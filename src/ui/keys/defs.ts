@@ -29,14 +29,26 @@ export const FILTER_DEFS: readonly KeyDef[] = [
   { id: 'clear-filter', keys: ['<ctrl-u>'], desc: 'clear filter', section: 'General' },
 ];
 
-/** The moving keys of every scrolling screen. */
+/** The moving keys of every scrolling screen: soft, as K9s leaves them to plugins and hotkeys. */
 export const MOVE_DEFS: readonly KeyDef[] = [
-  { id: 'down', keys: ['j', '<down>'], desc: 'down', section: 'Navigation' },
-  { id: 'up', keys: ['k', '<up>'], desc: 'up', section: 'Navigation' },
-  { id: 'page-down', keys: ['<pgdn>', '<ctrl-f>'], desc: 'page down', section: 'Navigation' },
-  { id: 'page-up', keys: ['<pgup>', '<ctrl-b>'], desc: 'page up', section: 'Navigation' },
-  { id: 'top', keys: ['g', '<home>'], desc: 'top', section: 'Navigation' },
-  { id: 'bottom', keys: ['G', '<end>'], desc: 'bottom', section: 'Navigation' },
+  { id: 'down', keys: ['j', '<down>'], desc: 'down', section: 'Navigation', soft: true },
+  { id: 'up', keys: ['k', '<up>'], desc: 'up', section: 'Navigation', soft: true },
+  { id: 'page-down', keys: ['<pgdn>', '<ctrl-f>'], desc: 'page down', section: 'Navigation', soft: true },
+  { id: 'page-up', keys: ['<pgup>', '<ctrl-b>'], desc: 'page up', section: 'Navigation', soft: true },
+  { id: 'top', keys: ['g', '<home>'], desc: 'top', section: 'Navigation', soft: true },
+  { id: 'bottom', keys: ['G', '<end>'], desc: 'bottom', section: 'Navigation', soft: true },
+];
+
+/**
+ * A pod's containers view (K9s's has no describe, yaml, edit or delete: a plugin may take d, y,
+ * e and ctrl-d there). Its moving keys and filter come with every list.
+ */
+export const CONTAINER_DEFS: readonly KeyDef[] = [
+  { id: 'shell', keys: ['s'], desc: 'shell', section: 'Resource', hint: true, dangerous: true },
+  { id: 'attach', keys: ['a'], desc: 'attach', section: 'Resource', hint: true, dangerous: true },
+  { id: 'port-forward', keys: ['<shift-f>'], desc: 'port-forward', section: 'Resource', hint: true },
+  { id: 'logs', keys: ['l'], desc: 'logs of the container', section: 'Resource', hint: true },
+  { id: 'previous-logs', keys: ['p'], desc: 'previous logs of the container', section: 'Resource', hint: true },
 ];
 
 /** A table view's keys: every kind's, then what its capabilities bring. */
@@ -90,18 +102,21 @@ const KINDS: Record<string, Pick<ApiResource, 'group' | 'plural' | 'namespaced'>
   cronjobs: { group: 'batch', plural: 'cronjobs', namespaced: true },
 };
 
-export const SCOPES_WITH_KEYS = Object.keys(KINDS);
+/** Views with keys of their own: the kinds above, and a pod's containers (not a table view). */
+export const SCOPES_WITH_KEYS = [...Object.keys(KINDS), 'containers'];
 
 /**
- * The keys kmux takes in a plugin scope ('pods', 'po', 'deploy', 'all', a CRD's name), with
- * what each does: what the plugin and hotkey loaders check clashes against.
+ * The keys kmux takes in a plugin scope ('pods', 'po', 'deploy', 'all', 'containers', a CRD's
+ * name), with what each does: what the plugin and hotkey loaders check clashes against.
+ * 'all' stands for every table view (the containers view has its own entry).
  */
-export function builtinKeysFor(scope: string): (KeySpec & { label: string })[] {
+export function builtinKeysFor(scope: string): (KeySpec & { label: string; soft?: boolean })[] {
   const common = [...GLOBAL_DEFS, ...FILTER_DEFS, ...MOVE_DEFS];
   if (scope === 'all') {
     // what every table view has: the keys of a kind with no capabilities of its own
     return takenKeys([...common, ...tableKeyDefs({ group: 'x.example', plural: 'x', namespaced: false })]);
   }
+  if (canonicalScope(scope) === 'containers') return takenKeys([...common, ...CONTAINER_DEFS]);
   const kind = KINDS[canonicalScope(scope)] ?? { group: 'x.example', plural: scope, namespaced: true };
   return takenKeys([...common, ...tableKeyDefs(kind)]);
 }

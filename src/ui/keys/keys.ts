@@ -28,6 +28,11 @@ export interface KeyDef {
   hint?: boolean;
   /** dispatched, but not listed in help (e.g. each of 1-9 when 0-9 stands for them) */
   hidden?: boolean;
+  /**
+   * K9s leaves this key to its table widget (moving: j, k, g, G, ctrl-f, ctrl-b), so a plugin or
+   * hotkey on it takes it without `override`; the action keeps its other keys (<home>...).
+   */
+  soft?: boolean;
 }
 
 /** A key a screen offers now. */
@@ -107,9 +112,9 @@ export function specsOf(name: string): KeySpec[] {
 }
 
 /** Every plugin-spelled key a list of definitions takes, with what it does (for clash reports). */
-export function takenKeys(defs: readonly KeyDef[]): (KeySpec & { label: string })[] {
-  const out: (KeySpec & { label: string })[] = [];
-  for (const d of defs) for (const n of d.keys) for (const s of specsOf(n)) out.push({ ...s, label: d.desc });
+export function takenKeys(defs: readonly KeyDef[]): (KeySpec & { label: string; soft?: boolean })[] {
+  const out: (KeySpec & { label: string; soft?: boolean })[] = [];
+  for (const d of defs) for (const n of d.keys) for (const s of specsOf(n)) out.push({ ...s, label: d.desc, ...(d.soft ? { soft: true } : {}) });
   return out;
 }
 
@@ -121,14 +126,17 @@ export function keyLabel(d: KeyDef): string {
 /**
  * A screen's keys with the user's on top: kmux's own first; then plugins and hotkeys. A plugin
  * or hotkey with `override` takes the key from kmux (kmux's action is dropped); one without it
- * never shadows kmux's (the load-time clash check has already said so).
+ * never shadows kmux's (the load-time clash check has already said so), but for the soft keys
+ * K9s gives away too (moving keys: see KeyDef.soft).
  */
 export function withExtensions(own: KeyAction[], extensions: (KeyAction & { override?: boolean })[]): KeyAction[] {
   let out = [...own];
   for (const x of extensions) {
     const specs = x.keys.flatMap(specsOf);
     const taken = (n: string) => specsOf(n).some((s) => specs.some((t) => t.key === s.key && t.ctrl === s.ctrl && t.shift === s.shift));
-    if (x.override) {
+    const holders = out.filter((a) => a.keys.some(taken));
+    const soft = holders.length > 0 && holders.every((a) => a.soft && a.source !== 'plugin' && a.source !== 'hotkey');
+    if (x.override || soft) {
       // kmux's action loses that key (and goes when it has no other)
       out = out.flatMap((a) => {
         if (a.source === 'plugin' || a.source === 'hotkey' || !a.keys.some(taken)) return [a];

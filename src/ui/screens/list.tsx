@@ -13,7 +13,9 @@ import { clean, fit, width } from '../text.js';
 import { frame } from '../chrome/frame.js';
 import { navigationKeys } from './navigation.js';
 import { shrink } from './columns.js';
-import type { RenderCtx, Screen } from './screen.js';
+import type { PluginScope, RenderCtx, Screen } from './screen.js';
+import type { Plugin } from '../../plugins/load.js';
+import type { PluginVars } from '../../plugins/vars.js';
 
 export interface ListRow {
   key: string;
@@ -38,6 +40,8 @@ export interface ListSource {
   onEnter?(row: ListRow, marked: string[]): void;
   /** keys of this list's own, on the cursor row */
   actions?: { id: string; keys: string[]; desc: string; dangerous?: boolean; unavailable?: string; run(row: ListRow): void }[];
+  /** plugins apply to its rows (a pod's containers): the scope names, contexts, and a run on a row */
+  plugins?: { names: string[]; contexts: string[]; run(p: Plugin, row: ListRow): void; vars?(row: ListRow): PluginVars };
 }
 
 export class ListScreen implements Screen {
@@ -62,6 +66,21 @@ export class ListScreen implements Screen {
 
   current(): ListRow | undefined {
     return this.rows()[this.vp.cursor];
+  }
+
+  pluginScope(): PluginScope | undefined {
+    const ps = this.source.plugins;
+    if (!ps) return undefined;
+    return {
+      names: ps.names, contexts: ps.contexts, run: (p) => {
+        const r = this.current();
+        if (r) ps.run(p, r);
+      },
+      vars: () => {
+        const r = this.current();
+        return r && ps.vars ? ps.vars(r) : undefined;
+      },
+    };
   }
 
   readonly filter = {

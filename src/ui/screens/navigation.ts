@@ -1,5 +1,6 @@
 /** The moving keys of every scrolling screen, on the one viewport model. */
-import type { KeyAction } from '../keys/keys.js';
+import { bind, type KeyAction } from '../keys/keys.js';
+import { MOVE_DEFS } from '../keys/defs.js';
 import type { Viewport } from '../scroll.js';
 
 export function navigationKeys(vp: Viewport, o: { onUp?: () => void } = {}): KeyAction[] {
@@ -7,12 +8,12 @@ export function navigationKeys(vp: Viewport, o: { onUp?: () => void } = {}): Key
     o.onUp?.();
     fn();
   };
-  return [
-    { id: 'down', keys: ['j', '<down>'], desc: 'down', section: 'Navigation', run: () => vp.down() },
-    { id: 'up', keys: ['k', '<up>'], desc: 'up', section: 'Navigation', run: up(() => vp.up()) },
-    { id: 'page-down', keys: ['<pgdn>', '<ctrl-f>'], desc: 'page down', section: 'Navigation', run: () => vp.pageDown() },
-    { id: 'page-up', keys: ['<pgup>', '<ctrl-b>'], desc: 'page up', section: 'Navigation', run: up(() => vp.pageUp()) },
-    { id: 'top', keys: ['g', '<home>'], desc: 'top', section: 'Navigation', run: up(() => vp.home()) },
-    { id: 'bottom', keys: ['G', '<end>'], desc: 'bottom', section: 'Navigation', run: () => vp.end() },
-  ];
+  return bind(MOVE_DEFS, {
+    down: () => vp.down(),
+    up: up(() => vp.up()),
+    'page-down': () => vp.pageDown(),
+    'page-up': up(() => vp.pageUp()),
+    top: up(() => vp.home()),
+    bottom: () => vp.end(),
+  });
 }

@@ -7,6 +7,17 @@ import type React from 'react';
 import type { TableView } from '../../app/session.js';
 import type { Drawing } from '../chrome/frame.js';
 import type { KeyAction, Press } from '../keys/keys.js';
+import type { Plugin } from '../../plugins/load.js';
+import type { PluginVars } from '../../plugins/vars.js';
+
+/** Where plugins apply: the names scopes match, the contexts (read-only), and how one runs on the cursor row. */
+export interface PluginScope {
+  names: string[];
+  contexts: string[];
+  run(p: Plugin): void;
+  /** the cursor row's variables (for hotkeys' commands), when there is a row */
+  vars?(): PluginVars | undefined;
+}
 
 export interface RenderCtx extends Drawing {
   /** lines for the screen, its frame included */
@@ -25,6 +36,8 @@ export interface Screen {
   readonly view?: TableView;
   /** plugins and hotkeys apply here (table views) */
   readonly extensible?: boolean;
+  /** plugins apply here too, though it shows no table view (a pod's containers) */
+  pluginScope?(): PluginScope | undefined;
   /** a filter this screen applies from the `/` prompt: as typed, and when entered */
   filter?: { get(): string; set(text: string, final: boolean): string | undefined };
   dispose?(): void;
