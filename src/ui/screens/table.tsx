@@ -15,7 +15,7 @@ import type { Nav } from '../nav.js';
 import { clean, fit, width } from '../text.js';
 import { frame } from '../chrome/frame.js';
 import { SortColumnDialog } from '../dialogs/sortcol.js';
-import { cellTextOf, highlight, rowColor } from './cells.js';
+import { cellTextOf, cursorStyle, headerLine, highlight, rowColor, shownState } from './cells.js';
 import { layoutColumns } from './columns.js';
 import type { RenderCtx, Screen } from './screen.js';
 import { confirmDelete, confirmRows, cordonRows, describeRow, drill, openPortForward, podTerminalOf, scaleRows, targets, yamlRow } from '../actions/rows.js';
@@ -181,18 +181,20 @@ export class TableScreen implements Screen {
     const line = (cells: string[]) => ' ' + keep.map((ci, i) => fit(cells[ci], widths[i], right(cols[ci]) ? 'right' : 'left')).join('  ');
     const body: React.ReactElement[] = [];
     const shownNames = keep.map((i) => cols[i].name);
-    body.push(<Text key="hdr" color={theme.tableHeader} bold>{fit(line(headers.map((h, i) => (sortDialog && shownNames[sortDialog.col] === cols[i].name ? `[${h}]` : h))), W - 2)}</Text>);
+    const picked = sortDialog ? shownNames[sortDialog.col] : undefined;
+    body.push(React.cloneElement(headerLine(theme, keep.map((ci, i) => {
+      const name = cols[ci].name;
+      return { text: fit(picked === name ? `[${headers[ci]}]` : headers[ci], widths[i], right(cols[ci]) ? 'right' : 'left'), selected: picked === name, sorted: sort.column === name };
+    }), W - 2), { key: 'hdr' }));
     slice.forEach((r, i) => {
       const marked = v.marks.has(r.key);
-      let state = r.state;
-      if (state === 'normal' && r.addedAt && now - r.addedAt < 3000) state = 'new';
-      else if (state === 'normal' && r.modifiedAt && now - r.modifiedAt < 3000) state = 'modified';
+      const state = shownState(r, now);
       const rt = v.spec.contexts.length > 1 ? this.nav.session.themeFor(r.context) : theme;
       const color = marked ? rt.mark : rowColor(rt, state);
       const text = fit(line(texts[i]), W - 2);
       const hl = v.vm.highlights.get(r.key);
       const ms = mono ? monoRowStyle(marked ? 'marked' : state) : {};
-      if (cur && r.key === cur.key) body.push(<Text key={r.key} color={rt.cursorFg} backgroundColor={rt.cursorBg} inverse={mono}>{text}</Text>);
+      if (cur && r.key === cur.key) body.push(<Text key={r.key} {...cursorStyle(rt, color, mono)}>{text}</Text>);
       else if (hl && hl.length) body.push(<Text key={r.key} color={color} {...ms}>{highlight(text, r.name, hl)}</Text>);
       else body.push(<Text key={r.key} color={color} {...ms}>{text}</Text>);
     });
