@@ -172,19 +172,22 @@ export class TableScreen implements Screen {
     const cols = this.shownColumns();
     const now = Date.now();
     const sort = v.vm.getSort();
-    const headers = cols.map((c) => c.name + (sort.column === c.name ? (sort.asc ? '↑' : '↓') : '') + (c.kind === 'cpu' ? '(m)' : c.kind === 'mem' ? '(Mi)' : ''));
+    const sortDialog = this.nav.dialog() instanceof SortColumnDialog ? (this.nav.dialog() as SortColumnDialog) : undefined;
+    // the column the sort dialog points at, in brackets (and selectedSortColumnColor)
+    const picked = sortDialog ? cols[sortDialog.col]?.name : undefined;
+    const headers = cols.map((c) => {
+      const h = c.name + (sort.column === c.name ? (sort.asc ? '↑' : '↓') : '') + (c.kind === 'cpu' ? '(m)' : c.kind === 'mem' ? '(Mi)' : '');
+      return c.name === picked ? `[${h}]` : h;
+    });
     const texts = slice.map((r) => cols.map((c) => cellTextOf(v, r, c, now)));
     const natural = this.naturalWidths(cols, headers, texts, rows, now, W);
     const { keep, widths } = layoutColumns(cols, natural, W - 3, v.wide);
     const right = (c: ViewColumn) => c.kind !== undefined && c.kind !== 'text';
-    const sortDialog = this.nav.dialog() instanceof SortColumnDialog ? (this.nav.dialog() as SortColumnDialog) : undefined;
     const line = (cells: string[]) => ' ' + keep.map((ci, i) => fit(cells[ci], widths[i], right(cols[ci]) ? 'right' : 'left')).join('  ');
     const body: React.ReactElement[] = [];
-    const shownNames = keep.map((i) => cols[i].name);
-    const picked = sortDialog ? shownNames[sortDialog.col] : undefined;
     body.push(React.cloneElement(headerLine(theme, keep.map((ci, i) => {
       const name = cols[ci].name;
-      return { text: fit(picked === name ? `[${headers[ci]}]` : headers[ci], widths[i], right(cols[ci]) ? 'right' : 'left'), selected: picked === name, sorted: sort.column === name };
+      return { text: fit(headers[ci], widths[i], right(cols[ci]) ? 'right' : 'left'), selected: picked === name, sorted: sort.column === name };
     }), W - 2), { key: 'hdr' }));
     slice.forEach((r, i) => {
       const marked = v.marks.has(r.key);
@@ -226,7 +229,8 @@ export class TableScreen implements Screen {
       }
       w = this.widths = { shape, natural: w && w.shape === shape ? w.natural.map((x, i) => Math.max(x, natural[i])) : natural, sampledAt: now };
     }
-    for (const t of texts) t.forEach((s, i) => {
+    // a header may grow while the widths are kept (the sort dialog's brackets)
+    for (const t of [headers, ...texts]) t.forEach((s, i) => {
       const tw = width(s);
       if (tw > w.natural[i]) w.natural[i] = tw;
     });
