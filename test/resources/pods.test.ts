@@ -152,6 +152,21 @@ describe('pod columns', () => {
     expect(podStatus(p).lastRestart).toBe(NOW - 390_000);
   });
 
+  it('PodInitializing takes addColor\'s state, as K9s colors it', () => {
+    const p = pod({
+      status: {
+        phase: 'Pending',
+        conditions: [{ type: 'Initialized', status: 'True' }],
+        containerStatuses: [
+          { name: 'app', ready: false, restartCount: 0, state: { waiting: { reason: 'PodInitializing' } } },
+          { name: 'envoy', ready: false, restartCount: 0, state: { waiting: { reason: 'PodInitializing' } } },
+        ],
+      },
+    });
+    expect(cells(p).STATUS).toBe('PodInitializing');
+    expect(state(p)).toBe('added');
+  });
+
   it('ContainerCreating', () => {
     const p = pod({
       status: {

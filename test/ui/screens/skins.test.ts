@@ -13,7 +13,7 @@ import { TableScreen } from '../../../src/ui/screens/table.js';
 import { ListScreen } from '../../../src/ui/screens/list.js';
 import { contextsList } from '../../../src/ui/screens/lists.js';
 import { SortColumnDialog } from '../../../src/ui/dialogs/sortcol.js';
-import { cursorStyle } from '../../../src/ui/screens/cells.js';
+import { containerColor, cursorStyle } from '../../../src/ui/screens/cells.js';
 import { STOCK } from '../../../src/theme/theme.js';
 import { styledBodyOf, type Styled } from '../../helpers/lines.js';
 import { fleetSession, keys, openView, type FleetSession } from '../../helpers/ui.js';
@@ -241,5 +241,19 @@ describe('the column header', () => {
       if (nav.dialog()) keys(nav, '<esc>');
       nav.view()!.vm.setSort({ column: '', asc: true });
     }
+  });
+});
+
+describe('the containers view, by K9s\'s rule on a container\'s STATE', () => {
+  it('Running and ready steady, Running not ready an error, waiting reasons errors, Completed, Pending, creating', () => {
+    expect(containerColor('Running', true)).toBe('rowNormal');
+    expect(containerColor('Running', false)).toBe('rowError');
+    expect(containerColor('CrashLoopBackOff', false)).toBe('rowError');
+    expect(containerColor('ImagePullBackOff', false)).toBe('rowError');
+    expect(containerColor('Completed', false)).toBe('rowCompleted');
+    expect(containerColor('Pending', false)).toBe('rowPending');
+    expect(containerColor('ContainerCreating', false)).toBe('rowAdded');
+    expect(containerColor('PodInitializing', false)).toBe('rowAdded');
+    expect(containerColor('Terminating', true)).toBe('rowHighlight');
   });
 });
