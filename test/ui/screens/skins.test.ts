@@ -246,14 +246,11 @@ describe('the column header', () => {
 
 describe('the containers view, by K9s\'s rule on a container\'s STATE', () => {
   it('Running and ready steady, Running not ready an error, waiting reasons errors, Completed, Pending, creating', () => {
-    expect(containerColor('Running', true)).toBe('rowNormal');
-    expect(containerColor('Running', false)).toBe('rowError');
-    expect(containerColor('CrashLoopBackOff', false)).toBe('rowError');
-    expect(containerColor('ImagePullBackOff', false)).toBe('rowError');
-    expect(containerColor('Completed', false)).toBe('rowCompleted');
-    expect(containerColor('Pending', false)).toBe('rowPending');
-    expect(containerColor('ContainerCreating', false)).toBe('rowAdded');
-    expect(containerColor('PodInitializing', false)).toBe('rowAdded');
-    expect(containerColor('Terminating', true)).toBe('rowHighlight');
+    const cases: [string, boolean, string][] = [
+      ['Running', true, 'rowNormal'], ['Running', false, 'rowError'], ['CrashLoopBackOff', false, 'rowError'],
+      ['ImagePullBackOff', false, 'rowError'], ['Completed', false, 'rowCompleted'], ['Pending', false, 'rowPending'],
+      ['ContainerCreating', false, 'rowAdded'], ['PodInitializing', false, 'rowAdded'], ['Terminating', true, 'rowHighlight'],
+    ];
+    for (const [state, ready, role] of cases) expect(containerColor(state, ready), `${state} ready=${ready}`).toBe(role);
   });
 });
