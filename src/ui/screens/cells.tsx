@@ -114,8 +114,8 @@ export interface HeaderCell {
 }
 
 /**
- * The table's header line as K9s colors it: names in views.table.header.fgColor, the column
- * picked for sorting in selectedSortColumnColor, the sort arrow in sorterColor. `total` is the
+ * The table's header line as K9s colors it: names in views.table.header.fgColor on its bgColor,
+ * the column picked for sorting in selectedSortColumnColor, the sort arrow in sorterColor. `total` is the
  * line's width (padded with spaces); a line that would not fit is drawn in one color.
  */
 export function headerLine(t: Theme, cells: HeaderCell[], total: number): React.ReactElement {
@@ -143,10 +143,11 @@ export function headerLine(t: Theme, cells: HeaderCell[], total: number): React.
       if (arrow + 1 < c.text.length) parts.push(<Text key={parts.length} color={color}>{c.text.slice(arrow + 1)}</Text>);
     }
   });
-  if (used > total) return <Text color={t.tableHeader} bold>{fit(' ' + cells.map((c) => c.text).join('  '), total)}</Text>;
+  const bg = t.tableHeaderBg || undefined;
+  if (used > total) return <Text color={t.tableHeader} backgroundColor={bg} bold>{fit(' ' + cells.map((c) => c.text).join('  '), total)}</Text>;
   plain += ' '.repeat(total - used);
   flush();
-  return <Text bold>{parts}</Text>;
+  return <Text backgroundColor={bg} bold>{parts}</Text>;
 }
 
 /** Bold the fuzzy-matched characters of the name inside a rendered line. */

@@ -198,8 +198,9 @@ export class TableScreen implements Screen {
       const hl = v.vm.highlights.get(r.key);
       const ms = mono ? monoRowStyle(marked ? 'marked' : state) : {};
       if (cur && r.key === cur.key) body.push(<Text key={r.key} {...cursorStyle(rt, color, mono)}>{text}</Text>);
-      else if (hl && hl.length) body.push(<Text key={r.key} color={color} {...ms}>{highlight(text, r.name, hl)}</Text>);
-      else body.push(<Text key={r.key} color={color} {...ms}>{text}</Text>);
+      // rows on views.table.bgColor (else the body's), as K9s draws its table
+      else if (hl && hl.length) body.push(<Text key={r.key} color={color} backgroundColor={rt.tableBg || undefined} {...ms}>{highlight(text, r.name, hl)}</Text>);
+      else body.push(<Text key={r.key} color={color} backgroundColor={rt.tableBg || undefined} {...ms}>{text}</Text>);
     });
     const problems = v.sourceProblems();
     if (rows.length === 0) {

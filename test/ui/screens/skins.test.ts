@@ -195,7 +195,9 @@ describe('the cursor bar: the row\'s own color behind cursorFgColor, bold', () =
     expect(rowOf('sk-crash')).toMatchObject({ backgroundColor: '#dc322f', color: '#fdf6e3', bold: true });
     cursorTo('sk-run');
     expect(rowOf('sk-run')).toMatchObject({ backgroundColor: '#268bd2', color: '#fdf6e3' });
-    expect(rowOf('sk-crash').color).toBe('#dc322f');
+    // the other rows and the header on views.table.bgColor
+    expect(rowOf('sk-crash')).toMatchObject({ color: '#dc322f', backgroundColor: '#fdf6e3' });
+    expect(drawn().header.backgroundColor).toBe('#fdf6e3');
   });
 
   it('where cursorFgColor is the row\'s own color, kmux draws the text in cursorBgColor, else inverse', () => {
