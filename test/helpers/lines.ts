@@ -44,7 +44,7 @@ export interface Styled {
   parts: Styled[];
 }
 
-function styledOf(node: React.ReactElement): Styled {
+export function styledOf(node: React.ReactElement): Styled {
   const p = node.props as { children?: React.ReactNode; color?: string; backgroundColor?: string; bold?: boolean; inverse?: boolean };
   const kids = React.Children.toArray(p.children).filter(React.isValidElement) as React.ReactElement[];
   return { text: textOf(node), color: p.color, backgroundColor: p.backgroundColor, bold: p.bold, inverse: p.inverse, parts: kids.map(styledOf) };

@@ -253,14 +253,16 @@ export class TableScreen implements Screen {
     const sel = v.spec.labelSelector && !v.spec.label ? ` <-l ${v.spec.labelSelector}>` : '';
     const count = `[${shown}${shown !== v.vm.total ? `/${v.vm.total}` : ''}]`;
     const titleStr = ` ${label}${ns ? `(${ns})` : ''}${ctxPart}${count}${sel}${f.raw ? ` </${f.raw}>` : ''}${v.vm.getFaultsOnly() ? ' <faults>' : ''}${errText ? ` (${errText})` : ''} `;
+    // K9s's title: the kind bold, the namespace in highlightColor, the count in counterColor, the
+    // filter reversed in filterColor, all on title.bgColor
     return (
-      <Text data-width={width(titleStr)}>
+      <Text data-width={width(titleStr)} backgroundColor={theme.titleBg || undefined}>
         <Text color={theme.title} bold>{` ${label}`}</Text>
-        {ns ? <Text color={theme.title}>({ns})</Text> : null}
+        {ns ? <Text color={theme.title}>(<Text color={theme.titleHighlight} bold>{ns}</Text>)</Text> : null}
         {ctxPart ? <Text color={theme.title}>{ctxPart}</Text> : null}
-        <Text color={theme.titleCounter}>{count}</Text>
+        <Text color={theme.title}>[<Text color={theme.titleCounter} bold>{count.slice(1, -1)}</Text>]</Text>
         {sel ? <Text color={theme.titleFilter}>{sel}</Text> : null}
-        {f.raw ? <Text color={theme.titleFilter}>{` </${f.raw}>`}</Text> : null}
+        {f.raw ? <Text color={theme.title}>{' <'}<Text color={theme.titleFilter} inverse>{`/${f.raw}`}</Text>{'>'}</Text> : null}
         {v.vm.getFaultsOnly() ? <Text color={theme.rowError}> {'<faults>'}</Text> : null}
         {errText ? <Text color={theme.rowError}>{` (${errText})`}</Text> : null}
         <Text> </Text>

@@ -6,6 +6,7 @@
  * and so on; the cursor bar is the row's own color behind views.table.cursorFgColor.
  */
 import { cpSync } from 'node:fs';
+import React from 'react';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Nav } from '../../../src/ui/nav.js';
@@ -15,7 +16,7 @@ import { contextsList } from '../../../src/ui/screens/lists.js';
 import { SortColumnDialog } from '../../../src/ui/dialogs/sortcol.js';
 import { containerColor, cursorStyle } from '../../../src/ui/screens/cells.js';
 import { STOCK } from '../../../src/theme/theme.js';
-import { styledBodyOf, type Styled } from '../../helpers/lines.js';
+import { styledBodyOf, styledOf, type Styled } from '../../helpers/lines.js';
 import { fleetSession, keys, openView, type FleetSession } from '../../helpers/ui.js';
 import { until } from '../../helpers/wait.js';
 
@@ -256,3 +257,28 @@ describe('the containers view, by K9s\'s rule on a container\'s STATE', () => {
     for (const [state, ready, role] of cases) expect(containerColor(state, ready), `${state} ready=${ready}`).toBe(role);
   });
 });
+
+describe('the frame around the table', () => {
+  it('title: the kind in title.fgColor, the namespace in highlightColor, the count in counterColor, on title.bgColor', () => {
+    const top = nav.top()!.render({ W: 160, theme: fs.session.themeFor('dev'), mono: false, height: 20 })[0];
+    const title = (React.Children.toArray((top.props as { children?: React.ReactNode }).children) as React.ReactElement[])[1];
+    const t = styledOf(title);
+    expect(t.backgroundColor).toBe('#000010');
+    const colored = (want: string) => t.parts.find((p) => p.text === want || p.parts.some((q) => q.text === want));
+    expect(colored(' pods')?.color).toBe('#00c0c0');
+    expect(colored(NS)?.parts.find((q) => q.text === NS)?.color).toBe('#c000c0');
+    const count = String(nav.view()!.rows().length);
+    expect(colored(count)?.parts.find((q) => q.text === count)?.color).toBe('#c0c000');
+  });
+
+  it('the border in focusColor while the table has the keys, in fgColor under a dialog', () => {
+    const theme = fs.session.themeFor('dev');
+    const edgeColor = (blurred: boolean) => {
+      const top = nav.top()!.render({ W: 160, theme, mono: false, height: 20, blurred })[0];
+      return styledOf(top).parts[0].color;
+    };
+    expect(edgeColor(false)).toBe('#60a0e0');
+    expect(edgeColor(true)).toBe('#3060c0');
+  });
+});
+
