@@ -102,7 +102,7 @@ export function withDeletion(obj: any, state: RowState): RowState {
   return isDeleting(obj) ? 'terminating' : state;
 }
 
-/** Readiness of a workload with desired/ready counts. */
+/** A workload's state by K9s's rule: in error while its ready count is not the count it wants. */
 export function readinessState(obj: any, ready: number, desired: number): RowState {
-  return withDeletion(obj, ready < desired ? 'pending' : 'normal');
+  return withDeletion(obj, ready !== desired ? 'error' : 'normal');
 }

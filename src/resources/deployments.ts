@@ -1,7 +1,7 @@
 /**
  * Deployments: NAME READY UP-TO-DATE AVAILABLE AGE, wide CONTAINERS IMAGES SELECTOR.
  */
-import { AGE, NAME, containerCells, created, formatSelector, nameOf, num, readinessState } from './common.js';
+import { AGE, NAME, containerCells, created, formatSelector, nameOf, num, readinessState, withDeletion } from './common.js';
 import type { ResourceColumns } from './types.js';
 
 export const deploymentColumns: ResourceColumns = {
@@ -32,7 +32,8 @@ export const deploymentColumns: ResourceColumns = {
         selector || '<none>',
         created(d),
       ],
-      state: readinessState(d, ready, desired),
+      // K9s: scaled to zero is pending; otherwise in error while not every replica is available
+      state: desired === 0 ? withDeletion(d, 'pending') : readinessState(d, num(d?.status?.availableReplicas), num(d?.status?.replicas)),
       extra: { selector, replicas: desired },
     };
   },

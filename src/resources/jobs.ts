@@ -2,7 +2,7 @@
  * Jobs: NAME COMPLETIONS DURATION AGE, wide CONTAINERS IMAGES SELECTOR.
  * DURATION of a running job is measured at `now`, the time of projection.
  */
-import { AGE, NAME, condition, containerCells, created, formatSelector, nameOf, num, ownerOf, withDeletion } from './common.js';
+import { AGE, NAME, containerCells, created, formatSelector, nameOf, num, ownerOf, withDeletion } from './common.js';
 import { humanAge, toMs } from './format.js';
 import type { ResourceColumns, RowState } from './types.js';
 
@@ -21,11 +21,10 @@ export function jobDuration(job: any, now: number): string {
   return humanAge((end === '' ? now : end) - start);
 }
 
+/** K9s's rule: a job is in error while it has failed pods and not every completion it wants. */
 export function jobState(job: any): RowState {
-  let state: RowState = 'normal';
-  if (condition(job, 'Failed')?.status === 'True') state = 'error';
-  else if (condition(job, 'Complete')?.status === 'True') state = 'completed';
-  return withDeletion(job, state);
+  const [done, want] = jobCompletions(job).split('/');
+  return withDeletion(job, done !== want && num(job?.status?.failed) > 0 ? 'error' : 'normal');
 }
 
 export const jobColumns: ResourceColumns = {

@@ -113,43 +113,26 @@ export function podStatus(pod: any): PodStatusSummary {
   return { reason, ready, total, restarts, lastRestart };
 }
 
-const ERROR_REASONS = new Set([
-  'CrashLoopBackOff',
-  'Error',
-  'ErrImagePull',
-  'ImagePullBackOff',
-  'ErrImageNeverPull',
-  'InvalidImageName',
-  'Evicted',
-  'OOMKilled',
-  'CreateContainerConfigError',
-  'CreateContainerError',
-  'RunContainerError',
-  'StartError',
-  'ContainerStatusUnknown',
-  'ContainerCannotRun',
-  'DeadlineExceeded',
-  'Failed',
-  'Unknown',
-  'NodeLost',
-  'NodeAffinity',
-  'OutOfcpu',
-  'OutOfmemory',
-  'UnexpectedAdmissionError',
-]);
-const PENDING_REASONS = new Set(['Pending', 'ContainerCreating', 'PodInitializing', 'SchedulingGated', 'NotReady']);
-
-/** The row state for a pod with the given summary. */
+/**
+ * The row state for a pod with the given summary, by K9s's rule: a pod is in error when it is
+ * not valid (not every container ready, or its Ready condition not True), except where its
+ * STATUS says more: Pending and ContainerCreating are pending, PodInitializing added,
+ * Initialized highlighted, Completed completed, Terminating terminating. A valid Running pod
+ * is steady: K9s draws it in newColor even right after it appeared or changed.
+ */
 export function podState(pod: any, s: PodStatusSummary): RowState {
   if (pod?.metadata?.deletionTimestamp) return 'terminating';
-  const phase = pod?.status?.phase;
-  const bare = s.reason.startsWith('Init:') ? s.reason.slice(5) : s.reason;
-  if (ERROR_REASONS.has(bare) || /^(ExitCode|Signal):/.test(bare) || phase === 'Failed') return 'error';
-  if (s.reason === 'Completed' || phase === 'Succeeded') return 'completed';
-  if (s.reason.startsWith('Init:') || PENDING_REASONS.has(s.reason) || phase === 'Pending') return 'pending';
-  if (s.reason === 'Running') return s.ready >= s.total && s.total > 0 ? 'normal' : 'pending';
-  // any other waiting reason on a running pod means something is not right yet
-  return s.ready >= s.total && s.total > 0 ? 'normal' : 'pending';
+  switch (s.reason) {
+    case 'Pending':
+    case 'ContainerCreating': return 'pending';
+    case 'PodInitializing': return 'added';
+    case 'Initialized': return 'highlight';
+    case 'Completed': return 'completed';
+  }
+  const conditions: any[] = Array.isArray(pod?.status?.conditions) ? pod.status.conditions : [];
+  const readyCondition = conditions.some((c) => c?.type === 'Ready' && c?.status === 'True');
+  if (s.total === 0 || s.ready !== s.total || !readyCondition) return 'error';
+  return s.reason === 'Running' ? 'steady' : 'normal';
 }
 
 export interface PodResources {

@@ -33,9 +33,8 @@ export const pvcColumns: ResourceColumns = {
     const storageClass = String(
       pvc?.spec?.storageClassName ?? pvc?.metadata?.annotations?.['volume.beta.kubernetes.io/storage-class'] ?? '',
     );
-    let state: RowState = 'normal';
-    if (phase === 'Pending') state = 'pending';
-    else if (phase === 'Lost') state = 'error';
+    // K9s: a claim that is neither Bound nor Available (Pending, Lost) is in error
+    const state: RowState = phase === 'Bound' || phase === 'Available' ? 'normal' : 'error';
     return {
       cells: [
         nameOf(pvc),

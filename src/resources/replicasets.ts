@@ -23,7 +23,8 @@ export const replicaSetColumns: ResourceColumns = {
     const owner = ownerOf(rs);
     return {
       cells: [nameOf(rs), desired, num(rs?.status?.replicas), ready, containers, images, selector || '<none>', created(rs)],
-      state: readinessState(rs, ready, desired),
+      // K9s compares the replicas there are with the ready ones (not the spec's count)
+      state: readinessState(rs, ready, num(rs?.status?.replicas)),
       extra: { selector, replicas: desired, ...(owner ? { owner } : {}) },
     };
   },

@@ -20,7 +20,8 @@ export const statefulSetColumns: ResourceColumns = {
     const [containers, images] = containerCells(s?.spec?.template?.spec);
     return {
       cells: [nameOf(s), `${ready}/${desired}`, serviceName || '<none>', containers, images, created(s)],
-      state: readinessState(s, ready, desired),
+      // K9s: in error unless the replicas there are and the spec's count are all ready
+      state: readinessState(s, ready, num(s?.status?.replicas) !== ready ? num(s?.status?.replicas) : desired),
       extra: { selector: formatSelector(s?.spec?.selector), replicas: desired, serviceName },
     };
   },

@@ -4,7 +4,13 @@
  * memory as full objects three times over); describe and YAML fetch the object when asked.
  */
 
-export type RowState = 'normal' | 'new' | 'modified' | 'error' | 'pending' | 'completed' | 'terminating';
+/**
+ * A row's state, which picks its color as K9s's colorers do (frame.status.*): normal rows take
+ * newColor, and addColor or modifyColor for a while after they appear or change; `steady` is
+ * normal but never takes those (K9s draws a running pod in newColor whatever happened to it);
+ * `added` (addColor) and `highlight` (highlightColor) are states K9s gives some pod statuses.
+ */
+export type RowState = 'normal' | 'steady' | 'new' | 'modified' | 'added' | 'highlight' | 'error' | 'pending' | 'completed' | 'terminating';
 
 export type ColumnKind =
   | 'text'

@@ -14,6 +14,9 @@ import type { Filter } from './filter.js';
 import { NO_FILTER } from './filter.js';
 import type { Row, RowStore } from './rows.js';
 
+/** The states faults-only (ctrl-z) keeps: rows K9s finds not valid (not ready, failing, going away). */
+const FAULTS: ReadonlySet<Row['state']> = new Set(['error', 'pending', 'terminating', 'added', 'highlight'] as const);
+
 export interface SortSpec {
   /** a column name, or '' for the natural order (context, namespace, name). */
   column: string;
@@ -176,7 +179,7 @@ export class ViewModel {
   /** Whether a row passes the filter and faults-only. Tested directly: a regex on the row's
    * cached text costs less than remembering the answer per row. */
   private passes(r: Row, f: Filter = this.filter): boolean {
-    if (this.faultsOnly && !(r.state === 'error' || r.state === 'pending' || r.state === 'terminating')) return false;
+    if (this.faultsOnly && !FAULTS.has(r.state)) return false;
     if (f.kind === 'regex') {
       f.re.lastIndex = 0;
       return f.re.test(rowText(r, this.textCells)) !== f.inverse;

@@ -71,11 +71,11 @@ const SCHEMA: Schema = {
   views: {
     table: {
       fgColor: C, bgColor: C, cursorFgColor: C, cursorBgColor: C, cursorColor: C, markColor: C,
-      header: { fgColor: C, bgColor: C, sorterColor: C },
+      header: { fgColor: C, bgColor: C, sorterColor: C, selectedSortColumnColor: C },
     },
-    xray: { fgColor: C, bgColor: C, cursorColor: C, cursorTextColor: C, graphicColor: C, showIcons: 'bool' },
+    xray: { fgColor: C, bgColor: C, cursorColor: C, cursorTextColor: C, cursorFgColor: C, graphicColor: C, showIcons: 'bool' },
     charts: {
-      bgColor: C, dialBgColor: C, chartBgColor: C, focusColor: C,
+      bgColor: C, dialBgColor: C, chartBgColor: C, focusFgColor: C, focusBgColor: C,
       defaultDialColors: 'colors', defaultChartColors: 'colors', resourceColors: 'colorMap',
     },
     yaml: { keyColor: C, valueColor: C, colonColor: C },
@@ -116,10 +116,12 @@ export const ROLE_SOURCES: Readonly<Record<keyof Theme, readonly string[]>> = {
   tableHeader: ['views.table.header.fgColor'],
   tableHeaderBg: ['views.table.header.bgColor', 'views.table.bgColor', 'body.bgColor'],
   sortMarker: ['views.table.header.sorterColor'],
+  sortSelected: ['views.table.header.selectedSortColumnColor'],
   cursorFg: ['views.table.cursorFgColor'],
   cursorBg: ['views.table.cursorBgColor', 'views.table.cursorColor'],
   mark: ['views.table.markColor'],
-  rowNormal: ['views.table.fgColor'],
+  // K9s's standard row color is newColor; views.table.fgColor colors no row in K9s
+  rowNormal: ['frame.status.newColor'],
   rowNew: ['frame.status.newColor'],
   rowAdded: ['frame.status.addColor'],
   rowModified: ['frame.status.modifyColor'],
@@ -165,7 +167,7 @@ export const ROLE_SOURCES: Readonly<Record<keyof Theme, readonly string[]>> = {
   logToggleOff: ['views.logs.indicator.toggleOffColor'],
   xrayFg: ['views.xray.fgColor'],
   xrayBg: ['views.xray.bgColor', 'body.bgColor'],
-  xrayCursorFg: ['views.xray.cursorTextColor'],
+  xrayCursorFg: ['views.xray.cursorTextColor', 'views.xray.cursorFgColor'],
   xrayCursorBg: ['views.xray.cursorColor'],
   xrayGraphic: ['views.xray.graphicColor'],
   pickerFg: ['views.picker.mainColor'],
@@ -173,6 +175,8 @@ export const ROLE_SOURCES: Readonly<Record<keyof Theme, readonly string[]>> = {
   pickerShortcut: ['views.picker.shortcutColor'],
   healthOk: ['views.charts.defaultDialColors.0'],
   healthBad: ['views.charts.defaultDialColors.1'],
+  chartFocusFg: ['views.charts.focusFgColor'],
+  chartFocusBg: ['views.charts.focusBgColor'],
 };
 
 /** A color found in the skin: '' = terminal's own; undefined = present but bad (reported). */

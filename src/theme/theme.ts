@@ -40,10 +40,17 @@ export interface Theme {
   tableHeader: string;
   tableHeaderBg: string;
   sortMarker: string;
+  /** the column picked in the sort-column dialog (views.table.header.selectedSortColumnColor). */
+  sortSelected: string;
   cursorFg: string;
   cursorBg: string;
   mark: string;
+  /**
+   * A row in its steady state: K9s draws these with frame.status.newColor (its "standard"
+   * row color), not views.table.fgColor, which K9s draws nothing with.
+   */
   rowNormal: string;
+  /** frame.status.newColor, as rowNormal (other screens take it as a palette color). */
   rowNew: string;
   /** frame.status.addColor. */
   rowAdded: string;
@@ -111,6 +118,9 @@ export interface Theme {
   /** gauges and health: views.charts.defaultDialColors [ok, bad]. */
   healthOk: string;
   healthBad: string;
+  /** the focused gauge of a dashboard (views.charts.focusFgColor, focusBgColor). */
+  chartFocusFg: string;
+  chartFocusBg: string;
 }
 
 export const STOCK: Theme = {
@@ -136,10 +146,11 @@ export const STOCK: Theme = {
   tableHeader: '#ffffff',
   tableHeaderBg: '',
   sortMarker: '#ffa500',
+  sortSelected: '#87cefa',
   cursorFg: '#000000',
   cursorBg: '#00ffff',
   mark: '#ee82ee',
-  rowNormal: '#00ffff',
+  rowNormal: '#87cefa',
   rowNew: '#87cefa',
   rowAdded: '#1e90ff',
   rowModified: '#adff2f',
@@ -193,6 +204,8 @@ export const STOCK: Theme = {
   pickerShortcut: '#00ffff',
   healthOk: '#2e8b57',
   healthBad: '#ff4500',
+  chartFocusFg: '#ffffff',
+  chartFocusBg: '#ffa500',
 };
 
 /** Every role's name, in declaration order (bg included). */
@@ -214,7 +227,7 @@ export function wantsNoColor(env: NodeJS.ProcessEnv = process.env): boolean {
   return typeof env.NO_COLOR === 'string' && env.NO_COLOR !== '';
 }
 
-export type RowState = 'normal' | 'new' | 'modified' | 'error' | 'pending' | 'completed' | 'terminating' | 'marked' | 'cursor';
+export type RowState = 'normal' | 'steady' | 'new' | 'modified' | 'added' | 'highlight' | 'error' | 'pending' | 'completed' | 'terminating' | 'marked' | 'cursor';
 
 /** Ink <Text> style props that stand in for a color under NO_COLOR. */
 export interface MonoStyle {
@@ -228,7 +241,10 @@ export interface MonoStyle {
 
 const MONO: Record<RowState, MonoStyle> = {
   normal: {},
+  steady: {},
   new: { bold: true },
+  added: { bold: true },
+  highlight: { bold: true },
   modified: { bold: true },
   error: { bold: true, underline: true },
   pending: { italic: true },

@@ -122,8 +122,8 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
   const s = nav.top();
   // the focused context's skin draws the frame; in a merged view each row takes its own context's
   const theme = themeProp ?? session.themeFor(s?.view?.spec.contexts[0] ?? session.active[0]);
-  const d: Drawing = { W, theme, mono: session.mono };
   const dialog = nav.dialog();
+  const d: Drawing = { W, theme, mono: session.mono, blurred: !!dialog };
   const drawn = dialog?.render(d);
   const lines: React.ReactElement[] = [];
   // compact mode: under 24 rows or 80 columns the header gives its room to the table

@@ -1,18 +1,72 @@
-/** Skins in a real terminal: K9s skins from K9s's dir, per-context skins, bad skins, NO_COLOR. */
+/**
+ * Skins in a real terminal: K9s skins from K9s's dir, per-context skins, bad skins, NO_COLOR,
+ * and rows and the cursor in the colors K9s gives them, read back from the terminal's cells.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startFleet, type Fleet } from '../../src/sim/fleet.js';
 import { Terminal, hasTmux } from '../helpers/tmux.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/kmux.js');
+const FIXTURE_SKINS = resolve(import.meta.dirname, '../fixtures/k9s/skins');
 let fleet: Fleet;
 let dir: string;
 let kubeconfig: string;
 
 /** 24-bit SGR for a hex color, as a truecolor terminal receives it. */
 const fg = (hex: string) => `38;2;${parseInt(hex.slice(1, 3), 16)};${parseInt(hex.slice(3, 5), 16)};${parseInt(hex.slice(5, 7), 16)}`;
+
+const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(';');
+
+interface Cell {
+  fg?: string;
+  bg?: string;
+  bold: boolean;
+  inverse: boolean;
+}
+
+/**
+ * The attributes a terminal line (as `capture-pane -e` gives it) draws `text` with: the SGR
+ * state in force at the text's first character. Colors as "r;g;b".
+ */
+function styleOf(line: string, text: string): Cell | undefined {
+  const st: Cell = { fg: undefined, bg: undefined, bold: false, inverse: false };
+  let plain = '';
+  let at: Cell | undefined;
+  for (let i = 0; i < line.length;) {
+    const m = /^\x1b\[([0-9;]*)m/.exec(line.slice(i));
+    if (m) {
+      const ps = m[1] === '' ? [0] : m[1].split(';').map(Number);
+      for (let k = 0; k < ps.length; k++) {
+        const p = ps[k];
+        if (p === 0) Object.assign(st, { fg: undefined, bg: undefined, bold: false, inverse: false });
+        else if (p === 1) st.bold = true;
+        else if (p === 22) st.bold = false;
+        else if (p === 7) st.inverse = true;
+        else if (p === 27) st.inverse = false;
+        else if (p === 39) st.fg = undefined;
+        else if (p === 49) st.bg = undefined;
+        else if ((p === 38 || p === 48) && ps[k + 1] === 2) {
+          const c = ps.slice(k + 2, k + 5).join(';');
+          if (p === 38) st.fg = c;
+          else st.bg = c;
+          k += 4;
+        } else if ((p === 38 || p === 48) && ps[k + 1] === 5) k += 2;
+      }
+      i += m[0].length;
+      continue;
+    }
+    if (plain.length === line.replace(/\x1b\[[0-9;]*m/g, '').indexOf(text) && at === undefined) at = { ...st };
+    plain += line[i];
+    i++;
+  }
+  return at;
+}
+
+/** The line of the screen (with its escapes) that shows `text`. */
+const lineWith = (ansi: string, text: string) => ansi.split('\n').find((l) => l.replace(/\x1b\[[0-9;]*m/g, '').includes(text));
 
 function kmux(args: string[], config: string, env: Record<string, string> = {}): Terminal {
   return new Terminal([process.execPath, BIN, '--kubeconfig', kubeconfig, ...args], {
@@ -123,6 +177,45 @@ describe.skipIf(!hasTmux())('skins in a terminal', () => {
       const colors = sgr.filter((p) => p.split(';').some((n, i, a) => /^(3[0-7]|38|4[0-7]|48|9[0-7]|10[0-7])$/.test(n) && !(i > 0 && (a[i - 1] === '38' || a[i - 1] === '48' || a[i - 1] === '5' || a[i - 1] === '2'))));
       expect(colors).toEqual([]);
       expect(sgr).toContain('7'); // the cursor row, in inverse
+    } finally {
+      t.kill();
+    }
+  });
+
+  it('draws a pod in error in errorColor, a completed one in completedColor and the cursor bar in the row\'s own color (K9s\'s skin roles)', async () => {
+    const c = fleet.member('dev').cluster;
+    c.store.create('namespaces', { metadata: { name: 'colors' }, spec: {}, status: { phase: 'Active' } });
+    const mk = (name: string, behaviour?: string) => c.store.create('pods', {
+      metadata: { name, namespace: 'colors', ...(behaviour ? { annotations: { 'sim.kmux.dev/behaviour': behaviour } } : {}) },
+      spec: { containers: [{ name: 'main', image: 'busybox' }] },
+    });
+    mk('a-crash', 'crashloop');
+    mk('b-done', 'complete');
+    mk('c-run');
+    const cfg = join(dir, 'cfg-roles');
+    mkdirSync(join(cfg, 'k9s'), { recursive: true });
+    cpSync(FIXTURE_SKINS, join(cfg, 'k9s', 'skins'), { recursive: true });
+    const t = kmux(['--context', 'dev', '-n', 'colors'], cfg, { K9S_SKIN: 'roles' });
+    try {
+      // the cursor starts on the first row, a-crash; c-run steady (past its first seconds)
+      const rowsIn = (want: (ansi: string) => boolean) => t.waitFor(() => want(t.screenAnsi()), 30_000);
+      await rowsIn((a) => /CrashLoopBackOff/.test(a) && /Completed/.test(a) && /c-run\s.*Running/.test(a.replace(/\x1b\[[0-9;]*m/g, '')));
+      const roles = { error: '#ee1105', completed: '#8888a8', steady: '#11aa01', cursorFg: '#010203', cursorBg: '#fefdfc', tableFg: '#ff00f9' };
+      await rowsIn((a) => styleOf(lineWith(a, 'c-run')!, 'c-run')?.fg === rgb(roles.steady));
+      let ansi = t.screenAnsi();
+      // the cursor bar on the pod in error: errorColor behind cursorFgColor, bold
+      expect(styleOf(lineWith(ansi, 'a-crash')!, 'a-crash')).toEqual({ fg: rgb(roles.cursorFg), bg: rgb(roles.error), bold: true, inverse: false });
+      expect(styleOf(lineWith(ansi, 'b-done')!, 'b-done')).toMatchObject({ fg: rgb(roles.completed), bg: undefined });
+      expect(styleOf(lineWith(ansi, 'c-run')!, 'c-run')).toMatchObject({ fg: rgb(roles.steady), bg: undefined });
+      // neither views.table.fgColor nor cursorBgColor is on screen: K9s draws nothing with them
+      expect(ansi).not.toContain(rgb(roles.tableFg));
+      expect(ansi).not.toContain(rgb(roles.cursorBg));
+      // down one: the bar takes the completed pod's color, the pod in error its own again
+      t.keys('j');
+      await rowsIn((a) => styleOf(lineWith(a, 'b-done')!, 'b-done')?.bg === rgb(roles.completed));
+      ansi = t.screenAnsi();
+      expect(styleOf(lineWith(ansi, 'b-done')!, 'b-done')).toEqual({ fg: rgb(roles.cursorFg), bg: rgb(roles.completed), bold: true, inverse: false });
+      expect(styleOf(lineWith(ansi, 'a-crash')!, 'a-crash')).toMatchObject({ fg: rgb(roles.error), bg: undefined });
     } finally {
       t.kill();
     }

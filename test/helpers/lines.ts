@@ -32,3 +32,32 @@ export function titleOf(lines: readonly string[]): string {
   const top = lines.find((l) => l.startsWith('┌')) ?? '';
   return top.replace(/^┌─*\s?/, '').replace(/\s?─*┐$/, '');
 }
+
+/** How a line's content is drawn: its text and the props of the element that draws it. */
+export interface Styled {
+  text: string;
+  color?: string;
+  backgroundColor?: string;
+  bold?: boolean;
+  inverse?: boolean;
+  /** the pieces of a line drawn in several colors (the column header), in order */
+  parts: Styled[];
+}
+
+export function styledOf(node: React.ReactElement): Styled {
+  const p = node.props as { children?: React.ReactNode; color?: string; backgroundColor?: string; bold?: boolean; inverse?: boolean };
+  const kids = React.Children.toArray(p.children).filter(React.isValidElement) as React.ReactElement[];
+  return { text: textOf(node), color: p.color, backgroundColor: p.backgroundColor, bold: p.bold, inverse: p.inverse, parts: kids.map(styledOf) };
+}
+
+/** The content of each body line of a frame (between its side borders), with its colors. */
+export function styledBodyOf(elements: readonly React.ReactNode[]): Styled[] {
+  const out: Styled[] = [];
+  for (const el of elements) {
+    if (!React.isValidElement(el)) continue;
+    const kids = React.Children.toArray((el.props as { children?: React.ReactNode }).children);
+    // a body line: border | content | border
+    if (kids.length === 3 && textOf(kids[0]) === '│' && textOf(kids[2]) === '│' && React.isValidElement(kids[1])) out.push(styledOf(kids[1] as React.ReactElement));
+  }
+  return out;
+}

@@ -71,11 +71,13 @@ describe('deployments', () => {
     expect(r.extra).toEqual({ selector: 'app=web,tier=front', replicas: 3 });
   });
 
-  it('rolling out is pending; scaled to zero is normal', () => {
-    expect(row(deploymentColumns, dep({ replicas: 3 }, { replicas: 4, readyReplicas: 2, updatedReplicas: 1, availableReplicas: 2 })).state).toBe('pending');
+  it('as K9s colors them: in error while replicas are not all available; scaled to zero is pending', () => {
+    expect(row(deploymentColumns, dep({ replicas: 3 }, { replicas: 4, readyReplicas: 2, updatedReplicas: 1, availableReplicas: 2 })).state).toBe('error');
+    // a surge replica not yet available: K9s compares the replicas there are with the available ones
+    expect(row(deploymentColumns, dep({ replicas: 3 }, { replicas: 4, readyReplicas: 3, availableReplicas: 3 })).state).toBe('error');
     const zero = row(deploymentColumns, dep({ replicas: 0 }, {}));
     expect(zero.cells.READY).toBe('0/0');
-    expect(zero.state).toBe('normal');
+    expect(zero.state).toBe('pending');
     // replicas defaults to 1
     expect(row(deploymentColumns, dep({}, {})).cells.READY).toBe('0/1');
   });
@@ -103,7 +105,7 @@ describe('replicasets, statefulsets, daemonsets', () => {
       status: { replicas: 3, readyReplicas: 2 },
     });
     expect(r.cells).toMatchObject({ DESIRED: 3, CURRENT: 3, READY: 2, SELECTOR: 'app=web,pod-template-hash=7d4b9c' });
-    expect(r.state).toBe('pending');
+    expect(r.state).toBe('error');
     expect(r.extra).toMatchObject({ owner: { kind: 'Deployment', name: 'web' } });
   });
 
@@ -117,6 +119,8 @@ describe('replicasets, statefulsets, daemonsets', () => {
     });
     expect(r.cells).toMatchObject({ READY: '3/3', SERVICE: 'pg-headless', CONTAINERS: 'postgres', IMAGES: 'postgres:16' });
     expect(r.state).toBe('normal');
+    // scaled down, the old replica not gone yet: K9s finds it not valid
+    expect(row(rc, { metadata: meta('pg'), spec: { replicas: 2 }, status: { replicas: 3, readyReplicas: 3 } }).state).toBe('error');
   });
 
   it('daemonset', () => {
@@ -128,7 +132,7 @@ describe('replicasets, statefulsets, daemonsets', () => {
       status: { desiredNumberScheduled: 5, currentNumberScheduled: 5, numberReady: 4, updatedNumberScheduled: 5, numberAvailable: 4 },
     });
     expect(r.cells).toMatchObject({ DESIRED: 5, CURRENT: 5, READY: 4, 'UP-TO-DATE': 5, AVAILABLE: 4, 'NODE-SELECTOR': 'kubernetes.io/os=linux' });
-    expect(r.state).toBe('pending');
+    expect(r.state).toBe('error');
   });
 });
 
@@ -267,11 +271,15 @@ describe('jobs and cronjobs', () => {
       status: { succeeded: 1, startTime: ago(400), completionTime: ago(200), conditions: [{ type: 'Complete', status: 'True' }] },
     });
     expect(done.cells).toMatchObject({ COMPLETIONS: '1/1', DURATION: '3m20s', SELECTOR: 'batch.kubernetes.io/controller-uid=abc' });
-    expect(done.state).toBe('completed');
+    // K9s draws a finished job as any other (no completedColor)
+    expect(done.state).toBe('normal');
 
     const running = row(jobs, { metadata: meta('etl'), spec: { completions: 5, parallelism: 2 }, status: { succeeded: 2, active: 2, startTime: ago(3 * 3600 + 300) } });
     expect(running.cells).toMatchObject({ COMPLETIONS: '2/5', DURATION: '3h5m' });
     expect(running.state).toBe('normal');
+    // K9s: failed pods while completions are missing is an error, before the job gives up
+    expect(row(jobs, { metadata: meta('etl'), spec: { completions: 5 }, status: { succeeded: 2, failed: 1 } }).state).toBe('error');
+    expect(row(jobs, { metadata: meta('etl'), spec: { completions: 1 }, status: { succeeded: 1, failed: 2 } }).state).toBe('normal');
 
     const failed = row(jobs, { metadata: meta('bad'), spec: { parallelism: 3 }, status: { failed: 6, startTime: ago(60), conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }] } });
     expect(failed.cells).toMatchObject({ COMPLETIONS: '0/1 of 3' });
@@ -301,7 +309,8 @@ describe('pvcs and pdbs', () => {
     expect(bound.state).toBe('normal');
     const pending = row(rc, { metadata: meta('data-pg-1'), spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'gp3' }, status: { phase: 'Pending' } });
     expect(pending.cells).toMatchObject({ STATUS: 'Pending', VOLUME: '', CAPACITY: '', 'ACCESS-MODES': '' });
-    expect(pending.state).toBe('pending');
+    // K9s: a claim neither Bound nor Available is in error
+    expect(pending.state).toBe('error');
     expect(row(rc, { metadata: meta('x'), spec: {}, status: { phase: 'Lost' } }).state).toBe('error');
   });
 

@@ -96,7 +96,7 @@ describe('pod columns', () => {
       CONTAINERS: 'app,envoy',
       AGE: NOW - 3600_000,
     });
-    expect(state(p)).toBe('normal');
+    expect(state(p)).toBe('steady'); // K9s: a ready running pod keeps newColor, even just after it changed
   });
 
   it('extra carries what actions need', () => {
@@ -117,7 +117,7 @@ describe('pod columns', () => {
     });
   });
 
-  it('running but one container not ready is 1/2 and pending', () => {
+  it('running but one container not ready is 1/2 and in error (K9s: not every container ready)', () => {
     const p = pod({
       status: {
         conditions: [{ type: 'Ready', status: 'False' }],
@@ -128,7 +128,7 @@ describe('pod columns', () => {
       },
     });
     expect(cells(p)).toMatchObject({ READY: '1/2', STATUS: 'Running' });
-    expect(state(p)).toBe('pending');
+    expect(state(p)).toBe('error');
     expect(podColumns.project(p, NOW).extra!.ready).toBe(false);
   });
 
@@ -150,6 +150,21 @@ describe('pod columns', () => {
     expect(cells(p)).toMatchObject({ READY: '1/2', STATUS: 'CrashLoopBackOff', RESTARTS: 8 });
     expect(state(p)).toBe('error');
     expect(podStatus(p).lastRestart).toBe(NOW - 390_000);
+  });
+
+  it('PodInitializing takes addColor\'s state, as K9s colors it', () => {
+    const p = pod({
+      status: {
+        phase: 'Pending',
+        conditions: [{ type: 'Initialized', status: 'True' }],
+        containerStatuses: [
+          { name: 'app', ready: false, restartCount: 0, state: { waiting: { reason: 'PodInitializing' } } },
+          { name: 'envoy', ready: false, restartCount: 0, state: { waiting: { reason: 'PodInitializing' } } },
+        ],
+      },
+    });
+    expect(cells(p).STATUS).toBe('PodInitializing');
+    expect(state(p)).toBe('added');
   });
 
   it('ContainerCreating', () => {
@@ -183,7 +198,7 @@ describe('pod columns', () => {
       status: { phase: 'Pending', containerStatuses: undefined, conditions: [{ type: 'PodScheduled', status: 'False', reason: 'SchedulingGated' }] },
     });
     expect(cells(p).STATUS).toBe('SchedulingGated');
-    expect(state(p)).toBe('pending');
+    expect(state(p)).toBe('error'); // K9s: not valid, and no STATUS color of its own
   });
 
   it('Completed job pod', () => {
@@ -266,7 +281,7 @@ describe('pod columns', () => {
       },
     });
     expect(cells(p)).toMatchObject({ READY: '0/2', STATUS: 'Init:0/1' });
-    expect(state(p)).toBe('pending');
+    expect(state(p)).toBe('error'); // K9s colors an initializing pod as an error
     expect(podColumns.project(p, NOW).extra!.initContainers).toEqual(['migrate']);
   });
 
@@ -315,7 +330,7 @@ describe('pod columns', () => {
       },
     });
     expect(cells(p)).toMatchObject({ READY: '2/2', STATUS: 'Running', RESTARTS: 3 });
-    expect(state(p)).toBe('normal');
+    expect(state(p)).toBe('steady');
   });
 
   it.each(['ImagePullBackOff', 'ErrImagePull', 'CreateContainerConfigError', 'InvalidImageName'])('%s is an error', (reason) => {
@@ -365,7 +380,7 @@ describe('pod columns', () => {
       });
     expect(cells(mk('True')).STATUS).toBe('Running');
     expect(cells(mk('False')).STATUS).toBe('NotReady');
-    expect(state(mk('False'))).toBe('pending');
+    expect(state(mk('False'))).toBe('error');
   });
 });
 

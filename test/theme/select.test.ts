@@ -156,7 +156,7 @@ describe('which skin applies', () => {
     expect(prod.choice).toMatchObject({ name: 'prod-red', from: 'context' });
     expect(prod.problems).toEqual([]);
     expect(prod.theme.bg).toBe('#8b0000');
-    expect(prod.theme.rowNormal).toBe('#ff0000');
+    expect(prod.theme.rowNormal).toBe(STOCK.rowNormal); // K9s colors no row with views.table.fgColor
     expect(dev.choice.from).toBe('stock');
     expect(dev.theme).toEqual(stockTheme());
     expect(dev.theme.rowNormal).toBe(STOCK.rowNormal);

@@ -48,7 +48,7 @@ describe('shipped skins', () => {
 
   it('transparent leaves every background to the terminal', () => {
     const { theme } = loadSkinFile(path.join(SHIPPED_SKINS_DIR, 'transparent.yaml'));
-    for (const k of THEME_ROLES.filter((r) => /Bg$|^bg$/.test(r) && !['cursorBg', 'crumbBg', 'crumbActiveBg', 'buttonBg', 'buttonFocusBg', 'xrayCursorBg'].includes(r))) {
+    for (const k of THEME_ROLES.filter((r) => /Bg$|^bg$/.test(r) && !['cursorBg', 'crumbBg', 'crumbActiveBg', 'buttonBg', 'buttonFocusBg', 'xrayCursorBg', 'chartFocusBg'].includes(r))) {
       expect(theme[k], k).toBe('');
     }
     expect(theme.fg).toBe('');

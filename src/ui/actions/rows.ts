@@ -12,6 +12,7 @@ import type { Nav } from '../nav.js';
 import { clean } from '../text.js';
 import { TextScreen } from '../screens/text.js';
 import { ListScreen, type ListRow } from '../screens/list.js';
+import { containerColor } from '../screens/cells.js';
 import { ConfirmDialog } from '../dialogs/confirm.js';
 import { DeleteDialog } from '../dialogs/delete.js';
 import { ScaleDialog } from '../dialogs/scale.js';
@@ -80,7 +81,7 @@ export async function showContainers(nav: Nav, view: TableView, row: Row): Promi
   const rows: ListRow[] = containersOf(pod).map((c) => ({
     key: c.name,
     cells: [c.name + (c.init ? ' (init)' : ''), c.image, String(c.ready), c.state, String(c.restarts), c.ports, c.cpu, c.mem],
-    color: c.state === 'Running' && c.ready ? 'rowNormal' : c.state === 'Completed' ? 'rowCompleted' : /BackOff|Err|Error/.test(c.state) ? 'rowError' : 'rowPending',
+    color: containerColor(c.state, c.ready),
   }));
   const target = (r: ListRow) => ({ context: row.context, namespace: row.namespace ?? '', pod: row.name, container: r.key });
   const ro = nav.session.readOnlyFor([row.context, ...nav.session.active]) ? nav.session.readOnlyMessage('shell and attach', [row.context, ...nav.session.active]) : undefined;

@@ -13,6 +13,8 @@ export interface Drawing {
   W: number;
   theme: Theme;
   mono: boolean;
+  /** a dialog or prompt has the keys: the screen's border in frame.border.fgColor, else in focusColor (as K9s draws a focused view) */
+  blurred?: boolean;
 }
 
 /** A title: plain text, or an element with its width in `data-width`. */
@@ -20,17 +22,18 @@ export type Title = string | React.ReactElement;
 
 export function frame(d: Drawing, title: Title, body: (React.ReactElement | string)[], height: number): React.ReactElement[] {
   const { W, theme } = d;
+  const border = d.blurred ? theme.border : theme.borderFocus;
   // a title never wraps the border onto a second line: long ones are cut
   if (typeof title === 'string' && width(title) > W - 4) title = `${fit(title, W - 5)} `;
   const titleW = typeof title === 'string' ? width(title) : Number((title.props as { 'data-width'?: number })['data-width'] ?? 10);
   const left = Math.max(1, Math.floor((W - 2 - titleW) / 2));
   const right = Math.max(0, W - 2 - titleW - left);
   const out: React.ReactElement[] = [
-    <Text key="ft" wrap="truncate"><Text color={theme.border}>{'┌' + '─'.repeat(left)}</Text>{typeof title === 'string' ? <Text color={theme.title} bold>{title}</Text> : title}<Text color={theme.border}>{'─'.repeat(right) + '┐'}</Text></Text>,
+    <Text key="ft" wrap="truncate"><Text color={border}>{'┌' + '─'.repeat(left)}</Text>{typeof title === 'string' ? <Text color={theme.title} bold>{title}</Text> : title}<Text color={border}>{'─'.repeat(right) + '┐'}</Text></Text>,
   ];
   const inner = Math.max(0, height - 2);
   const bg = theme.bg || undefined;
-  const edge = <Text color={theme.border} backgroundColor={bg}>│</Text>;
+  const edge = <Text color={border} backgroundColor={bg}>│</Text>;
   for (let i = 0; i < inner; i++) {
     const l = body[i];
     const content = l === undefined ? <Text backgroundColor={bg}>{' '.repeat(W - 2)}</Text>
@@ -38,7 +41,7 @@ export function frame(d: Drawing, title: Title, body: (React.ReactElement | stri
         : bg && !(l.props as { backgroundColor?: string }).backgroundColor ? React.cloneElement(l as React.ReactElement<{ backgroundColor?: string }>, { backgroundColor: bg }) : l;
     out.push(<Box key={`fb${i}`} flexDirection="row" width={W} flexShrink={0}>{edge}{content}{edge}</Box>);
   }
-  out.push(<Text key="fbot" color={theme.border}>{'└' + '─'.repeat(W - 2) + '┘'}</Text>);
+  out.push(<Text key="fbot" color={border}>{'└' + '─'.repeat(W - 2) + '┘'}</Text>);
   return out;
 }
 

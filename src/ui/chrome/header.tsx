@@ -28,23 +28,25 @@ export function header(nav: Nav, d: Drawing, o: { version: string; logoless?: bo
     return h.errorKind === 'unauthorized' ? `${n}(unauthorized)` : h.errorKind === 'credentials' ? `${n}(no credentials)` : `${n}(down)`;
   }).join(',');
   const usage = c0 ? session.clusterUsage(c0.name) : undefined;
-  const info: [string, string][] = [
+  // values as K9s colors them: versions in k9sRevColor, CPU and MEM in cpuColor and memColor
+  const info: [string, string, string?][] = [
     ['Context:', ctxText],
     ['Cluster:', ctxs.length > 1 ? `${ctxs.length} clusters` : c0?.info.cluster ?? ''],
     // the user as the server sees it (SelfSubjectReview), else the kubeconfig's name for it
     ['User:', ctxs.length > 1 ? '(per context)' : c0?.user?.username ?? c0?.info.user ?? ''],
     ['K8s Rev:', ctxs.map((n) => healthOf(n)?.version ?? (healthOf(n)?.state === 'error' ? 'n/a' : '…')).join(',')],
-    ['kmux Rev:', `v${o.version}`],
-    ['CPU:', usage ? `${usage.cpuPct !== undefined ? `${usage.cpuPct}% ` : ''}(${(usage.cpu / 1000).toFixed(1)} cores)` : 'n/a'],
-    ['MEM:', usage ? `${usage.memPct !== undefined ? `${usage.memPct}% ` : ''}(${(usage.mem / 2 ** 30).toFixed(1)} GiB)` : 'n/a'],
+    ['kmux Rev:', `v${o.version}`, theme.infoVersion],
+    ['CPU:', usage ? `${usage.cpuPct !== undefined ? `${usage.cpuPct}% ` : ''}(${(usage.cpu / 1000).toFixed(1)} cores)` : 'n/a', theme.infoCpu],
+    ['MEM:', usage ? `${usage.memPct !== undefined ? `${usage.memPct}% ` : ''}(${(usage.mem / 2 ** 30).toFixed(1)} GiB)` : 'n/a', theme.infoMem],
   ];
   // the prompts and help first, as K9s lists them; a hint's description without its parenthesis
   // what the user can do now: a key read-only mode or RBAC refuses is in `?` with its reason
   const hinted = o.actions.filter((a) => a.hint && !a.hidden && !a.unavailable);
-  const hintOf = (a: KeyAction) => ({ key: keyLabel(a), desc: a.desc.replace(/\s*\(.*\)\s*$/, '') });
+  const hintOf = (a: KeyAction) => ({ key: keyLabel(a), desc: a.desc.replace(/\s*\(.*\)\s*$/, ''), num: false });
   // then the favorites, K9s's way (<0> all, <1> default...): before the view's own keys, so
   // they are shown however many keys the view has (what does not fit is in `?`)
-  const favorites = view?.resource.namespaced ? [{ key: '<0>', desc: 'all' }, ...session.settings.data.favorites.map((f, i) => ({ key: `<${i + 1}>`, desc: f }))] : [];
+  // (number keys in menu.numKeyColor)
+  const favorites = view?.resource.namespaced ? [{ key: '<0>', desc: 'all', num: true }, ...session.settings.data.favorites.map((f, i) => ({ key: `<${i + 1}>`, desc: f, num: true }))] : [];
   const hints = [...hinted.filter((a) => a.section === 'General').map(hintOf), ...favorites, ...hinted.filter((a) => a.section !== 'General').map(hintOf)];
   const leftW = 34;
   const logoW = W >= 120 && !o.logoless ? 28 : 0;
@@ -58,11 +60,11 @@ export function header(nav: Nav, d: Drawing, o: { version: string; logoless?: bo
   for (let i = 0; i < HEADER_LINES; i++) {
     const parts: React.ReactElement[] = [];
     parts.push(<Text key="l" color={theme.infoLabel}>{fit(info[i][0], 10)}</Text>);
-    parts.push(<Text key="v" color={theme.infoValue} bold>{fit(clean(info[i][1]), leftW - 10)}</Text>);
+    parts.push(<Text key="v" color={info[i][2] ?? theme.infoValue} bold>{fit(clean(info[i][1]), leftW - 10)}</Text>);
     for (let c = 0; c < cols; c++) {
       const h = fits[c * HEADER_LINES + i];
       parts.push(h
-        ? <Text key={`h${c}`}><Text color={theme.menuKey}>{fit(h.key, keyW)}</Text><Text color={theme.menuDesc}>{fit(clean(h.desc), colW - keyW)}</Text></Text>
+        ? <Text key={`h${c}`}><Text color={h.num ? theme.menuNumKey : theme.menuKey}>{fit(h.key, keyW)}</Text><Text color={theme.menuDesc}>{fit(clean(h.desc), colW - keyW)}</Text></Text>
         : <Text key={`h${c}`}>{' '.repeat(colW)}</Text>);
     }
     const used = leftW + cols * colW;

@@ -11,7 +11,8 @@ export function crumbs(nav: Nav, d: Drawing): React.ReactElement {
   const ctx = (nav.view()?.spec.contexts ?? nav.session.active).join(',');
   const parts: React.ReactElement[] = [<Text key="ctx" color={theme.crumbFg} backgroundColor={theme.crumbBg}>{` ${ctx} `}</Text>, <Text key="sp0"> </Text>];
   nav.stack.forEach((s, i) => {
-    parts.push(<Text key={`c${i}`} color={theme.crumbFg} backgroundColor={i === nav.stack.length - 1 ? theme.crumbActiveBg : theme.crumbBg}>{` <${s.crumb()}> `}</Text>);
+    const last = i === nav.stack.length - 1;
+    parts.push(<Text key={`c${i}`} color={last ? theme.crumbActiveFg : theme.crumbFg} backgroundColor={last ? theme.crumbActiveBg : theme.crumbBg} bold>{` <${s.crumb()}> `}</Text>);
     parts.push(<Text key={`s${i}`}> </Text>);
   });
   return <Text key="crumbs" wrap="truncate">{parts}</Text>;

@@ -13,6 +13,7 @@ import { clean, fit, width } from '../text.js';
 import { frame } from '../chrome/frame.js';
 import { navigationKeys } from './navigation.js';
 import { shrink } from './columns.js';
+import { cursorStyle } from './cells.js';
 import type { PluginScope, RenderCtx, Screen } from './screen.js';
 import type { Plugin } from '../../plugins/load.js';
 import type { PluginVars } from '../../plugins/vars.js';
@@ -138,11 +139,12 @@ export class ListScreen implements Screen {
     slice.forEach((r, i) => {
       const idx = from + i;
       const text = fit(line(r.cells), W - 2);
-      if (idx === this.vp.cursor) body.push(<Text key={r.key} color={theme.cursorFg} backgroundColor={theme.cursorBg} inverse={mono}>{text}</Text>);
+      const color = this.marks.has(r.key) ? theme.mark : (theme[r.color ?? 'rowNormal'] ?? '');
+      if (idx === this.vp.cursor) body.push(<Text key={r.key} {...cursorStyle(theme, color, mono)}>{text}</Text>);
       else if (r.swatches) {
         const sw = r.swatches.length * 2 + 1;
         body.push(<Text key={r.key}><Text color={theme.rowNormal}>{fit(line(r.cells), W - 2 - sw)}</Text><Text> </Text>{r.swatches.map((c, j) => <Text key={j} color={c || undefined}>{mono ? '  ' : '██'}</Text>)}</Text>);
-      } else body.push(<Text key={r.key} color={this.marks.has(r.key) ? theme.mark : theme[r.color ?? 'rowNormal']}>{text}</Text>);
+      } else body.push(<Text key={r.key} color={color}>{text}</Text>);
     });
     if (rows.length === 0 && this.source.empty) body.push(<Text key="empty" color={theme.fg}>{fit(`  ${this.filterText ? 'nothing matches the filter' : this.source.empty}`, W - 2)}</Text>);
     const all = this.source.rows().length;

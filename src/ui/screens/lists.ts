@@ -25,7 +25,8 @@ export function contextsList(nav: Nav): ListSource {
       return {
         key: c.name,
         cells: [(session.active.includes(c.name) ? '* ' : '  ') + c.name, c.info.cluster, c.info.user, c.info.server ?? '', status, h.version ?? '', h.nodes === undefined ? '' : String(h.nodes)],
-        color: h.state === 'error' || h.state === 'broken' ? 'rowError' : h.state === 'ok' ? 'rowNormal' : 'rowPending',
+        // K9s highlights the context in use (highlightColor); kmux first says which ones fail
+        color: h.state === 'error' || h.state === 'broken' ? 'rowError' : session.active.includes(c.name) ? 'rowHighlight' : h.state === 'ok' ? 'rowNormal' : 'rowPending',
       };
     }),
     onEnter: (row, marked) => nav.switchContexts(marked.length ? marked : [row.key]),

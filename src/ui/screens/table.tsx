@@ -15,7 +15,7 @@ import type { Nav } from '../nav.js';
 import { clean, fit, width } from '../text.js';
 import { frame } from '../chrome/frame.js';
 import { SortColumnDialog } from '../dialogs/sortcol.js';
-import { cellTextOf, highlight, rowColor } from './cells.js';
+import { cellTextOf, cursorStyle, headerLine, highlight, rowColor, shownState } from './cells.js';
 import { layoutColumns } from './columns.js';
 import type { RenderCtx, Screen } from './screen.js';
 import { confirmDelete, confirmRows, cordonRows, describeRow, drill, openPortForward, podTerminalOf, scaleRows, targets, yamlRow } from '../actions/rows.js';
@@ -172,29 +172,35 @@ export class TableScreen implements Screen {
     const cols = this.shownColumns();
     const now = Date.now();
     const sort = v.vm.getSort();
-    const headers = cols.map((c) => c.name + (sort.column === c.name ? (sort.asc ? '↑' : '↓') : '') + (c.kind === 'cpu' ? '(m)' : c.kind === 'mem' ? '(Mi)' : ''));
+    const sortDialog = this.nav.dialog() instanceof SortColumnDialog ? (this.nav.dialog() as SortColumnDialog) : undefined;
+    // the column the sort dialog points at, in brackets (and selectedSortColumnColor)
+    const picked = sortDialog ? cols[sortDialog.col]?.name : undefined;
+    const headers = cols.map((c) => {
+      const h = c.name + (sort.column === c.name ? (sort.asc ? '↑' : '↓') : '') + (c.kind === 'cpu' ? '(m)' : c.kind === 'mem' ? '(Mi)' : '');
+      return c.name === picked ? `[${h}]` : h;
+    });
     const texts = slice.map((r) => cols.map((c) => cellTextOf(v, r, c, now)));
     const natural = this.naturalWidths(cols, headers, texts, rows, now, W);
     const { keep, widths } = layoutColumns(cols, natural, W - 3, v.wide);
     const right = (c: ViewColumn) => c.kind !== undefined && c.kind !== 'text';
-    const sortDialog = this.nav.dialog() instanceof SortColumnDialog ? (this.nav.dialog() as SortColumnDialog) : undefined;
     const line = (cells: string[]) => ' ' + keep.map((ci, i) => fit(cells[ci], widths[i], right(cols[ci]) ? 'right' : 'left')).join('  ');
     const body: React.ReactElement[] = [];
-    const shownNames = keep.map((i) => cols[i].name);
-    body.push(<Text key="hdr" color={theme.tableHeader} bold>{fit(line(headers.map((h, i) => (sortDialog && shownNames[sortDialog.col] === cols[i].name ? `[${h}]` : h))), W - 2)}</Text>);
+    body.push(React.cloneElement(headerLine(theme, keep.map((ci, i) => {
+      const name = cols[ci].name;
+      return { text: fit(headers[ci], widths[i], right(cols[ci]) ? 'right' : 'left'), selected: picked === name, sorted: sort.column === name };
+    }), W - 2), { key: 'hdr' }));
     slice.forEach((r, i) => {
       const marked = v.marks.has(r.key);
-      let state = r.state;
-      if (state === 'normal' && r.addedAt && now - r.addedAt < 3000) state = 'new';
-      else if (state === 'normal' && r.modifiedAt && now - r.modifiedAt < 3000) state = 'modified';
+      const state = shownState(r, now);
       const rt = v.spec.contexts.length > 1 ? this.nav.session.themeFor(r.context) : theme;
       const color = marked ? rt.mark : rowColor(rt, state);
       const text = fit(line(texts[i]), W - 2);
       const hl = v.vm.highlights.get(r.key);
       const ms = mono ? monoRowStyle(marked ? 'marked' : state) : {};
-      if (cur && r.key === cur.key) body.push(<Text key={r.key} color={rt.cursorFg} backgroundColor={rt.cursorBg} inverse={mono}>{text}</Text>);
-      else if (hl && hl.length) body.push(<Text key={r.key} color={color} {...ms}>{highlight(text, r.name, hl)}</Text>);
-      else body.push(<Text key={r.key} color={color} {...ms}>{text}</Text>);
+      if (cur && r.key === cur.key) body.push(<Text key={r.key} {...cursorStyle(rt, color, mono)}>{text}</Text>);
+      // rows on views.table.bgColor (else the body's), as K9s draws its table
+      else if (hl && hl.length) body.push(<Text key={r.key} color={color} backgroundColor={rt.tableBg || undefined} {...ms}>{highlight(text, r.name, hl)}</Text>);
+      else body.push(<Text key={r.key} color={color} backgroundColor={rt.tableBg || undefined} {...ms}>{text}</Text>);
     });
     const problems = v.sourceProblems();
     if (rows.length === 0) {
@@ -224,7 +230,8 @@ export class TableScreen implements Screen {
       }
       w = this.widths = { shape, natural: w && w.shape === shape ? w.natural.map((x, i) => Math.max(x, natural[i])) : natural, sampledAt: now };
     }
-    for (const t of texts) t.forEach((s, i) => {
+    // a header may grow while the widths are kept (the sort dialog's brackets)
+    for (const t of [headers, ...texts]) t.forEach((s, i) => {
       const tw = width(s);
       if (tw > w.natural[i]) w.natural[i] = tw;
     });
@@ -246,14 +253,16 @@ export class TableScreen implements Screen {
     const sel = v.spec.labelSelector && !v.spec.label ? ` <-l ${v.spec.labelSelector}>` : '';
     const count = `[${shown}${shown !== v.vm.total ? `/${v.vm.total}` : ''}]`;
     const titleStr = ` ${label}${ns ? `(${ns})` : ''}${ctxPart}${count}${sel}${f.raw ? ` </${f.raw}>` : ''}${v.vm.getFaultsOnly() ? ' <faults>' : ''}${errText ? ` (${errText})` : ''} `;
+    // K9s's title: the kind bold, the namespace in highlightColor, the count in counterColor, the
+    // filter reversed in filterColor, all on title.bgColor
     return (
-      <Text data-width={width(titleStr)}>
+      <Text data-width={width(titleStr)} backgroundColor={theme.titleBg || undefined}>
         <Text color={theme.title} bold>{` ${label}`}</Text>
-        {ns ? <Text color={theme.title}>({ns})</Text> : null}
+        {ns ? <Text color={theme.title}>(<Text color={theme.titleHighlight} bold>{ns}</Text>)</Text> : null}
         {ctxPart ? <Text color={theme.title}>{ctxPart}</Text> : null}
-        <Text color={theme.titleCounter}>{count}</Text>
+        <Text color={theme.title}>[<Text color={theme.titleCounter} bold>{count.slice(1, -1)}</Text>]</Text>
         {sel ? <Text color={theme.titleFilter}>{sel}</Text> : null}
-        {f.raw ? <Text color={theme.titleFilter}>{` </${f.raw}>`}</Text> : null}
+        {f.raw ? <Text color={theme.title}>{' <'}<Text color={theme.titleFilter} inverse>{`/${f.raw}`}</Text>{'>'}</Text> : null}
         {v.vm.getFaultsOnly() ? <Text color={theme.rowError}> {'<faults>'}</Text> : null}
         {errText ? <Text color={theme.rowError}>{` (${errText})`}</Text> : null}
         <Text> </Text>
