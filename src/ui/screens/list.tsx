@@ -38,6 +38,8 @@ export interface ListSource {
   onEnter?(row: ListRow, marked: string[]): void;
   /** keys of this list's own, on the cursor row */
   actions?: { id: string; keys: string[]; desc: string; dangerous?: boolean; unavailable?: string; run(row: ListRow): void }[];
+  /** what the list opened (stores, timers), closed when the screen goes */
+  dispose?(): void;
 }
 
 export class ListScreen implements Screen {
@@ -96,6 +98,10 @@ export class ListScreen implements Screen {
       out.push({ id: 'enter', keys: ['<enter>'], desc: this.source.enterDesc ?? 'select', section: 'Resource', hint: true, run: on((r) => enter(r, [...this.marks])) });
     }
     return out;
+  }
+
+  dispose(): void {
+    this.source.dispose?.();
   }
 
   render(ctx: RenderCtx): React.ReactElement[] {

@@ -1,0 +1,248 @@
+/**
+ * `:xray KIND` without Ink: a real Session on an in-process fleet, the command run through the
+ * navigator, keys pressed, the tree's lines read back while pods are deleted and created over
+ * the API.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Nav } from '../../../src/ui/nav.js';
+import { runCommand } from '../../../src/ui/commands.js';
+import { XrayScreen } from '../../../src/ui/screens/xray.js';
+import { TextScreen } from '../../../src/ui/screens/text.js';
+import { LogsScreen } from '../../../src/ui/screens/logs.js';
+import { TableScreen } from '../../../src/ui/screens/table.js';
+import { bodyOf, titleOf } from '../../helpers/lines.js';
+import { request } from '../../helpers/http.js';
+import { draw, fleetSession, keys, typeText, type FleetSession } from '../../helpers/ui.js';
+import { until, untilAsync } from '../../helpers/wait.js';
+
+let fs: FleetSession;
+let nav: Nav;
+const PODS = { resource: 'pods', contexts: ['dev'], namespace: undefined };
+const api = (ctx = 0) => fs.fleet.members[ctx].server.url;
+const xray = () => nav.top() as XrayScreen;
+const drawn = (h = 60, W = 140) => bodyOf(draw(fs.session, xray(), W, h)).map((l) => l.trimEnd()).filter((l) => l.trim() !== '');
+
+async function open(cmd: string): Promise<void> {
+  while (nav.stack.length) nav.stack.pop()?.dispose?.();
+  await runCommand(nav, cmd);
+  if (!(nav.top() instanceof XrayScreen)) throw new Error(`${cmd} did not open: ${fs.session.flashMsg?.text}`);
+}
+
+async function pods(ns: string, sel: string, ctx = 0): Promise<any[]> {
+  const r = await request(`${api(ctx)}/api/v1/namespaces/${ns}/pods?labelSelector=${encodeURIComponent(sel)}`);
+  return r.json().items;
+}
+
+beforeAll(async () => {
+  fs = await fleetSession({ clusters: 2, names: ['dev', 'staging'], nodes: 3, pods: 70 });
+  nav = new Nav(fs.session, PODS);
+});
+
+afterAll(async () => {
+  nav?.dispose();
+  await fs?.stop();
+});
+
+beforeEach(() => {
+  if (nav.dialog()) keys(nav, '<esc>');
+});
+
+describe(':xray deploy', () => {
+  it('draws namespace -> deployment -> replica set -> pods -> containers and the service account, as the API has them', async () => {
+    await open('xray deploy kube-system');
+    await until('the coredns pods', () => drawn().some((l) => l.includes('pod/coredns-')), 30_000);
+    const want = await pods('kube-system', 'app=coredns');
+    expect(want.length).toBe(2);
+    const lines = drawn();
+    expect(titleOf(draw(fs.session, xray(), 140, 60))).toMatch(/^xray deployments\(kube-system\)\[\d+\]$/);
+    expect(lines[0]).toBe(' namespace/kube-system(1)');
+    const dep = lines.findIndex((l) => /deployment\/coredns\(1\) \[2\/2\]$/.test(l));
+    expect(dep).toBeGreaterThan(0);
+    const rsName = want[0].metadata.ownerReferences[0].name;
+    expect(lines[dep + 1]).toBe(`    └─ replicaset/${rsName}(2) [2/2]`);
+    const names = want.map((p) => p.metadata.name).sort();
+    expect(lines[dep + 2]).toBe(`       ├─ pod/${names[0]}(2) [1/1]`);
+    expect(lines[dep + 3]).toBe('       │  ├─ container/coredns');
+    expect(lines[dep + 4]).toBe('       │  └─ serviceaccount/default');
+    expect(lines[dep + 5]).toBe(`       └─ pod/${names[1]}(2) [1/1]`);
+  });
+
+  it('follows the API live: a deleted pod goes, its replacement comes, without a rebuild per event', async () => {
+    await open('xray deploy kube-system');
+    await until('the coredns pods', () => drawn().filter((l) => l.includes('pod/coredns-')).length === 2, 30_000);
+    const [victim] = await pods('kube-system', 'app=coredns');
+    const name = victim.metadata.name;
+    expect(drawn().some((l) => l.includes(`pod/${name}`))).toBe(true);
+    const del = await request(`${api()}/api/v1/namespaces/kube-system/pods/${name}?gracePeriodSeconds=0`, { method: 'DELETE' });
+    expect(del.status).toBe(200);
+    await until('the deleted pod gone from the tree', () => !drawn().some((l) => l.includes(`pod/${name}`)), 30_000);
+    const after = await untilAsync('a replacement pod', async () => {
+      const now = (await pods('kube-system', 'app=coredns')).map((p) => p.metadata.name);
+      return now.length === 2 && !now.includes(name) ? now : undefined;
+    }, 30_000);
+    for (const p of after) await until(`${p} in the tree`, () => drawn().some((l) => l.includes(`pod/${p}`)), 30_000);
+  });
+
+  it('rebuilds at most about ten times a second however fast the stores change', async () => {
+    await open('xray deploy');
+    const s = xray();
+    await until('the tree', () => drawn().length > 5, 30_000);
+    const before = s.model.builds;
+    const t0 = Date.now();
+    let renders = 0;
+    const ns = 'default';
+    // 40 pods created one after another: the pods store changes every few ms
+    const creating = (async () => {
+      for (let i = 0; i < 40; i++) {
+        await request(`${api()}/api/v1/namespaces/${ns}/pods`, { method: 'POST', body: JSON.stringify({ metadata: { name: `xray-burst-${i}` }, spec: { containers: [{ name: 'c', image: 'busybox' }] } }) });
+      }
+    })();
+    while (Date.now() - t0 < 1500) {
+      draw(fs.session, s, 140, 40);
+      renders++;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await creating;
+    const elapsed = Date.now() - t0;
+    const builds = s.model.builds - before;
+    expect(renders).toBeGreaterThan(50);
+    expect(builds).toBeGreaterThan(0);
+    expect(builds).toBeLessThanOrEqual(Math.ceil(elapsed / 100) + 1);
+    for (let i = 0; i < 40; i++) await request(`${api()}/api/v1/namespaces/${ns}/pods/xray-burst-${i}?gracePeriodSeconds=0`, { method: 'DELETE' });
+  });
+});
+
+describe('xray keys', () => {
+  it('moves, folds a node and all, filters with / and !, and enter goes to the object in its view', async () => {
+    await open('xray deploy kube-system');
+    await until('both coredns pods ready', () => drawn().some((l) => l.endsWith('deployment/coredns(1) [2/2]')), 30_000);
+    const s = xray();
+    const full = drawn().length;
+    keys(nav, 'j');
+    expect(s.current()?.kind).toBe('deployment');
+    expect(s.current()?.name).toBe('coredns');
+    keys(nav, '<space>');
+    expect(drawn().length).toBe(full - 7);
+    expect(drawn()[1]).toMatch(/^ └─ deployment\/coredns\(\+1\) \[\d\/2\]/);
+    keys(nav, '<space>', 'x');
+    expect(drawn()).toEqual([' namespace/kube-system(1)', expect.stringMatching(/^ └─ deployment\/coredns\(\+1\)/)]);
+    keys(nav, 'x');
+    expect(drawn().length).toBe(full);
+    // a filter keeps what matches, what is below it and what leads to it
+    keys(nav, '/');
+    typeText(nav, 'container/');
+    keys(nav, '<enter>');
+    const f = drawn();
+    expect(f.filter((l) => l.includes('container/coredns'))).toHaveLength(2);
+    expect(f.some((l) => l.includes('serviceaccount/'))).toBe(false);
+    expect(f.some((l) => l.includes('replicaset/coredns-'))).toBe(true);
+    expect(titleOf(draw(fs.session, s, 140, 60))).toContain('</container/>');
+    s.filter.set('!serviceaccount');
+    expect(drawn().some((l) => l.includes('serviceaccount/'))).toBe(false);
+    expect(drawn().filter((l) => l.includes('pod/coredns-'))).toHaveLength(2);
+    expect(s.filter.set('(')).toMatch(/invalid regular expression/);
+    s.filter.set('');
+    // enter on a pod: the pods view of its namespace, the cursor on it
+    keys(nav, 'g', 'j', 'j', 'j');
+    const pod = s.current()!;
+    expect(pod.kind).toBe('pod');
+    keys(nav, '<enter>');
+    await until('the pods view', () => nav.top() instanceof TableScreen && nav.view()!.current()?.name === pod.name, 30_000);
+    expect(nav.view()!.spec).toMatchObject({ resource: 'pods', namespace: 'kube-system', contexts: ['dev'] });
+    keys(nav, '<esc>');
+    expect(nav.top()).toBe(s);
+  });
+
+  it('d describes the node under the cursor, y shows its YAML, l follows a container\'s logs', async () => {
+    await open('xray deploy kube-system');
+    await until('the coredns pods', () => drawn().some((l) => l.includes('container/coredns')), 30_000);
+    const s = xray();
+    keys(nav, 'j');
+    keys(nav, 'd');
+    await until('describe', () => nav.top() instanceof TextScreen, 30_000);
+    expect(bodyOf(draw(fs.session, nav.top()!, 140, 40)).join('\n')).toMatch(/Name:\s+coredns/);
+    keys(nav, '<esc>');
+    keys(nav, 'y');
+    await until('yaml', () => nav.top() instanceof TextScreen, 30_000);
+    expect(bodyOf(draw(fs.session, nav.top()!, 140, 40)).join('\n')).toMatch(/kind: Deployment/);
+    keys(nav, '<esc>');
+    while (s.current()?.kind !== 'container') keys(nav, 'j');
+    const co = s.current()!;
+    keys(nav, 'l');
+    await until('logs', () => nav.top() instanceof LogsScreen, 30_000);
+    expect(titleOf(draw(fs.session, nav.top()!, 140, 40))).toContain(`${co.pod!.name}/coredns`);
+    keys(nav, '<esc>');
+    // a namespace is not an object xray can describe: said, nothing opened
+    keys(nav, 'g', 'd');
+    expect(nav.top()).toBe(s);
+    expect(fs.session.flashMsg?.text).toMatch(/namespace\/kube-system: nothing to describe/);
+  });
+});
+
+describe('xray of other kinds', () => {
+  it('svc: a service over the pods its selector picks', async () => {
+    await open('xray svc kube-system');
+    await until('kube-dns pods', () => drawn().filter((l) => l.includes('pod/coredns-')).length === 2, 30_000);
+    const lines = drawn();
+    const svc = lines.findIndex((l) => l.includes('service/kube-dns(2)'));
+    expect(svc).toBeGreaterThan(0);
+    expect(lines[svc + 1]).toMatch(/├─ pod\/coredns-/);
+  });
+
+  it('sts: a stateful set, its pods and the claims they mount', async () => {
+    await open('xray sts monitoring');
+    await until('prometheus', () => drawn().some((l) => l.includes('persistentvolumeclaim') || l.includes('pvc/')), 30_000);
+    expect(drawn().some((l) => /statefulset\/prometheus/.test(l))).toBe(true);
+    expect(drawn().some((l) => /pvc\/data-prometheus-0$/.test(l))).toBe(true);
+  });
+
+  it('po: a pod that refers to a config map and a secret that do not exist says so; optional ones do not count', async () => {
+    const body = {
+      metadata: { name: 'xray-refs' },
+      spec: {
+        containers: [{ name: 'app', image: 'busybox', env: [{ name: 'A', valueFrom: { configMapKeyRef: { name: 'xray-nope', key: 'a' } } }], envFrom: [{ secretRef: { name: 'xray-maybe', optional: true } }] }],
+        volumes: [{ name: 'v', secret: { secretName: 'xray-gone' } }, { name: 'w', configMap: { name: 'kube-root-ca.crt' } }],
+      },
+    };
+    expect((await request(`${api()}/api/v1/namespaces/default/pods`, { method: 'POST', body: JSON.stringify(body) })).status).toBe(201);
+    await open('xray po default');
+    await until('xray-refs', () => drawn().some((l) => l.includes('secret/xray-gone')), 30_000);
+    const lines = drawn();
+    expect(lines).toContain('    │  ├─ configmap/xray-nope  MISSING');
+    expect(lines).toContain('    │  └─ secret/xray-maybe [optional]');
+    expect(lines).toContain('    ├─ secret/xray-gone  MISSING');
+    expect(lines).toContain('    ├─ configmap/kube-root-ca.crt');
+    await request(`${api()}/api/v1/namespaces/default/pods/xray-refs?gracePeriodSeconds=0`, { method: 'DELETE' });
+  });
+
+  it('a kind xray does not draw, no kind, a namespace that does not exist: an error, nothing pushed', async () => {
+    await open('xray deploy kube-system');
+    const depth = nav.stack.length;
+    await runCommand(nav, 'xray nodes');
+    expect(fs.session.flashMsg).toMatchObject({ level: 'error', text: expect.stringMatching(/xray does not draw nodes/) });
+    await runCommand(nav, 'xray');
+    expect(fs.session.flashMsg).toMatchObject({ level: 'error', text: expect.stringMatching(/wants a kind/) });
+    await runCommand(nav, 'xray bogus');
+    expect(fs.session.flashMsg).toMatchObject({ level: 'error', text: expect.stringMatching(/unknown resource "bogus"/) });
+    await runCommand(nav, 'xray deploy no-such-ns');
+    expect(fs.session.flashMsg).toMatchObject({ level: 'error', text: expect.stringMatching(/namespaces "no-such-ns" not found/) });
+    expect(nav.stack.length).toBe(depth);
+  });
+
+  it('across contexts: one top level per context of the merged view', async () => {
+    fs.session.setActive(['dev', 'staging']);
+    try {
+      await open('xray deploy kube-system');
+      await until('both contexts', () => drawn().filter((l) => l.includes('pod/coredns-')).length === 4, 30_000);
+      const lines = drawn();
+      expect(lines[0]).toBe(' context/dev(1)');
+      const st = lines.indexOf(' context/staging(1)');
+      expect(st).toBeGreaterThan(0);
+      expect(lines[1]).toBe(' └─ namespace/kube-system(1)');
+      expect(lines[st + 1]).toBe(' └─ namespace/kube-system(1)');
+      expect(titleOf(draw(fs.session, xray(), 140, 60))).toMatch(/@dev,staging/);
+    } finally {
+      fs.session.setActive(['dev']);
+    }
+  });
+});
