@@ -139,6 +139,8 @@ export class PulseModel {
         continue;
       }
       const { total, failing: bad } = this.count(e);
+      // the first sample when the store has listed, not at the next tick: what changes from now on counts
+      if (!e.samples.length) e.samples.push({ t: now, seq: e.store.seq, total, failing: bad });
       // a minute back, or as far back as the samples go
       const base = e.samples.find((s) => now - s.t <= 60_000 + SAMPLE_MS / 2);
       const span = base ? now - base.t : 0;
