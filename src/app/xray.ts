@@ -191,6 +191,11 @@ export class XrayModel {
     return roots;
   }
 
+  /** The stores have moved since the tree was built (a rebuild is due, or held back). */
+  stale(): boolean {
+    return !this.built || this.built.key !== this.dataKey();
+  }
+
   /** A store of a context that is not the cluster's truth, said on the context's line. */
   private storeProblem(s: CtxStores): string | undefined {
     for (const st of [s.root, s.via, s.pods]) if (st?.status.error) return `${st.key.resource.plural}: ${st.status.error}`;

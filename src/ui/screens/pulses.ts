@@ -17,7 +17,8 @@ export function pulseCells(r: PulseRow): string[] {
 
 export function pulsesList(nav: Nav, model: PulseModel): ListSource {
   const many = model.contexts.length > 1;
-  const color = (r: PulseRow): ListRow['color'] => (r.note && r.total === undefined ? (r.note === 'loading...' ? 'rowPending' : 'rowError') : r.failing ? 'rowError' : 'rowNormal');
+  // the skin's dial colors (views.charts.defaultDialColors): ok, and not ok
+  const color = (r: PulseRow): ListRow['color'] => (r.note && r.total === undefined ? (r.note === 'loading...' ? 'rowPending' : 'rowError') : r.failing ? 'healthBad' : 'healthOk');
   return {
     title: `pulses(${model.namespace ?? 'all'})${many ? `@${model.contexts.join(',')}` : ''}`,
     columns: [...(many ? ['CONTEXT'] : []), 'KIND', 'TOTAL', 'OK', 'NOT OK', 'Δ1M', 'CHANGES/MIN', 'TREND(2M)', 'NOTE'],

@@ -221,9 +221,20 @@ export class XrayScreen implements Screen {
     for (let i = from; i < to; i++) {
       const { node, prefix } = lines[i];
       const text = fit(' ' + prefix + clean(nodeText(node, this.folded.has(node.id))), W - 2);
+      // the skin's xray colors (views.xray): the cursor, the tree's lines, an ok node; a node
+      // that is not ok takes the row color of its state
       const t = this.model.spec.contexts.length > 1 ? this.nav.session.themeFor(node.context) : theme;
-      if (i === this.vp.cursor) body.push(<Text key={node.id} color={t.cursorFg} backgroundColor={t.cursorBg} inverse={mono}>{text}</Text>);
-      else body.push(<Text key={node.id} color={rowColor(t, STATE[node.status])} {...(mono ? monoRowStyle(STATE[node.status]) : {})}>{text}</Text>);
+      const bg = t.xrayBg || undefined;
+      if (i === this.vp.cursor) body.push(<Text key={node.id} color={t.xrayCursorFg} backgroundColor={t.xrayCursorBg} inverse={mono}>{text}</Text>);
+      else {
+        const cut = Math.min(text.length, prefix.length + 1);
+        const color = node.status === 'ok' ? t.xrayFg : rowColor(t, STATE[node.status]);
+        body.push(
+          <Text key={node.id} backgroundColor={bg} {...(mono ? monoRowStyle(STATE[node.status]) : {})}>
+            <Text color={t.xrayGraphic}>{text.slice(0, cut)}</Text><Text color={color}>{text.slice(cut)}</Text>
+          </Text>,
+        );
+      }
     }
     if (lines.length === 0) {
       const msg = this.filterText ? 'nothing matches the filter' : `no ${this.model.plural}${this.model.spec.namespace ? ` in ${this.model.spec.namespace}` : ''}`;
