@@ -33,6 +33,37 @@ export interface XrayNode {
   row?: Row;
   /** a container's pod */
   pod?: Row;
+  /** children, known without making them (a pod's are made when first asked for) */
+  count?: number;
+  /** lines of the whole subtree unfolded, known without making it */
+  lines?: number;
+}
+
+/**
+ * A pod's node: its containers and references are made when something asks for them (a line in
+ * view, a filter), not for every pod of a 50,000-pod tree at each rebuild.
+ */
+class PodNode implements XrayNode {
+  readonly kind = 'pod';
+  readonly plural = 'pods';
+  private made?: XrayNode[];
+
+  constructor(
+    readonly id: string, readonly context: string, readonly row: Row, readonly status: XrayStatus, readonly info: string | undefined,
+    readonly count: number, readonly lines: number, private readonly make: (n: PodNode) => XrayNode[],
+  ) {}
+
+  get name(): string {
+    return this.row.name;
+  }
+
+  get namespace(): string | undefined {
+    return this.row.namespace;
+  }
+
+  get children(): XrayNode[] {
+    return (this.made ??= this.make(this));
+  }
 }
 
 /** The kinds xray draws, by plural: the singular its nodes are called and what hangs below. */
@@ -54,6 +85,12 @@ interface PodRefs {
   volumes?: { kind: string; name: string; optional?: boolean }[];
 }
 
+interface PodExtra {
+  containers?: { name: string; refs?: PodRefs['volumes'] }[];
+  initContainers?: string[];
+  refs?: PodRefs;
+}
+
 interface CtxStores {
   context: string;
   root?: RowStore;
@@ -69,7 +106,24 @@ export interface XraySpec {
   namespace?: string;
 }
 
-const natural = new Intl.Collator(undefined, { numeric: true }).compare;
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
+/** Names in natural order (web-9 before web-10), without a collator: a tree sorts every rebuild. */
+export function natural(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  let s = i;
+  while (s > 0 && isDigit(a.charCodeAt(s - 1))) s--;
+  let ea = i;
+  while (ea < a.length && isDigit(a.charCodeAt(ea))) ea++;
+  let eb = i;
+  while (eb < b.length && isDigit(b.charCodeAt(eb))) eb++;
+  // both differ inside a number: the longer number is the bigger one
+  if (ea > s && eb > s && ea - s !== eb - s) return ea - s < eb - s ? -1 : 1;
+  return a < b ? -1 : 1;
+}
 
 /** The cell of a row under a column name ('' when the kind has no such column). */
 function cellOf(store: RowStore | undefined, row: Row, column: string): string {
@@ -242,19 +296,30 @@ export class XrayModel {
       }
     }
     const sorted = (rows: Iterable<Row>) => [...rows].sort((a, b) => natural(a.name, b.name));
-    const podNode = (parent: string, p: Row): XrayNode => {
-      const id = `${parent}/pod:${p.name}`;
-      const n: XrayNode = { id, kind: 'pod', name: p.name, context: ctx, namespace: p.namespace, status: statusOf(p), info: cellOf(s.pods, p, 'READY') || undefined, children: [], plural: 'pods', row: p };
-      const extra = p.extra as { containers?: { name: string; refs?: PodRefs['volumes'] }[]; initContainers?: string[]; refs?: PodRefs } | undefined;
-      for (const c of extra?.initContainers ?? []) n.children.push({ id: `${id}/co:${c}`, kind: 'container', name: c, context: ctx, namespace: p.namespace, status: 'ok', info: 'init', children: [], pod: p });
+    const readyAt = s.pods?.columns.columns.findIndex((c) => c.name === 'READY') ?? -1;
+    const podChildren = (n: PodNode): XrayNode[] => {
+      const p = n.row;
+      const extra = p.extra as PodExtra | undefined;
+      const out: XrayNode[] = [];
+      for (const c of extra?.initContainers ?? []) out.push({ id: `${n.id}/co:${c}`, kind: 'container', name: c, context: ctx, namespace: p.namespace, status: 'ok', info: 'init', children: [], pod: p });
       for (const c of extra?.containers ?? []) {
-        const co: XrayNode = { id: `${id}/co:${c.name}`, kind: 'container', name: c.name, context: ctx, namespace: p.namespace, status: 'ok', children: [], pod: p };
+        const co: XrayNode = { id: `${n.id}/co:${c.name}`, kind: 'container', name: c.name, context: ctx, namespace: p.namespace, status: 'ok', children: [], pod: p };
         for (const ref of c.refs ?? []) co.children.push(this.refNode(s, co.id, p.namespace, ref));
-        n.children.push(co);
+        out.push(co);
       }
-      for (const ref of extra?.refs?.volumes ?? []) n.children.push(this.refNode(s, id, p.namespace, ref));
-      if (extra?.refs?.sa) n.children.push(this.refNode(s, id, p.namespace, { kind: 'serviceaccount', name: extra.refs.sa }));
-      return n;
+      for (const ref of extra?.refs?.volumes ?? []) out.push(this.refNode(s, n.id, p.namespace, ref));
+      if (extra?.refs?.sa) out.push(this.refNode(s, n.id, p.namespace, { kind: 'serviceaccount', name: extra.refs.sa }));
+      return out;
+    };
+    const podNode = (parent: string, p: Row): XrayNode => {
+      const extra = p.extra as PodExtra | undefined;
+      const inits = extra?.initContainers?.length ?? 0;
+      const containers = extra?.containers ?? [];
+      const count = inits + containers.length + (extra?.refs?.volumes?.length ?? 0) + (extra?.refs?.sa ? 1 : 0);
+      let lines = 1 + count;
+      for (const c of containers) lines += c.refs?.length ?? 0;
+      const info = readyAt >= 0 ? String(p.cells[readyAt] ?? '') : '';
+      return new PodNode(`${parent}/pod:${p.name}`, ctx, p, statusOf(p), info || undefined, count, lines, podChildren);
     };
     const objNode = (parent: string, kind: string, plural: string, store: RowStore | undefined, r: Row): XrayNode => {
       const info = plural === 'replicasets' ? `${cellOf(store, r, 'CURRENT')}/${cellOf(store, r, 'DESIRED')}`

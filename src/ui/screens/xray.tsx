@@ -40,13 +40,16 @@ export function nodeText(n: XrayNode, folded: boolean): string {
 
 export class XrayScreen implements Screen {
   readonly vp = new Viewport(true);
-  private readonly folded = new Set<string>();
+  /** nodes folded by hand; with `allFolded`, the nodes unfolded by hand */
+  private readonly toggled = new Set<string>();
+  private allFolded = false;
   private foldVersion = 0;
   private cursorId?: string;
   private filterText = '';
   private filterRe?: RegExp;
   private inverse = false;
-  private flat?: { roots: XrayNode[]; fold: number; filter: string; lines: XrayLine[]; index: Map<string, number> };
+  /** the tree as shown (filtered) and the line counts of its subtrees, for one tree, fold and filter */
+  private shown?: { roots: XrayNode[]; fold: number; filter: string; top: XrayNode[]; sizes: Map<XrayNode, number>; total: number };
 
   constructor(private readonly nav: Nav, readonly model: XrayModel) {}
 
@@ -54,21 +57,103 @@ export class XrayScreen implements Screen {
     return 'xray';
   }
 
-  /** The lines of the tree as shown now: folds and the filter applied. */
-  lines(): XrayLine[] {
+  private kids(n: XrayNode): number {
+    return n.count ?? n.children.length;
+  }
+
+  /** Folded: by hand, or all below the top (x) but those unfolded by hand. */
+  private isFolded(n: XrayNode, depth: number): boolean {
+    if (!this.kids(n)) return false;
+    return depth > 0 && this.allFolded ? !this.toggled.has(n.id) : this.toggled.has(n.id);
+  }
+
+  /** Lines a node takes with what is unfolded below it; a pod's from its counts, without making its children. */
+  private size(n: XrayNode, depth: number): number {
+    if (this.isFolded(n, depth)) return 1;
+    if (n.lines !== undefined && !this.allFolded && !this.foldedBelow(n)) return n.lines;
+    // the sizes of the tree as shown (state() made it current before any size is asked for)
+    const sizes = this.shown!.sizes;
+    let v = sizes.get(n);
+    if (v === undefined) {
+      v = 1;
+      for (const c of n.children) v += this.size(c, depth + 1);
+      sizes.set(n, v);
+    }
+    return v;
+  }
+
+  private foldedBelow(n: XrayNode): boolean {
+    if (!this.toggled.size) return false;
+    const p = `${n.id}/`;
+    for (const id of this.toggled) if (id.startsWith(p)) return true;
+    return false;
+  }
+
+  private state() {
     const roots = this.model.tree();
-    const f = this.flat;
-    if (f && f.roots === roots && f.fold === this.foldVersion && f.filter === this.filterText) return f.lines;
-    const lines: XrayLine[] = [];
-    const walk = (nodes: XrayNode[], depth: number, lead: string) => nodes.forEach((n, i) => {
-      const last = i === nodes.length - 1;
-      lines.push({ node: n, prefix: depth === 0 ? '' : lead + (last ? '└─ ' : '├─ ') });
-      if (n.children.length && !this.folded.has(n.id)) walk(n.children, depth + 1, depth === 0 ? '' : lead + (last ? '   ' : '│  '));
-    });
-    walk(this.filterRe ? this.filtered(roots) : roots, 0, '');
-    const index = new Map(lines.map((l, i) => [l.node.id, i]));
-    this.flat = { roots, fold: this.foldVersion, filter: this.filterText, lines, index };
-    return lines;
+    const s = this.shown;
+    if (s && s.roots === roots && s.fold === this.foldVersion && s.filter === this.filterText) return s;
+    const top = this.filterRe ? this.filtered(roots) : roots;
+    const fresh = { roots, fold: this.foldVersion, filter: this.filterText, top, sizes: new Map<XrayNode, number>(), total: 0 };
+    this.shown = fresh;
+    fresh.total = top.reduce((a, n) => a + this.size(n, 0), 0);
+    return fresh;
+  }
+
+  /** How many lines the tree takes as shown now. */
+  count(): number {
+    return this.state().total;
+  }
+
+  /** `count` lines from line `from`, drawn as a tree: only these are made. */
+  window(from: number, count: number): XrayLine[] {
+    const out: XrayLine[] = [];
+    const stack = [{ nodes: this.state().top, i: 0, depth: 0, lead: '' }];
+    let skip = from;
+    while (stack.length && out.length < count) {
+      const f = stack[stack.length - 1];
+      if (f.i >= f.nodes.length) {
+        stack.pop();
+        continue;
+      }
+      const n = f.nodes[f.i++];
+      const size = this.size(n, f.depth);
+      if (skip >= size) {
+        skip -= size;
+        continue;
+      }
+      const last = f.i === f.nodes.length;
+      if (skip === 0) out.push({ node: n, prefix: f.depth === 0 ? '' : f.lead + (last ? '└─ ' : '├─ ') });
+      else skip--;
+      if (size > 1) stack.push({ nodes: n.children, i: 0, depth: f.depth + 1, lead: f.depth === 0 ? '' : f.lead + (last ? '   ' : '│  ') });
+    }
+    return out;
+  }
+
+  /** The line of a node by its id (ids are paths: each level's node is a prefix), if shown. */
+  private indexOf(id: string): number | undefined {
+    let nodes = this.state().top;
+    let at = 0;
+    for (let depth = 0; ; depth++) {
+      let next: XrayNode[] | undefined;
+      for (const n of nodes) {
+        if (n.id === id) return at;
+        if (id.startsWith(`${n.id}/`)) {
+          if (this.isFolded(n, depth)) return undefined;
+          at += 1;
+          next = n.children;
+          break;
+        }
+        at += this.size(n, depth);
+      }
+      if (!next) return undefined;
+      nodes = next;
+    }
+  }
+
+  /** The lines of the whole tree as shown (tests; a big tree is better read through window()). */
+  lines(): XrayLine[] {
+    return this.window(0, this.count());
   }
 
   /**
@@ -78,28 +163,30 @@ export class XrayScreen implements Screen {
   private filtered(nodes: XrayNode[]): XrayNode[] {
     const re = this.filterRe!;
     const hit = (n: XrayNode) => re.test(`${n.kind}/${n.name}`) || re.test(n.info ?? '') || (WORD[n.status] !== '' && re.test(WORD[n.status]));
+    // a copy with some children (a pod's name and namespace are read through its row)
+    const copy = (n: XrayNode, children: XrayNode[]): XrayNode => ({ ...n, kind: n.kind, name: n.name, namespace: n.namespace, count: undefined, lines: undefined, children });
     const keep = (n: XrayNode): XrayNode | undefined => {
-      if (this.inverse) return hit(n) ? undefined : { ...n, children: n.children.map(keep).filter((c): c is XrayNode => !!c) };
+      if (this.inverse) return hit(n) ? undefined : copy(n, n.children.map(keep).filter((c): c is XrayNode => !!c));
       if (hit(n)) return n;
       const kids = n.children.map(keep).filter((c): c is XrayNode => !!c);
-      return kids.length ? { ...n, children: kids } : undefined;
+      return kids.length ? copy(n, kids) : undefined;
     };
     return nodes.map(keep).filter((c): c is XrayNode => !!c);
   }
 
   /** The cursor follows its node while lines come and go; when the node goes it stays in place. */
-  private place(lines: XrayLine[]): void {
-    this.vp.count = lines.length;
-    const at = this.cursorId ? this.flat?.index.get(this.cursorId) : undefined;
+  private place(): void {
+    const total = this.count();
+    this.vp.count = total;
+    const at = this.cursorId ? this.indexOf(this.cursorId) : undefined;
     if (at !== undefined) this.vp.cursor = at;
-    this.vp.cursor = Math.max(0, Math.min(this.vp.cursor, lines.length - 1));
-    this.cursorId = lines[this.vp.cursor]?.node.id;
+    this.vp.cursor = Math.max(0, Math.min(this.vp.cursor, total - 1));
+    this.cursorId = this.window(this.vp.cursor, 1)[0]?.node.id;
   }
 
   current(): XrayNode | undefined {
-    const lines = this.lines();
-    this.place(lines);
-    return lines[this.vp.cursor]?.node;
+    this.place();
+    return this.window(this.vp.cursor, 1)[0]?.node;
   }
 
   readonly filter = {
@@ -120,17 +207,16 @@ export class XrayScreen implements Screen {
   };
 
   private toggle(n: XrayNode): void {
-    if (!n.children.length) return;
-    if (this.folded.has(n.id)) this.folded.delete(n.id);
-    else this.folded.add(n.id);
+    if (!this.kids(n)) return;
+    if (this.toggled.has(n.id)) this.toggled.delete(n.id);
+    else this.toggled.add(n.id);
     this.foldVersion++;
   }
 
-  /** Fold every node with children below the top, or unfold all (K9s's x). */
+  /** Fold every node below the top, or unfold all (K9s's x). */
   private toggleAll(): void {
-    const lines = this.lines();
-    if (this.folded.size) this.folded.clear();
-    else for (const l of lines) if (l.node.children.length && l.prefix !== '') this.folded.add(l.node.id);
+    this.allFolded = !this.allFolded;
+    this.toggled.clear();
     this.foldVersion++;
   }
 
@@ -164,11 +250,11 @@ export class XrayScreen implements Screen {
   }
 
   keys(): KeyAction[] {
-    this.place(this.lines());
+    this.place();
     const nav = this.nav;
     const after = (a: KeyAction): KeyAction => ({ ...a, run: () => {
       a.run();
-      this.cursorId = this.lines()[this.vp.cursor]?.node.id;
+      this.cursorId = this.window(this.vp.cursor, 1)[0]?.node.id;
     } });
     const on = (fn: (n: XrayNode) => void) => () => {
       const n = this.current();
@@ -213,14 +299,16 @@ export class XrayScreen implements Screen {
 
   render(ctx: RenderCtx): React.ReactElement[] {
     const { W, theme, mono } = ctx;
-    const lines = this.lines();
-    this.place(lines);
-    const { from, to } = this.vp.layout(lines.length, Math.max(1, ctx.height - 2));
-    this.cursorId = lines[this.vp.cursor]?.node.id;
+    this.place();
+    const total = this.count();
+    const { from, to } = this.vp.layout(total, Math.max(1, ctx.height - 2));
+    const lines = this.window(from, to - from);
+    this.cursorId = lines[this.vp.cursor - from]?.node.id;
     const body: React.ReactElement[] = [];
     for (let i = from; i < to; i++) {
-      const { node, prefix } = lines[i];
-      const text = fit(' ' + prefix + clean(nodeText(node, this.folded.has(node.id))), W - 2);
+      const { node, prefix } = lines[i - from];
+      // a prefix is three cells a level
+      const text = fit(' ' + prefix + clean(nodeText(node, this.isFolded(node, prefix.length / 3))), W - 2);
       // the skin's xray colors (views.xray): the cursor, the tree's lines, an ok node; a node
       // that is not ok takes the row color of its state
       const t = this.model.spec.contexts.length > 1 ? this.nav.session.themeFor(node.context) : theme;
@@ -236,7 +324,7 @@ export class XrayScreen implements Screen {
         );
       }
     }
-    if (lines.length === 0) {
+    if (total === 0) {
       const msg = this.filterText ? 'nothing matches the filter' : `no ${this.model.plural}${this.model.spec.namespace ? ` in ${this.model.spec.namespace}` : ''}`;
       body.push(<Text key="empty" color={theme.fg}>{fit(`  ${msg}`, W - 2)}</Text>);
     }

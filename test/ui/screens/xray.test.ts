@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Nav } from '../../../src/ui/nav.js';
 import { runCommand } from '../../../src/ui/commands.js';
 import { XrayScreen } from '../../../src/ui/screens/xray.js';
+import { natural } from '../../../src/app/xray.js';
 import { TextScreen } from '../../../src/ui/screens/text.js';
 import { LogsScreen } from '../../../src/ui/screens/logs.js';
 import { TableScreen } from '../../../src/ui/screens/table.js';
@@ -214,7 +215,8 @@ describe('xray of other kinds', () => {
 
   it('sts: a stateful set, its pods and the claims they mount', async () => {
     await open('xray sts monitoring');
-    await until('prometheus', () => drawn().some((l) => l.includes('persistentvolumeclaim') || l.includes('pvc/')), 30_000);
+    // the claims' store lists too: until then a claim is unknown (?)
+    await until('prometheus and its claim', () => drawn().some((l) => /pvc\/data-prometheus-0$/.test(l)), 30_000);
     expect(drawn().some((l) => /statefulset\/prometheus/.test(l))).toBe(true);
     expect(drawn().some((l) => /pvc\/data-prometheus-0$/.test(l))).toBe(true);
   });
@@ -243,6 +245,15 @@ describe('xray of other kinds', () => {
     expect(piecesOf('secret/xray-gone')[1]).toEqual([expect.stringMatching(/^secret\/xray-gone  MISSING/), th.rowPending, undefined]);
     keys(nav, 'g');
     expect(piecesOf('namespace/default')).toEqual([[expect.stringMatching(/^ namespace\/default/), th.xrayCursorFg, th.xrayCursorBg]]);
+    // fold the container: its references go, the rest of the pod stays (a pod's lines are counted, not made)
+    const before = drawn().length;
+    while (xray().current()?.kind !== 'container') keys(nav, 'j');
+    keys(nav, '<space>');
+    expect(drawn().length).toBe(before - 2);
+    expect(drawn()).toContain('    ├─ container/app(+2)');
+    expect(drawn()).toContain('    ├─ secret/xray-gone  MISSING');
+    keys(nav, '<space>');
+    expect(drawn().length).toBe(before);
     await request(`${api()}/api/v1/namespaces/default/pods/xray-refs?gracePeriodSeconds=0`, { method: 'DELETE' });
   });
 
@@ -275,5 +286,12 @@ describe('xray of other kinds', () => {
     } finally {
       fs.session.setActive(['dev']);
     }
+  });
+});
+
+describe('natural order', () => {
+  it('puts web-9 before web-10 and compares the rest as text', () => {
+    expect(['web-10', 'web-9', 'web-1', 'api', 'web-2a', 'web-2'].sort(natural)).toEqual(['api', 'web-1', 'web-2', 'web-2a', 'web-9', 'web-10']);
+    expect(['a10b', 'a9c', 'a9b'].sort(natural)).toEqual(['a9b', 'a9c', 'a10b']);
   });
 });
