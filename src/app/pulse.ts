@@ -155,7 +155,7 @@ export class PulseModel {
     for (const [ctx, u] of this.usage) {
       const use = this.session.clusterUsage(ctx);
       if (!use) continue;
-      out.push({ context: ctx, plural: 'cpu', usage: `${use.cpu}m`, history: u.cpu.map((s) => s.total), ...(use.cpuPct !== undefined ? { total: use.cpuPct } : {}) });
+      out.push({ context: ctx, plural: 'cpu', usage: `${Math.round(use.cpu)}m`, history: u.cpu.map((s) => s.total), ...(use.cpuPct !== undefined ? { total: use.cpuPct } : {}) });
       out.push({ context: ctx, plural: 'memory', usage: `${Math.round(use.mem / 1024 / 1024)}Mi`, history: u.mem.map((s) => s.total), ...(use.memPct !== undefined ? { total: use.memPct } : {}) });
     }
     return out;
