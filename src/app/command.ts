@@ -21,6 +21,8 @@ export type Command =
   | { kind: 'pf' }
   | { kind: 'problems' }
   | { kind: 'rbac' }
+  | { kind: 'xray'; resource: string; namespace?: string; contexts?: string[] | 'all' }
+  | { kind: 'pulses'; namespace?: string; contexts?: string[] | 'all' }
   | { kind: 'help' }
   | { kind: 'quit' };
 
@@ -37,6 +39,8 @@ export const COMMANDS: readonly { name: string; aliases: string[]; args?: string
   { name: 'pf', aliases: ['portforward', 'portforwards', 'port-forward', 'port-forwards'], help: 'port-forwards' },
   { name: 'problems', aliases: ['problem'], help: 'problems found in your files and contexts' },
   { name: 'rbac', aliases: ['can-i', 'whoami'], help: 'what you may do here, as the server says (your rules)' },
+  { name: 'xray', aliases: ['xr', 'x'], args: 'KIND [namespace]', help: 'the owner tree of deploy, sts, ds, rs, svc, job, cronjob or po, live' },
+  { name: 'pulses', aliases: ['pulse', 'pu', 'hz'], args: '[namespace]', help: 'counts per kind, ok and not, with their trend, live' },
   { name: 'help', aliases: ['?'], help: 'keys and commands' },
   { name: 'quit', aliases: ['q', 'q!', 'exit'], help: 'leave kmux' },
 ];
@@ -71,6 +75,18 @@ export function parseCommand(input: string, aliases: Record<string, string> = {}
   if (h === 'plugins' || h === 'plugin' || h === 'jobs') return { kind: 'plugins' };
   if (h === 'problems' || h === 'problem') return { kind: 'problems' };
   if (h === 'rbac' || h === 'can-i' || h === 'whoami') return { kind: 'rbac' };
+  if (h === 'xray' || h === 'xr' || h === 'x') {
+    if (!args.length) throw new CommandError(':xray wants a kind: deploy, sts, ds, rs, svc, job, cronjob or po (and a namespace)');
+    const inner = parseCommand(args.join(' '), aliases);
+    if (inner.kind !== 'resource') throw new CommandError(`:xray draws a kind (deploy, sts, ds, rs, svc, job, cronjob, po), not "${args[0]}"`);
+    if (inner.labelSelector || inner.filter) throw new CommandError(':xray takes a kind, a namespace and @contexts; filter the tree with / once it is open');
+    return { kind: 'xray', resource: inner.resource, namespace: inner.namespace, contexts: inner.contexts };
+  }
+  if (h === 'pulses' || h === 'pulse' || h === 'pu' || h === 'hz') {
+    const inner = args.length ? parseCommand(['pods', ...args].join(' ')) : undefined;
+    if (inner?.kind === 'resource' && (inner.labelSelector || inner.filter)) throw new CommandError(':pulses takes a namespace and @contexts');
+    return { kind: 'pulses', ...(inner?.kind === 'resource' ? { namespace: inner.namespace, contexts: inner.contexts } : {}) };
+  }
   if (['pf', 'portforward', 'portforwards', 'port-forward', 'port-forwards'].includes(h)) return { kind: 'pf' };
   if (h === 'ctx' || h === 'context' || h === 'contexts') {
     if (args.length > 1) throw new CommandError(':ctx takes one context name');

@@ -8,7 +8,7 @@ import { capabilitiesFor } from '../resources/capabilities.js';
 import { describe as describeObject } from '../resources/describe.js';
 import { toYaml } from '../resources/yaml.js';
 import type { Row } from '../store/rows.js';
-import type { Session, TableView, ViewSpec } from './session.js';
+import type { RowSource, Session, TableView, ViewSpec } from './session.js';
 
 /** Label selector string from a workload's spec.selector (matchLabels + matchExpressions). */
 export function selectorString(sel: any): string | undefined {
@@ -35,7 +35,7 @@ async function listOf(session: Session, ctx: string, path: string, query: Record
 }
 
 /** kubectl describe's text for a row, with its events and the related objects its kind has. */
-export async function describeText(session: Session, view: TableView, row: Row, now = Date.now()): Promise<string> {
+export async function describeText(session: Session, view: RowSource, row: Row, now = Date.now()): Promise<string> {
   const obj = await session.fetch(view, row);
   const ctx = row.context;
   const caps = capabilitiesFor(view.perContext.get(ctx) ?? view.resource);
@@ -60,7 +60,7 @@ export async function describeText(session: Session, view: TableView, row: Row, 
   return describeObject(obj, { events: events.items, eventsError: events.error, pods, replicaSets, errors, now });
 }
 
-export async function yamlText(session: Session, view: TableView, row: Row, reveal: boolean): Promise<string> {
+export async function yamlText(session: Session, view: RowSource, row: Row, reveal: boolean): Promise<string> {
   return toYaml(await session.fetch(view, row), { revealSecrets: reveal, decodeSecrets: reveal });
 }
 
@@ -127,7 +127,7 @@ export function containersOf(pod: any): ContainerInfo[] {
 }
 
 /** The pods a workload or service selects, and the selector (for following them). */
-export async function podsOf(session: Session, view: TableView, row: Row): Promise<{ pods: any[]; selector: string; obj: any }> {
+export async function podsOf(session: Session, view: RowSource, row: Row): Promise<{ pods: any[]; selector: string; obj: any }> {
   const obj = await session.fetch(view, row);
   const selector = selectorString(obj.spec?.selector);
   if (!selector) throw new Error(`${view.resource.plural}/${row.name} has no selector`);

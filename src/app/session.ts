@@ -109,6 +109,9 @@ export function problemLabel(kind: string): string {
   }
 }
 
+/** What reading one row's object needs: the resource its view shows, per context (xray's nodes give the same). */
+export type RowSource = Pick<TableView, 'resource' | 'perContext'>;
+
 export class TableView {
   readonly stores: RowStore[] = [];
   /** contexts of the spec that are broken in the kubeconfig: shown as such, never contacted */
@@ -819,7 +822,7 @@ export class Session {
   }
 
   /** GET the full object behind a row (describe, YAML). */
-  async fetch(view: TableView, row: Row): Promise<any> {
+  async fetch(view: RowSource, row: Row): Promise<any> {
     const res = view.perContext.get(row.context) ?? view.resource;
     return this.client(row.context).conn.json('GET', resourcePath(res, row.namespace, row.name), { timeoutMs: 15_000 });
   }

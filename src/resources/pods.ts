@@ -200,6 +200,49 @@ export function podQos(pod: any): string {
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
+/** An object a pod or a container refers to (xray draws them, marked when missing). */
+export interface PodRef {
+  kind: 'configmap' | 'secret' | 'pvc';
+  name: string;
+  optional?: boolean;
+}
+
+const ref = (kind: PodRef['kind'], name: unknown, optional: unknown): PodRef | undefined =>
+  typeof name === 'string' && name ? { kind, name, ...(optional === true ? { optional: true } : {}) } : undefined;
+
+/** The config maps and secrets a container's environment reads, once each. */
+function envRefs(c: any): PodRef[] {
+  const out: (PodRef | undefined)[] = [];
+  for (const e of Array.isArray(c?.env) ? c.env : []) {
+    const v = e?.valueFrom;
+    if (v?.configMapKeyRef) out.push(ref('configmap', v.configMapKeyRef.name, v.configMapKeyRef.optional));
+    if (v?.secretKeyRef) out.push(ref('secret', v.secretKeyRef.name, v.secretKeyRef.optional));
+  }
+  for (const e of Array.isArray(c?.envFrom) ? c.envFrom : []) {
+    if (e?.configMapRef) out.push(ref('configmap', e.configMapRef.name, e.configMapRef.optional));
+    if (e?.secretRef) out.push(ref('secret', e.secretRef.name, e.secretRef.optional));
+  }
+  return unique(out);
+}
+
+function unique(rs: (PodRef | undefined)[]): PodRef[] {
+  const seen = new Set<string>();
+  return rs.filter((r): r is PodRef => !!r && !seen.has(`${r.kind}/${r.name}`) && !!seen.add(`${r.kind}/${r.name}`));
+}
+
+const withRefs = (refs: PodRef[]) => (refs.length ? { refs } : {});
+
+/** The volumes' config maps, secrets and claims, and the service account: what a pod needs to exist. */
+function podRefs(spec: any): { refs?: { sa?: string; volumes?: PodRef[] } } {
+  const volumes = unique((Array.isArray(spec?.volumes) ? spec.volumes : []).map((v: any) =>
+    v?.secret ? ref('secret', v.secret.secretName, v.secret.optional)
+      : v?.configMap ? ref('configmap', v.configMap.name, v.configMap.optional)
+        : v?.persistentVolumeClaim ? ref('pvc', v.persistentVolumeClaim.claimName, false) : undefined));
+  const sa = typeof spec?.serviceAccountName === 'string' && spec.serviceAccountName ? spec.serviceAccountName : undefined;
+  if (!sa && !volumes.length) return {};
+  return { refs: { ...(sa ? { sa } : {}), ...(volumes.length ? { volumes } : {}) } };
+}
+
 export const podColumns: ResourceColumns = {
   columns: [
     NAME,
@@ -256,9 +299,11 @@ export const podColumns: ResourceColumns = {
           ports: (Array.isArray(c?.ports) ? c.ports : [])
             .map((p: any) => Number(p?.containerPort))
             .filter((n: number) => Number.isFinite(n)),
+          ...withRefs(envRefs(c)),
         })),
         initContainers: inits.map((c) => String(c?.name ?? '')),
         ...(owner ? { owner } : {}),
+        ...podRefs(spec),
         ready: s.total > 0 && s.ready >= s.total,
         requests,
         limits,

@@ -63,7 +63,8 @@ export class RowStore {
   constructor(
     readonly key: StoreKey,
     private readonly conn: Connection,
-    private readonly columns: ResourceColumns,
+    /** the kind's columns (xray reads a cell by its column's name) */
+    readonly columns: ResourceColumns,
     private readonly batchMs = 100,
     private readonly onStatus?: (s: RowStore) => void,
   ) {}

@@ -5,6 +5,10 @@ import { HelpScreen } from './screens/help.js';
 import { ListScreen } from './screens/list.js';
 import { aliasesList, contextsList, forwardsList, pluginsList, problemsList, skinsList } from './screens/lists.js';
 import { myRulesList } from './screens/rbac.js';
+import { XrayModel } from '../app/xray.js';
+import { PulseModel } from '../app/pulse.js';
+import { XrayScreen } from './screens/xray.js';
+import { pulsesList } from './screens/pulses.js';
 
 /** keepStack: open a resource view on top of the current ones (a K9s hotkey's keepHistory), not in their place. */
 export async function runCommand(nav: Nav, text: string, o: { keepStack?: boolean } = {}): Promise<void> {
@@ -33,6 +37,26 @@ export async function runCommand(nav: Nav, text: string, o: { keepStack?: boolea
       return nav.push(new ListScreen(nav, problemsList(nav)));
     case 'rbac':
       return nav.push(new ListScreen(nav, myRulesList(nav)));
+    case 'xray':
+    case 'pulses': {
+      let contexts: string[];
+      try {
+        contexts = session.resolveContexts(cmd.contexts);
+      } catch (e) {
+        return nav.flash((e as Error).message, 'error');
+      }
+      const namespace = cmd.namespace === 'all' ? undefined : cmd.namespace ?? session.namespace;
+      try {
+        // a namespace that does not exist is not an empty one (as for a view)
+        if (namespace && cmd.namespace && (await session.missingNamespace(contexts, namespace)).length === contexts.length) {
+          return nav.flash(`namespaces "${namespace}" not found`, 'error');
+        }
+        if (cmd.kind === 'pulses') return nav.push(new ListScreen(nav, pulsesList(nav, await PulseModel.open(session, { contexts, namespace }))));
+        return nav.push(new XrayScreen(nav, await XrayModel.open(session, { resource: cmd.resource, contexts, namespace })));
+      } catch (e) {
+        return nav.flash((e as Error).message, 'error');
+      }
+    }
     case 'ctx':
       if (cmd.name) return nav.switchContexts([cmd.name]);
       for (const c of session.contexts.values()) if (c.health.state === 'connecting' && !c.health.checkedAt) c.start();

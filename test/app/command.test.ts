@@ -172,3 +172,20 @@ describe('parseCommand: errors', () => {
     expect(e).toBeInstanceOf(Error);
   });
 });
+
+describe(':xray and :pulses', () => {
+  it(':xray KIND [namespace] [@contexts], by K9s\'s names (xray, xr, x), the kind through the aliases', () => {
+    expect(parseCommand('xray deploy kube-system')).toEqual({ kind: 'xray', resource: 'deploy', namespace: 'kube-system', contexts: undefined });
+    expect(parseCommand('x dp @dev,prod', { dp: 'deployments' })).toEqual({ kind: 'xray', resource: 'deployments', namespace: undefined, contexts: ['dev', 'prod'] });
+    expect(parseCommand('xr po -A')).toMatchObject({ kind: 'xray', resource: 'po', namespace: 'all' });
+    expect(err('xray').message).toMatch(/wants a kind/);
+    expect(err('xray deploy app=web').message).toMatch(/filter the tree with \//);
+    expect(err('xray ctx').message).toMatch(/draws a kind/);
+  });
+
+  it(':pulses [namespace] [@contexts], by K9s\'s names (pulses, pulse, pu, hz)', () => {
+    for (const name of ['pulses', 'pulse', 'pu', 'hz']) expect(parseCommand(name)).toEqual({ kind: 'pulses' });
+    expect(parseCommand('pu kube-system @all')).toEqual({ kind: 'pulses', namespace: 'kube-system', contexts: 'all' });
+    expect(err('pulses /x').message).toMatch(/takes a namespace/);
+  });
+});

@@ -1,5 +1,5 @@
 /** Logs of a pod (all its containers, or one) or of every pod of a workload or service, followed as they come and go. */
-import type { TableView } from '../../app/session.js';
+import type { RowSource } from '../../app/session.js';
 import type { Row } from '../../store/rows.js';
 import { podsOf } from '../../app/queries.js';
 import { resolveResource } from '../../kube/discovery.js';
@@ -8,7 +8,7 @@ import { DEFAULT_LOG_OPTIONS, LogFollower, type LogTarget } from '../../actions/
 import type { Nav } from '../nav.js';
 import { LogsScreen } from '../screens/logs.js';
 
-export async function openLogs(nav: Nav, view: TableView, row: Row, previous: boolean, container?: string): Promise<void> {
+export async function openLogs(nav: Nav, view: RowSource, row: Row, previous: boolean, container?: string): Promise<void> {
   const session = nav.session;
   const plural = view.resource.plural;
   const self = plural === 'pods';

@@ -3,7 +3,7 @@
  * delete, scale, restart, kill, cordon, shell, attach, port-forward. Requests go through the
  * session and the queries; each failure is said in the status line.
  */
-import type { TableView } from '../../app/session.js';
+import type { RowSource, TableView } from '../../app/session.js';
 import type { Row } from '../../store/rows.js';
 import { containersOf, describeText, drillTarget, yamlText } from '../../app/queries.js';
 import { capabilitiesFor } from '../../resources/capabilities.js';
@@ -48,11 +48,11 @@ async function showText(nav: Nav, title: string, load: (reveal: boolean) => Prom
   }
 }
 
-export function describeRow(nav: Nav, view: TableView, row: Row): void {
+export function describeRow(nav: Nav, view: RowSource, row: Row): void {
   void showText(nav, `describe ${view.resource.plural}/${row.name}`, () => describeText(nav.session, view, row));
 }
 
-export function yamlRow(nav: Nav, view: TableView, row: Row): void {
+export function yamlRow(nav: Nav, view: RowSource, row: Row): void {
   const caps = capabilitiesFor(view.perContext.get(row.context) ?? view.resource);
   void showText(nav, `yaml ${view.resource.plural}/${row.name}`, (reveal) => yamlText(nav.session, view, row, reveal), { yaml: true, reveal: !!caps.secretReveal });
 }

@@ -43,6 +43,8 @@ export interface ListSource {
   actions?: { id: string; keys: string[]; desc: string; dangerous?: boolean; unavailable?: string; run(row: ListRow): void }[];
   /** plugins apply to its rows (a pod's containers): the scope names, contexts, and a run on a row */
   plugins?: { names: string[]; contexts: string[]; run(p: Plugin, row: ListRow): void; vars?(row: ListRow): PluginVars };
+  /** what the list opened (stores, timers), closed when the screen goes */
+  dispose?(): void;
 }
 
 export class ListScreen implements Screen {
@@ -116,6 +118,10 @@ export class ListScreen implements Screen {
       out.push({ id: 'enter', keys: ['<enter>'], desc: this.source.enterDesc ?? 'select', section: 'Resource', hint: true, run: on((r) => enter(r, [...this.marks])) });
     }
     return out;
+  }
+
+  dispose(): void {
+    this.source.dispose?.();
   }
 
   render(ctx: RenderCtx): React.ReactElement[] {
