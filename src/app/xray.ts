@@ -133,7 +133,8 @@ function cellOf(store: RowStore | undefined, row: Row, column: string): string {
 
 function statusOf(row: Row): XrayStatus {
   if (row.state === 'completed') return 'completed';
-  return row.state === 'normal' || row.state === 'new' || row.state === 'modified' ? 'ok' : 'toast';
+  // a running pod is 'steady' (it keeps newColor), 'highlight' is an Initialized pod
+  return row.state === 'normal' || row.state === 'steady' || row.state === 'new' || row.state === 'modified' || row.state === 'highlight' ? 'ok' : 'toast';
 }
 
 /** `a=b,c=d` (a service's selector as its row keeps it) matched against labels. */
