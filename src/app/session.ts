@@ -134,14 +134,14 @@ export class TableView {
   ) {
     const showContext = spec.contexts.length > 1;
     const showNamespace = resource.namespaced && !spec.namespace;
-    this.columns = viewColumns(cols.columns, showContext, showNamespace);
+    this.columns = viewColumns(cols.columns, showContext, showNamespace, cols.placed);
     for (const [ctx, r] of perContext) {
       const key: StoreKey = { context: ctx, resource: r, namespace: r.namespaced ? spec.namespace : undefined, labelSelector: spec.labelSelector, fieldSelector: spec.fieldSelector };
       const store = session.registry.acquire(key);
       this.stores.push(store);
       this.unsubs.push(store.subscribe(() => session.changed()));
     }
-    const wantsMetrics = cols.columns.some((c) => c.kind === 'cpu' || c.kind === 'mem');
+    const wantsMetrics = cols.columns.some((c) => c.kind === 'cpu' || c.kind === 'mem' || c.kind === 'cpupct' || c.kind === 'mempct');
     if (wantsMetrics && (r(resource) === 'pods' || r(resource) === 'nodes')) {
       for (const ctx of perContext.keys()) {
         const p = session.metricsFor(ctx, r(resource) as 'pods' | 'nodes', resource.namespaced ? spec.namespace : undefined);
@@ -152,7 +152,7 @@ export class TableView {
     const ctxs = [...perContext.keys()];
     this.pollerOf = new Map(this.pollers.map((p, i) => [ctxs[i], p]));
     this.vm = new ViewModel(this.stores, this.columns, (row) => this.metricsOf(row));
-    const viewSort = viewFor(session.views.views, resource)?.sort ?? cols.defaultSort;
+    const viewSort = viewFor(session.views.views, resource, spec.namespace)?.sort ?? cols.defaultSort;
     if (viewSort) this.vm.setSort(viewSort);
     if (cols.columns.some((c) => c.kind === 'podcount')) this.countPodsPerNode();
     this.vm.joinedVersion = () => `|${this.pollers.map((p) => p.version).join(',')}|${this.podStores.map((s) => s.version).join(',')}`;
@@ -296,7 +296,7 @@ export class Session {
   private readonly listeners = new Set<() => void>();
   private readonly pollers = new Map<string, MetricsPoller>();
   private readonly columnCache = new Map<string, ResourceColumns>();
-  readonly views: ViewsLoad;
+  views: ViewsLoad;
   private readonly printerColumns = new Map<string, any[] | undefined>();
 
   // ---------------------------------------------------------------- plugins
@@ -399,7 +399,7 @@ export class Session {
     this.namespace = o.namespace;
     this.registry = new StoreRegistry(
       (ctx) => this.client(ctx).conn,
-      (k) => this.columnsOf(k.resource),
+      (k) => this.columnsOf(k.resource, k.namespace),
       o.batchMs ?? 100,
       (store) => {
         // a store that lost its server: have the context checked now, so the header says so and
@@ -588,15 +588,16 @@ export class Session {
     };
   }
 
-  private columnsOf(res: ApiResource): ResourceColumns {
+  private columnsOf(res: ApiResource, namespace?: string): ResourceColumns {
     const id = `${res.group}/${res.plural}`;
-    let c = this.columnCache.get(id);
+    // custom columns from views.yaml (K9s's, then kmux's) reshape the kind's own; an entry may be for some namespaces
+    const view = viewFor(this.views.views, res, res.namespaced ? namespace : undefined);
+    const cacheId = `${id}|${view ? `${view.key}@${view.namespace?.source ?? ''}|${view.source}` : ''}`;
+    let c = this.columnCache.get(cacheId);
     if (!c) {
-      // custom columns from views.yaml (K9s's, then kmux's) reshape the kind's own
-      const view = viewFor(this.views.views, res);
       const before = this.views.problems.length;
       c = columnsFor(res, this.printerColumns.get(id));
-      this.columnCache.set(id, (c = view ? customColumns(c, view, this.views.problems) : c));
+      this.columnCache.set(cacheId, (c = view ? customColumns(c, view, this.views.problems) : c));
       const fresh = this.views.problems.slice(before);
       for (const p of fresh) this.problem('views', formatViewProblem(p), false);
       if (fresh.length) queueMicrotask(() => this.flash(`views.yaml: ${fresh.map(formatViewProblem).join('; ')}`, 'warn'));
@@ -701,7 +702,7 @@ export class Session {
     const first = ordered.values().next().value!;
     await this.loadPrinterColumns(ordered.keys().next().value!, first);
     const keep = spec.contexts.filter((c) => ordered.has(c) || broken.has(c));
-    const view = new TableView(this, { ...spec, contexts: keep }, first, ordered, this.columnsOf(first));
+    const view = new TableView(this, { ...spec, contexts: keep }, first, ordered, this.columnsOf(first, spec.namespace));
     for (const [ctx, why] of broken) view.broken.set(ctx, why);
     return view;
   }

@@ -176,7 +176,7 @@ export class TableScreen implements Screen {
     const texts = slice.map((r) => cols.map((c) => cellTextOf(v, r, c, now)));
     const natural = this.naturalWidths(cols, headers, texts, rows, now, W);
     const { keep, widths } = layoutColumns(cols, natural, W - 3, v.wide);
-    const right = (c: ViewColumn) => c.kind !== undefined && c.kind !== 'text';
+    const right = (c: ViewColumn) => (c.align ? c.align === 'right' : c.kind !== undefined && c.kind !== 'text');
     const sortDialog = this.nav.dialog() instanceof SortColumnDialog ? (this.nav.dialog() as SortColumnDialog) : undefined;
     const line = (cells: string[]) => ' ' + keep.map((ci, i) => fit(cells[ci], widths[i], right(cols[ci]) ? 'right' : 'left')).join('  ');
     const body: React.ReactElement[] = [];
