@@ -17,6 +17,9 @@ import { ViewModel, viewColumns, type ViewColumn } from '../store/view.js';
 import { Settings } from '../config/settings.js';
 import { loadReadOnlyConfig, type ReadOnlyConfig, type ReadOnlyDecision } from '../config/readonly.js';
 import { formatAliasProblem, loadAliases } from '../config/aliases.js';
+import { formatConfigProblem, loadAppConfig, type ConfigLoad, type ContextConfig } from '../config/app-config.js';
+import { k9sConfigDir, kmuxConfigDir } from '../config/paths.js';
+import { join } from 'node:path';
 import { parseCommand, CommandError, type Command } from './command.js';
 import { parseFilter, FilterError, NO_FILTER } from '../store/filter.js';
 import { drainNode, previewDrain, setCordon, type CordonResult, type DrainResult, type DrainRunOptions } from '../actions/drain-run.js';
@@ -64,6 +67,8 @@ export interface SessionOptions {
   readonly?: boolean;
   batchMs?: number;
   settings?: Settings;
+  /** config.yaml (K9s's and kmux's), when the caller read it already */
+  config?: ConfigLoad;
   /**
    * The keys kmux takes in a plugin scope, and in every view (for hotkeys): the UI's key
    * registry gives them, so plugin and hotkey clashes are checked against the real keys.
@@ -388,14 +393,14 @@ export class Session {
 
   constructor(readonly o: SessionOptions) {
     this.views = loadViews(o.env ?? process.env);
+    this.config = o.config ?? loadAppConfig(o.env ?? process.env);
     this.readOnlyConfig = loadReadOnlyConfig({ env: o.env ?? process.env, flag: o.readonly });
     this.mono = wantsNoColor(o.env ?? process.env);
     this.settings = o.settings ?? new Settings();
-    const al = loadAliases(o.env ?? process.env);
-    this.aliases = al.aliases;
-    this.aliasProblems = al.problems.map(formatAliasProblem);
     for (const c of o.kubeconfig.contexts) this.contexts.set(c.name, new ContextClient(c, o.kubeconfig));
     this.active = o.contexts;
+    this.aliases = {};
+    this.loadAliasesHere();
     this.namespace = o.namespace;
     this.registry = new StoreRegistry(
       (ctx) => this.client(ctx).conn,
@@ -422,6 +427,89 @@ export class Session {
   }
 
   private headerMetrics = new Map<string, MetricsPoller>();
+
+  // ---------------------------------------------------------------- config.yaml, aliases, views.yaml
+  /** config.yaml, K9s's and kmux's (reloaded on change when ui.reactive is set) */
+  config: ConfigLoad;
+  /** bumps when config.yaml is read again: the UI applies its ui keys anew */
+  configVersion = 0;
+  private configProblemsSeen = 0;
+  private readonly fileWatchers: (() => void)[] = [];
+  private readonly viewsListeners = new Set<() => void>();
+
+  /** Aliases for the first active context: K9s's and kmux's files, and K9s's file for that context. */
+  private loadAliasesHere(): void {
+    const ctx = this.active[0];
+    const al = loadAliases(this.o.env ?? process.env, ctx ? { context: ctx, cluster: this.contexts.get(ctx)?.info.cluster } : undefined);
+    this.aliases = al.aliases;
+    this.aliasProblems = al.problems.map(formatAliasProblem);
+  }
+
+  /** A context's own settings (K9s's per-context config.yaml, kmux's contexts.NAME); new problems go to :problems. */
+  contextConfig(ctx: string): ContextConfig {
+    const c = this.config.context(ctx, this.contexts.get(ctx)?.info.cluster);
+    this.reportConfigProblems();
+    return c;
+  }
+
+  private reportConfigProblems(): void {
+    const all = this.config.problems;
+    if (all.length === this.configProblemsSeen) return;
+    const fresh = all.slice(this.configProblemsSeen);
+    this.configProblemsSeen = all.length;
+    for (const p of fresh) this.problem('config', formatConfigProblem(p), false);
+    if (this.started) queueMicrotask(() => this.flash(`config.yaml: ${formatConfigProblem(fresh[0])}${fresh.length > 1 ? ` (and ${fresh.length - 1} more: see :problems)` : ''}`, 'warn'));
+  }
+
+  /**
+   * Favorite namespaces (keys 1-9): the ones the context's config names (kmux's, else K9s's
+   * per-context namespace.favorites), then the ones kmux remembers, nine at most.
+   */
+  favorites(): string[] {
+    const ctx = this.active[0];
+    const own = ctx ? (this.contextConfig(ctx).favorites ?? []) : [];
+    return [...new Set([...own, ...this.settings.data.favorites])].slice(0, 9);
+  }
+
+  /** Told when views.yaml changed: open tables are to be built again. */
+  onViewsChanged(l: () => void): () => void {
+    this.viewsListeners.add(l);
+    return () => this.viewsListeners.delete(l);
+  }
+
+  /** views.yaml (K9s's or kmux's) changed on disk: read it again, re-project every store, tell the UI. */
+  reloadViews(): void {
+    this.views = loadViews(this.o.env ?? process.env);
+    this.columnCache.clear();
+    this.registry.reproject();
+    for (const p of this.views.problems) this.problem('views', formatViewProblem(p), false);
+    const n = this.views.problems.length;
+    this.flash(n ? `views.yaml reloaded with ${n} problem(s): ${formatViewProblem(this.views.problems[0])}` : `views.yaml reloaded (${this.views.views.size} view${this.views.views.size === 1 ? '' : 's'})`, n ? 'warn' : 'info');
+    for (const l of this.viewsListeners) l();
+    this.changed();
+  }
+
+  /** config.yaml changed (ui.reactive): read it again; skins may have changed with it. */
+  reloadConfig(): void {
+    this.config = loadAppConfig(this.o.env ?? process.env);
+    this.configProblemsSeen = 0;
+    for (const c of this.active) this.config.context(c, this.contexts.get(c)?.info.cluster);
+    this.reportConfigProblems();
+    this.configVersion++;
+    this.themes.clear();
+    this.flash('config.yaml reloaded');
+    this.changed();
+  }
+
+  private watchFiles(): void {
+    const env = this.o.env ?? process.env;
+    for (const f of [join(k9sConfigDir(env), 'views.yaml'), join(kmuxConfigDir(env), 'views.yaml')]) {
+      this.fileWatchers.push(watchSkin(f, () => this.reloadViews()));
+    }
+    if (this.config.config.ui.reactive) {
+      for (const f of this.config.files) this.fileWatchers.push(watchSkin(f, () => this.reloadConfig()));
+    }
+  }
 
   // ---------------------------------------------------------------- skins
   /** NO_COLOR: no color codes at all; the UI shows state with inverse, bold, underline, dim. */
@@ -502,7 +590,9 @@ export class Session {
     for (const p of this.readOnlyConfig.problems) this.problem('read-only', p, false);
     for (const p of this.aliasProblems) this.problem('aliases', p, false);
     for (const p of this.views.problems) this.problem('views', formatViewProblem(p), false);
+    for (const c of this.active) this.contextConfig(c);
     for (const p of this.settings.problems) this.problem('settings', p, false);
+    this.watchFiles();
     this.started = true;
     const n = this.problems.length;
     if (n) this.flash(`${n === 1 ? '1 problem' : `${n} problems`} at start (see :problems): ${this.problems[0].message}`, 'warn');
@@ -510,6 +600,7 @@ export class Session {
 
   stop(): void {
     for (const stop of this.skinWatchers.values()) stop();
+    for (const stop of this.fileWatchers) stop();
     this.jobs.dispose();
     this.forwards.dispose();
     void this.readonlyKube?.stop();
@@ -556,7 +647,9 @@ export class Session {
     const id = `${ctx}|${kind}|${ns ?? ''}`;
     let p = this.pollers.get(id);
     if (!p) {
-      p = new MetricsPoller(this.client(ctx).conn, kind, ns);
+      // config.yaml's refreshRate paces metrics (kmux's lists and watches need no refresh)
+      const every = this.config.config.refreshRate;
+      p = new MetricsPoller(this.client(ctx).conn, kind, ns, every ? every * 1000 : undefined);
       this.pollers.set(id, p);
       p.start();
     }
@@ -766,7 +859,12 @@ export class Session {
 
   setActive(contexts: string[]): void {
     this.active = contexts;
-    for (const c of contexts) this.client(c).start();
+    this.loadAliasesHere();
+    for (const p of this.aliasProblems) this.problem('aliases', p, false);
+    for (const c of contexts) {
+      this.client(c).start();
+      this.contextConfig(c);
+    }
     this.watchHeaderMetrics();
   }
 

@@ -15,21 +15,21 @@
  */
 import { join } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YNode } from 'yaml';
-import { k9sConfigDir, kmuxConfigDir } from './paths.js';
+import { k9sClustersRoot, k9sConfigDir, k9sContextDir, kmuxConfigDir } from './paths.js';
 import { formatLoadProblem, quote, readTextFile, safeProblem, safeText } from './untrusted.js';
 import { deref, entriesOf, reportDangling } from './yaml-nodes.js';
-import { k9sClustersDir } from '../theme/select.js';
 
+/** Only what a file set: kmux's own defaults (200 lines asked for, 5,000 kept) stand for the rest. */
 export interface LoggerConfig {
-  /** lines asked for when logs open (K9s: 100, at most 5,000) */
-  tail: number;
-  /** lines kept (K9s: 5,000) */
-  buffer: number;
+  /** lines asked for when logs open (at most 5,000) */
+  tail?: number;
+  /** lines kept (at most 5,000) */
+  buffer?: number;
   /** seconds back when logs open; -1: the last `tail` lines */
-  sinceSeconds: number;
-  textWrap: boolean;
-  showTime: boolean;
-  disableAutoscroll: boolean;
+  sinceSeconds?: number;
+  textWrap?: boolean;
+  showTime?: boolean;
+  disableAutoscroll?: boolean;
 }
 
 export interface AppConfig {
@@ -74,7 +74,7 @@ export function defaultConfig(): AppConfig {
   return {
     noExitOnCtrlC: false,
     ui: { headless: false, logoless: false, crumbsless: false, noIcons: false, reactive: false },
-    logger: { tail: 100, buffer: K9S_LOG_MAX, sinceSeconds: -1, textWrap: false, showTime: false, disableAutoscroll: false },
+    logger: {},
   };
 }
 
@@ -343,6 +343,7 @@ function settle(values: Values, problems: ConfigProblem[]): AppConfig {
   }
   const tail = get<number>('logger.tail');
   if (tail) {
+    // K9s: 0 or less is its default (100 lines)
     if (tail.value <= 0) problems.push({ file: tail.file, key: 'logger.tail', message: `${tail.value} is not a line count; using 100` });
     else if (tail.value > K9S_LOG_MAX) problems.push({ file: tail.file, key: 'logger.tail', message: `${tail.value} is over the most kept (${K9S_LOG_MAX}); using ${K9S_LOG_MAX}` });
     c.logger.tail = tail.value <= 0 ? 100 : Math.min(K9S_LOG_MAX, tail.value);
@@ -360,8 +361,7 @@ function settle(values: Values, problems: ConfigProblem[]): AppConfig {
 }
 
 export function k9sContextConfigFiles(env: NodeJS.ProcessEnv, context: string, cluster: string): string[] {
-  const clean = (s: string) => s.replace(/[:/]+/g, '-');
-  return [...new Set([join(k9sClustersDir(env), clean(cluster), clean(context), 'config.yaml'), join(k9sClustersDir(env), cluster, context, 'config.yaml')])];
+  return [...new Set([join(k9sContextDir(env, context, cluster), 'config.yaml'), join(k9sClustersRoot(env), cluster, context, 'config.yaml')])];
 }
 
 /** K9s's config.yaml, then kmux's (kmux's wins for a key both set). Never throws. */

@@ -90,7 +90,7 @@ describe("K9s's config.yaml and kmux's", () => {
       expect.stringMatching(/:6: k9s\.logger\.tail: expected a whole number, found "lots"; ignored/),
     ]);
     expect(c.config.ui.headless).toBe(false);
-    expect(c.config.logger.tail).toBe(100);
+    expect(c.config.logger.tail).toBeUndefined(); // kmux's own default
   });
 
   it('values out of range are brought in range as K9s does, and said', () => {

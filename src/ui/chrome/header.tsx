@@ -44,7 +44,7 @@ export function header(nav: Nav, d: Drawing, o: { version: string; logoless?: bo
   const hintOf = (a: KeyAction) => ({ key: keyLabel(a), desc: a.desc.replace(/\s*\(.*\)\s*$/, '') });
   // then the favorites, K9s's way (<0> all, <1> default...): before the view's own keys, so
   // they are shown however many keys the view has (what does not fit is in `?`)
-  const favorites = view?.resource.namespaced ? [{ key: '<0>', desc: 'all' }, ...session.settings.data.favorites.map((f, i) => ({ key: `<${i + 1}>`, desc: f }))] : [];
+  const favorites = view?.resource.namespaced ? [{ key: '<0>', desc: 'all' }, ...session.favorites().map((f, i) => ({ key: `<${i + 1}>`, desc: f }))] : [];
   const hints = [...hinted.filter((a) => a.section === 'General').map(hintOf), ...favorites, ...hinted.filter((a) => a.section !== 'General').map(hintOf)];
   const leftW = 34;
   const logoW = W >= 120 && !o.logoless ? 28 : 0;

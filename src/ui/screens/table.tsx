@@ -147,7 +147,7 @@ export class TableScreen implements Screen {
     const out: KeyAction[] = [{ ...def, keys: ['0'], label: '0-9', run: () => void this.nav.switchNamespace(undefined) }];
     for (let n = 1; n <= 9; n++) {
       out.push({ ...def, id: `favorite-${n}`, keys: [String(n)], label: undefined, hidden: true, run: () => {
-        const fav = this.nav.session.settings.data.favorites[n - 1];
+        const fav = this.nav.session.favorites()[n - 1];
         if (fav) void this.nav.switchNamespace(fav);
         else this.nav.flash(`no favorite namespace on ${n} (:ns NAME adds one)`, 'warn');
       } });
