@@ -282,6 +282,8 @@ export const podColumns: ResourceColumns = {
         initContainers: inits.map((c) => String(c?.name ?? '')),
         ...(owner ? { owner } : {}),
         ready: s.total > 0 && s.ready >= s.total,
+        // for the logs, whatever columns views.yaml gives the pods view
+        restarts: s.restarts,
         requests,
         limits,
       },

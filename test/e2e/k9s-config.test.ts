@@ -13,11 +13,12 @@ const FIXTURE = resolve(import.meta.dirname, '../fixtures/k9s');
 const e2e = e2eFleet('k9scfg', { clusters: 2, names: ['dev', 'staging'], nodes: 2, pods: 20, seed: 14 });
 let runs = 0;
 
-/** kmux with a copy of the fixture as K9s's dir, and kmux's own config.yaml when given. */
-function kmux(args: string[], kmuxConfig?: string): { t: Terminal; k9s: string } {
+/** kmux with a copy of the fixture as K9s's dir (its config.yaml replaced when given), and kmux's own config.yaml when given. */
+function kmux(args: string[], kmuxConfig?: string, k9sConfig?: string): { t: Terminal; k9s: string } {
   const root = join(e2e.dir, `run-${++runs}`);
   const k9s = join(root, 'k9s');
   cpSync(FIXTURE, k9s, { recursive: true });
+  if (k9sConfig !== undefined) writeFileSync(join(k9s, 'config.yaml'), k9sConfig);
   if (kmuxConfig !== undefined) {
     mkdirSync(join(root, 'kmux'), { recursive: true });
     writeFileSync(join(root, 'kmux', 'config.yaml'), kmuxConfig);
@@ -84,6 +85,20 @@ describe.skipIf(!hasTmux())("a K9s user's config directory", () => {
       // K9s's logger: the last 50 lines, with timestamps
       s = await t.waitFor(/logs \S+ \[\d+\] tail 50 timestamps/);
       await t.waitFor(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/);
+    } finally {
+      t.kill();
+    }
+  });
+
+  it('ui.reactive: config.yaml edited while kmux runs hides the header and the crumbs', async () => {
+    const { t, k9s } = kmux(['--context', 'dev', '-n', 'default', '-c', 'pods'], undefined, 'k9s:\n  ui:\n    reactive: true\n');
+    try {
+      let s = await t.waitFor(/pods\(default\)\[\d+\]/);
+      expect(s).toContain('Context:');
+      expect(s).toMatch(/<pods>/);
+      writeFileSync(join(k9s, 'config.yaml'), 'k9s:\n  ui:\n    reactive: true\n    headless: true\n    crumbsless: true\n');
+      s = await t.waitFor((x) => !x.includes('Context:') && !/<pods>/.test(x) && /pods\(default\)/.test(x));
+      expect(s).toMatch(/config\.yaml reloaded/);
     } finally {
       t.kill();
     }

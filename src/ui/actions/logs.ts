@@ -51,7 +51,8 @@ export async function openLogs(nav: Nav, view: TableView, row: Row, previous: bo
         follower.sync([...store.rows.values()].map((r) => ({
           namespace: r.namespace ?? '', pod: r.name,
           containers: container ? [container] : (((r.extra as any)?.containers ?? []) as { name: string }[]).map((c) => c.name),
-          restarts: Number(r.cells[restartsAt]) || 0,
+          // from the row's facts: with views.yaml's columns the cells are in another order
+          restarts: Number((r.extra as { restarts?: number } | undefined)?.restarts) || 0,
         })).filter((t) => t.containers.length));
       };
       offs.push(store.subscribe(sync), () => session.registry.release(store));
