@@ -412,3 +412,26 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): ConfigLoad 
   };
   return { config, files, problems, context };
 }
+
+/**
+ * Where kmux opens, from every place that may say (first wins):
+ * - the namespace: -A, -n, kmux's memory of the context (state.json), the context's config
+ *   (kmux's contexts.NAME, else K9s's per-context namespace.active), the kubeconfig's namespace,
+ *   `default` (the demo: every namespace). undefined = all namespaces.
+ * - the view: -c, config.yaml's defaultView (K9s lets it win over what it remembers), kmux's
+ *   memory, the context's view.active, pods.
+ */
+export function startPoint(o: {
+  flags: { allNamespaces?: boolean; namespace?: string; command?: string };
+  memory: { view?: string; namespace?: string };
+  context: ContextConfig;
+  defaultView?: string;
+  kubeconfigNamespace?: string;
+  demo?: boolean;
+}): { namespace: string | undefined; view: string } {
+  const remembered = o.memory.namespace ?? o.context.namespace;
+  const namespace = o.flags.allNamespaces ? undefined
+    : o.flags.namespace ?? (remembered !== undefined ? remembered || undefined : o.demo ? undefined : o.kubeconfigNamespace ?? 'default');
+  const view = o.flags.command ?? o.defaultView ?? o.memory.view ?? o.context.view ?? 'pods';
+  return { namespace, view };
+}

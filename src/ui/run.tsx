@@ -13,7 +13,7 @@ import { Session } from '../app/session.js';
 import { kubeconfigPaths, loadKubeconfig, KubeconfigError, type Kubeconfig } from '../kube/kubeconfig.js';
 import { CommandError } from '../app/command.js';
 import { Settings } from '../config/settings.js';
-import { loadAppConfig } from '../config/app-config.js';
+import { loadAppConfig, startPoint } from '../config/app-config.js';
 import { crashReport } from '../config/crash.js';
 
 export const UI_USAGE = `Usage: kmux [options]
@@ -117,19 +117,17 @@ export async function uiMain(argv: string[]): Promise<void> {
     process.stderr.write(`kmux: error: ${asked.map((c) => brokenOf(c)).join('; ')}\n  (context ${asked.join(', ')}${wanted.length ? '' : ', the current-context'}${good.length ? `; usable contexts: ${good.join(', ')}` : ''})\n`);
     process.exit(1);
   }
-  // where to open: the flags, then where the user was last in this context (kmux's memory), then
-  // the context's config (kmux's contexts.NAME, K9s's per-context namespace.active / view.active),
-  // then the kubeconfig's namespace; config.yaml's defaultView comes before any memory, as in K9s
+  // where to open: the flags, kmux's memory of the context, its config (startPoint says the order)
   const settings = new Settings(undefined, values.demo ? 'demo-state' : 'state');
   const memory = settings.memory(contexts[0]);
   const kctx = kubeconfig.contexts.find((c) => c.name === contexts[0]);
   const config = loadAppConfig();
   const own = config.context(contexts[0], kctx?.cluster);
-  const ctxNs = kctx?.namespace;
-  const remembered = memory.namespace !== undefined ? memory.namespace : own.namespace;
   // the demo opens on every namespace: a new user should see the whole fleet at once
-  const namespace = values['all-namespaces'] ? undefined
-    : values.namespace ?? (remembered !== undefined ? remembered || undefined : values.demo ? undefined : ctxNs ?? 'default');
+  const { namespace, view: first } = startPoint({
+    flags: { allNamespaces: values['all-namespaces'], namespace: values.namespace, command: values.command },
+    memory, context: own, defaultView: config.config.defaultView, kubeconfigNamespace: kctx?.namespace, demo: values.demo,
+  });
   const readonly = values.readonly ? true : values.write ? false : undefined;
   const session = new Session({
     kubeconfig, contexts, namespace, readonly, settings, skin: values.skin, config,
@@ -138,7 +136,6 @@ export async function uiMain(argv: string[]): Promise<void> {
   });
   for (const n of startNotes) session.note(n);
   let initial;
-  const first = values.command ?? config.config.defaultView ?? memory.view ?? own.view ?? 'pods';
   try {
     const cmd = session.parse(first);
     if (cmd.kind !== 'resource') throw new CommandError(`${values.command ? '-c' : 'the first view'} wants a resource view, e.g. pods or "deploy @all"`);

@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultConfig, formatConfigProblem, loadAppConfig } from '../../src/config/app-config.js';
+import { defaultConfig, formatConfigProblem, loadAppConfig, startPoint } from '../../src/config/app-config.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'kmux-cfg-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -139,5 +139,30 @@ describe('per-context settings', () => {
     const c = loadAppConfig(e).context('a', 'c');
     expect(c).toMatchObject({ namespace: 'kube-system', favorites: ['x'], view: 'deploy' });
     expect(c.from.view).toMatch(/kmux/);
+  });
+});
+
+describe('where kmux opens (startPoint)', () => {
+  const none = { flags: {}, memory: {}, context: { from: {} } };
+  it('nothing said: pods in the kubeconfig\'s namespace, else default; the demo in every namespace', () => {
+    expect(startPoint({ ...none, kubeconfigNamespace: 'team-a' })).toEqual({ namespace: 'team-a', view: 'pods' });
+    expect(startPoint(none)).toEqual({ namespace: 'default', view: 'pods' });
+    expect(startPoint({ ...none, demo: true }).namespace).toBeUndefined();
+  });
+
+  it("the context's config (K9s's namespace.active, view.active) when kmux has no memory of the context", () => {
+    const context = { namespace: 'kube-system', view: 'svc', from: {} };
+    expect(startPoint({ ...none, context, kubeconfigNamespace: 'team-a' })).toEqual({ namespace: 'kube-system', view: 'svc' });
+    expect(startPoint({ ...none, context: { namespace: '', from: {} } }).namespace).toBeUndefined(); // K9s's "all"
+  });
+
+  it("kmux's memory wins over the context's config; defaultView wins over both; the flags over everything", () => {
+    const context = { namespace: 'kube-system', view: 'svc', from: {} };
+    const memory = { namespace: 'web', view: 'deploy' };
+    expect(startPoint({ ...none, context, memory })).toEqual({ namespace: 'web', view: 'deploy' });
+    expect(startPoint({ ...none, context, memory: { namespace: '' } }).namespace).toBeUndefined(); // remembered: all
+    expect(startPoint({ ...none, context, memory, defaultView: 'nodes' }).view).toBe('nodes');
+    expect(startPoint({ ...none, context, memory, defaultView: 'nodes', flags: { command: 'cm', namespace: 'x' } })).toEqual({ namespace: 'x', view: 'cm' });
+    expect(startPoint({ ...none, context, memory, flags: { allNamespaces: true } }).namespace).toBeUndefined();
   });
 });
