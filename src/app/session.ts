@@ -17,7 +17,7 @@ import { ViewModel, viewColumns, type ViewColumn } from '../store/view.js';
 import { Settings } from '../config/settings.js';
 import { loadReadOnlyConfig, type ReadOnlyConfig, type ReadOnlyDecision } from '../config/readonly.js';
 import { formatAliasProblem, loadAliases } from '../config/aliases.js';
-import { formatConfigProblem, loadAppConfig, type ConfigLoad, type ContextConfig } from '../config/app-config.js';
+import { formatConfigProblem, isIgnoredKey, loadAppConfig, type ConfigLoad, type ContextConfig } from '../config/app-config.js';
 import { k9sConfigDir, kmuxConfigDir } from '../config/paths.js';
 import { join } from 'node:path';
 import { parseCommand, CommandError, type Command } from './command.js';
@@ -42,6 +42,9 @@ export const SHIPPED_PLUGINS_DIR = fileURLToPath(new URL('../../plugins', import
 const MONO_THEME = monochrome();
 
 export type FlashLevel = 'info' | 'warn' | 'error';
+
+/** The source of `:problems` entries that are K9s settings kmux does not use (listed, not warned about). */
+export const IGNORED_SOURCE = 'config (ignored)';
 
 /** Something wrong with the user's files or contexts, kept for `:problems` (the flash line only shows the latest). */
 export interface Problem {
@@ -457,8 +460,9 @@ export class Session {
     if (all.length === this.configProblemsSeen) return;
     const fresh = all.slice(this.configProblemsSeen);
     this.configProblemsSeen = all.length;
-    for (const p of fresh) this.problem('config', formatConfigProblem(p), false);
-    if (this.started) queueMicrotask(() => this.flash(`config.yaml: ${formatConfigProblem(fresh[0])}${fresh.length > 1 ? ` (and ${fresh.length - 1} more: see :problems)` : ''}`, 'warn'));
+    for (const p of fresh) this.problem(isIgnoredKey(p) ? IGNORED_SOURCE : 'config', formatConfigProblem(p), false);
+    const warn = fresh.filter((p) => !isIgnoredKey(p));
+    if (this.started && warn.length) queueMicrotask(() => this.flash(`config.yaml: ${formatConfigProblem(warn[0])}${warn.length > 1 ? ` (and ${warn.length - 1} more: see :problems)` : ''}`, 'warn'));
   }
 
   /**
@@ -594,8 +598,10 @@ export class Session {
     for (const p of this.settings.problems) this.problem('settings', p, false);
     this.watchFiles();
     this.started = true;
-    const n = this.problems.length;
-    if (n) this.flash(`${n === 1 ? '1 problem' : `${n} problems`} at start (see :problems): ${this.problems[0].message}`, 'warn');
+    // K9s keys kmux does not use are listed, but a K9s user's whole config.yaml is not a warning at every start
+    const real = this.problems.filter((p) => p.source !== IGNORED_SOURCE);
+    const n = real.length;
+    if (n) this.flash(`${n === 1 ? '1 problem' : `${n} problems`} at start (see :problems): ${real[0].message}`, 'warn');
   }
 
   stop(): void {

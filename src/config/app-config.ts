@@ -78,6 +78,11 @@ export function defaultConfig(): AppConfig {
   };
 }
 
+/** A K9s setting kmux knows and does not use (not a mistake in the file). */
+export function isIgnoredKey(p: ConfigProblem): boolean {
+  return p.message.startsWith('ignored: ');
+}
+
 export function formatConfigProblem(p: ConfigProblem): string {
   return formatLoadProblem(p);
 }

@@ -58,7 +58,7 @@ describe.skipIf(!hasTmux())("a K9s user's config directory", () => {
       // an alias that is a whole command
       t.type(':sys');
       t.keys('Enter');
-      await t.waitFor(/pods\(kube-system\)\[\d+\]/);
+      await t.waitFor(/services\(kube-system\)\[\d+\]/);
       // the unknown key of kmux's config.yaml and K9s keys kmux does not use, with the reason
       t.type(':problems');
       t.keys('Enter');
