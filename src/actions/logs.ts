@@ -17,7 +17,8 @@ export interface LogTarget {
 }
 
 /** K9s's windows: 0 tail, 1 head (everything kept), 2-6 since 1m/5m/15m/30m/1h. */
-export type LogWindow = 'tail' | 'head' | 60 | 300 | 900 | 1800 | 3600;
+/** the last lines, everything kept, or the last N seconds (keys 2-6, config.yaml's logger.sinceSeconds) */
+export type LogWindow = 'tail' | 'head' | number;
 
 export interface LogOptions {
   window: LogWindow;

@@ -51,6 +51,22 @@ function looksLikeSelector(tok: string): boolean {
   return /[=!]/.test(tok) && tok.split(',').every((p) => LABEL_REQ.test(p.trim()));
 }
 
+const VERSION = /^v\d+((alpha|beta)\d+)?$/;
+
+/**
+ * K9s's group/version/resource names as kubectl's: `v1/pods` -> `pods.v1` (the core group),
+ * `apps/v1/deployments` -> `deployments.v1.apps`, and (kmux) `apps/deployments` ->
+ * `deployments.apps` (the group's preferred version). kubectl's own `deployments.apps/v1` and
+ * every name without a slash are left as they are.
+ */
+export function fromGvr(name: string): string {
+  const parts = name.split('/');
+  if (parts.length === 3 && parts.every(Boolean)) return `${parts[2]}.${parts[1]}.${parts[0]}`;
+  if (parts.length !== 2 || !parts[0] || !parts[1] || VERSION.test(parts[1])) return name;
+  // a version first is the core group's (pods.v1); anything else is a group (deployments.apps)
+  return `${parts[1]}.${parts[0]}`;
+}
+
 export function parseCommand(input: string, aliases: Record<string, string> = {}): Command {
   let text = input.trim().replace(/^:/, '').trim();
   if (!text) throw new CommandError('empty command: type a resource (pods, deploy...), ctx, ns or q');
@@ -64,7 +80,7 @@ export function parseCommand(input: string, aliases: Record<string, string> = {}
     text = [a, ...rest].join(' ');
   }
   const [head, ...args] = text.split(/\s+/);
-  const h = head.toLowerCase();
+  const h = fromGvr(head.toLowerCase());
   if (h === 'q' || h === 'q!' || h === 'quit' || h === 'exit') return { kind: 'quit' };
   if (h === 'help' || h === '?') return { kind: 'help' };
   if (h === 'aliases' || h === 'alias' || h === 'a') return { kind: 'aliases' };

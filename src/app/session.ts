@@ -17,6 +17,9 @@ import { ViewModel, viewColumns, type ViewColumn } from '../store/view.js';
 import { Settings } from '../config/settings.js';
 import { loadReadOnlyConfig, type ReadOnlyConfig, type ReadOnlyDecision } from '../config/readonly.js';
 import { formatAliasProblem, loadAliases } from '../config/aliases.js';
+import { formatConfigProblem, isIgnoredKey, loadAppConfig, type ConfigLoad, type ContextConfig } from '../config/app-config.js';
+import { k9sConfigDir, kmuxConfigDir } from '../config/paths.js';
+import { join } from 'node:path';
 import { parseCommand, CommandError, type Command } from './command.js';
 import { parseFilter, FilterError, NO_FILTER } from '../store/filter.js';
 import { drainNode, previewDrain, setCordon, type CordonResult, type DrainResult, type DrainRunOptions } from '../actions/drain-run.js';
@@ -39,6 +42,9 @@ export const SHIPPED_PLUGINS_DIR = fileURLToPath(new URL('../../plugins', import
 const MONO_THEME = monochrome();
 
 export type FlashLevel = 'info' | 'warn' | 'error';
+
+/** The source of `:problems` entries that are K9s settings kmux does not use (listed, not warned about). */
+export const IGNORED_SOURCE = 'config (ignored)';
 
 /** Something wrong with the user's files or contexts, kept for `:problems` (the flash line only shows the latest). */
 export interface Problem {
@@ -64,6 +70,8 @@ export interface SessionOptions {
   readonly?: boolean;
   batchMs?: number;
   settings?: Settings;
+  /** config.yaml (K9s's and kmux's), when the caller read it already */
+  config?: ConfigLoad;
   /**
    * The keys kmux takes in a plugin scope, and in every view (for hotkeys): the UI's key
    * registry gives them, so plugin and hotkey clashes are checked against the real keys.
@@ -137,14 +145,14 @@ export class TableView {
   ) {
     const showContext = spec.contexts.length > 1;
     const showNamespace = resource.namespaced && !spec.namespace;
-    this.columns = viewColumns(cols.columns, showContext, showNamespace);
+    this.columns = viewColumns(cols.columns, showContext, showNamespace, cols.placed);
     for (const [ctx, r] of perContext) {
       const key: StoreKey = { context: ctx, resource: r, namespace: r.namespaced ? spec.namespace : undefined, labelSelector: spec.labelSelector, fieldSelector: spec.fieldSelector };
       const store = session.registry.acquire(key);
       this.stores.push(store);
       this.unsubs.push(store.subscribe(() => session.changed()));
     }
-    const wantsMetrics = cols.columns.some((c) => c.kind === 'cpu' || c.kind === 'mem');
+    const wantsMetrics = cols.columns.some((c) => c.kind === 'cpu' || c.kind === 'mem' || c.kind === 'cpupct' || c.kind === 'mempct');
     if (wantsMetrics && (r(resource) === 'pods' || r(resource) === 'nodes')) {
       for (const ctx of perContext.keys()) {
         const p = session.metricsFor(ctx, r(resource) as 'pods' | 'nodes', resource.namespaced ? spec.namespace : undefined);
@@ -155,7 +163,7 @@ export class TableView {
     const ctxs = [...perContext.keys()];
     this.pollerOf = new Map(this.pollers.map((p, i) => [ctxs[i], p]));
     this.vm = new ViewModel(this.stores, this.columns, (row) => this.metricsOf(row));
-    const viewSort = viewFor(session.views.views, resource)?.sort ?? cols.defaultSort;
+    const viewSort = viewFor(session.views.views, resource, spec.namespace)?.sort ?? cols.defaultSort;
     if (viewSort) this.vm.setSort(viewSort);
     if (cols.columns.some((c) => c.kind === 'podcount')) this.countPodsPerNode();
     this.vm.joinedVersion = () => `|${this.pollers.map((p) => p.version).join(',')}|${this.podStores.map((s) => s.version).join(',')}`;
@@ -299,7 +307,7 @@ export class Session {
   private readonly listeners = new Set<() => void>();
   private readonly pollers = new Map<string, MetricsPoller>();
   private readonly columnCache = new Map<string, ResourceColumns>();
-  readonly views: ViewsLoad;
+  views: ViewsLoad;
   private readonly printerColumns = new Map<string, any[] | undefined>();
 
   // ---------------------------------------------------------------- plugins
@@ -439,18 +447,18 @@ export class Session {
 
   constructor(readonly o: SessionOptions) {
     this.views = loadViews(o.env ?? process.env);
+    this.config = o.config ?? loadAppConfig(o.env ?? process.env);
     this.readOnlyConfig = loadReadOnlyConfig({ env: o.env ?? process.env, flag: o.readonly });
     this.mono = wantsNoColor(o.env ?? process.env);
     this.settings = o.settings ?? new Settings();
-    const al = loadAliases(o.env ?? process.env);
-    this.aliases = al.aliases;
-    this.aliasProblems = al.problems.map(formatAliasProblem);
     for (const c of o.kubeconfig.contexts) this.contexts.set(c.name, new ContextClient(c, o.kubeconfig));
     this.active = o.contexts;
+    this.aliases = {};
+    this.loadAliasesHere();
     this.namespace = o.namespace;
     this.registry = new StoreRegistry(
       (ctx) => this.client(ctx).conn,
-      (k) => this.columnsOf(k.resource),
+      (k) => this.columnsOf(k.resource, k.namespace),
       o.batchMs ?? 100,
       (store) => {
         // a store that lost its server: have the context checked now, so the header says so and
@@ -473,6 +481,90 @@ export class Session {
   }
 
   private headerMetrics = new Map<string, MetricsPoller>();
+
+  // ---------------------------------------------------------------- config.yaml, aliases, views.yaml
+  /** config.yaml, K9s's and kmux's (reloaded on change when ui.reactive is set) */
+  config: ConfigLoad;
+  /** bumps when config.yaml is read again: the UI applies its ui keys anew */
+  configVersion = 0;
+  private configProblemsSeen = 0;
+  private readonly fileWatchers: (() => void)[] = [];
+  private readonly viewsListeners = new Set<() => void>();
+
+  /** Aliases for the first active context: K9s's and kmux's files, and K9s's file for that context. */
+  private loadAliasesHere(): void {
+    const ctx = this.active[0];
+    const al = loadAliases(this.o.env ?? process.env, ctx ? { context: ctx, cluster: this.contexts.get(ctx)?.info.cluster } : undefined);
+    this.aliases = al.aliases;
+    this.aliasProblems = al.problems.map(formatAliasProblem);
+  }
+
+  /** A context's own settings (K9s's per-context config.yaml, kmux's contexts.NAME); new problems go to :problems. */
+  contextConfig(ctx: string): ContextConfig {
+    const c = this.config.context(ctx, this.contexts.get(ctx)?.info.cluster);
+    this.reportConfigProblems();
+    return c;
+  }
+
+  private reportConfigProblems(): void {
+    const all = this.config.problems;
+    if (all.length === this.configProblemsSeen) return;
+    const fresh = all.slice(this.configProblemsSeen);
+    this.configProblemsSeen = all.length;
+    for (const p of fresh) this.problem(isIgnoredKey(p) ? IGNORED_SOURCE : 'config', formatConfigProblem(p), false);
+    const warn = fresh.filter((p) => !isIgnoredKey(p));
+    if (this.started && warn.length) queueMicrotask(() => this.flash(`config.yaml: ${formatConfigProblem(warn[0])}${warn.length > 1 ? ` (and ${warn.length - 1} more: see :problems)` : ''}`, 'warn'));
+  }
+
+  /**
+   * Favorite namespaces (keys 1-9): the ones the context's config names (kmux's, else K9s's
+   * per-context namespace.favorites), then the ones kmux remembers, nine at most.
+   */
+  favorites(): string[] {
+    const ctx = this.active[0];
+    const own = ctx ? (this.contextConfig(ctx).favorites ?? []) : [];
+    return [...new Set([...own, ...this.settings.data.favorites])].slice(0, 9);
+  }
+
+  /** Told when views.yaml changed: open tables are to be built again. */
+  onViewsChanged(l: () => void): () => void {
+    this.viewsListeners.add(l);
+    return () => this.viewsListeners.delete(l);
+  }
+
+  /** views.yaml (K9s's or kmux's) changed on disk: read it again, re-project every store, tell the UI. */
+  reloadViews(): void {
+    this.views = loadViews(this.o.env ?? process.env);
+    this.columnCache.clear();
+    this.registry.reproject();
+    for (const p of this.views.problems) this.problem('views', formatViewProblem(p), false);
+    const n = this.views.problems.length;
+    this.flash(n ? `views.yaml reloaded with ${n} problem(s): ${formatViewProblem(this.views.problems[0])}` : `views.yaml reloaded (${this.views.views.size} view${this.views.views.size === 1 ? '' : 's'})`, n ? 'warn' : 'info');
+    for (const l of this.viewsListeners) l();
+    this.changed();
+  }
+
+  /** config.yaml changed (ui.reactive): read it again; skins may have changed with it. */
+  reloadConfig(): void {
+    this.config = loadAppConfig(this.o.env ?? process.env);
+    this.configProblemsSeen = 0;
+    for (const c of this.active) this.config.context(c, this.contexts.get(c)?.info.cluster);
+    this.reportConfigProblems();
+    this.configVersion++;
+    this.themes.clear();
+    this.flash('config.yaml reloaded');
+    this.changed();
+  }
+
+  private watchFiles(): void {
+    const env = this.o.env ?? process.env;
+    for (const f of [join(k9sConfigDir(env), 'views.yaml'), join(kmuxConfigDir(env), 'views.yaml')]) {
+      this.fileWatchers.push(watchSkin(f, () => this.reloadViews()));
+    }
+    if (this.config.config.ui.reactive) {
+      for (const f of this.config.files) this.fileWatchers.push(watchSkin(f, () => this.reloadConfig()));
+    }
+  }
 
   // ---------------------------------------------------------------- skins
   /** NO_COLOR: no color codes at all; the UI shows state with inverse, bold, underline, dim. */
@@ -553,15 +645,20 @@ export class Session {
     for (const p of this.readOnlyConfig.problems) this.problem('read-only', p, false);
     for (const p of this.aliasProblems) this.problem('aliases', p, false);
     for (const p of this.views.problems) this.problem('views', formatViewProblem(p), false);
+    for (const c of this.active) this.contextConfig(c);
     for (const p of this.settings.problems) this.problem('settings', p, false);
+    this.watchFiles();
     this.started = true;
-    const n = this.problems.length;
-    if (n) this.flash(`${n === 1 ? '1 problem' : `${n} problems`} at start (see :problems): ${this.problems[0].message}`, 'warn');
+    // K9s keys kmux does not use are listed, but a K9s user's whole config.yaml is not a warning at every start
+    const real = this.problems.filter((p) => p.source !== IGNORED_SOURCE);
+    const n = real.length;
+    if (n) this.flash(`${n === 1 ? '1 problem' : `${n} problems`} at start (see :problems): ${real[0].message}`, 'warn');
   }
 
   stop(): void {
     for (const stop of this.skinWatchers.values()) stop();
     for (const stop of this.extensionWatchers.values()) stop();
+    for (const stop of this.fileWatchers) stop();
     this.jobs.dispose();
     this.forwards.dispose();
     void this.readonlyKube?.stop();
@@ -608,7 +705,9 @@ export class Session {
     const id = `${ctx}|${kind}|${ns ?? ''}`;
     let p = this.pollers.get(id);
     if (!p) {
-      p = new MetricsPoller(this.client(ctx).conn, kind, ns);
+      // config.yaml's refreshRate paces metrics (kmux's lists and watches need no refresh)
+      const every = this.config.config.refreshRate;
+      p = new MetricsPoller(this.client(ctx).conn, kind, ns, every ? every * 1000 : undefined);
       this.pollers.set(id, p);
       p.start();
     }
@@ -640,15 +739,16 @@ export class Session {
     };
   }
 
-  private columnsOf(res: ApiResource): ResourceColumns {
+  private columnsOf(res: ApiResource, namespace?: string): ResourceColumns {
     const id = `${res.group}/${res.plural}`;
-    let c = this.columnCache.get(id);
+    // custom columns from views.yaml (K9s's, then kmux's) reshape the kind's own; an entry may be for some namespaces
+    const view = viewFor(this.views.views, res, res.namespaced ? namespace : undefined);
+    const cacheId = `${id}|${view ? `${view.key}@${view.namespace?.source ?? ''}|${view.source}` : ''}`;
+    let c = this.columnCache.get(cacheId);
     if (!c) {
-      // custom columns from views.yaml (K9s's, then kmux's) reshape the kind's own
-      const view = viewFor(this.views.views, res);
       const before = this.views.problems.length;
       c = columnsFor(res, this.printerColumns.get(id));
-      this.columnCache.set(id, (c = view ? customColumns(c, view, this.views.problems) : c));
+      this.columnCache.set(cacheId, (c = view ? customColumns(c, view, this.views.problems) : c));
       const fresh = this.views.problems.slice(before);
       for (const p of fresh) this.problem('views', formatViewProblem(p), false);
       if (fresh.length) queueMicrotask(() => this.flash(`views.yaml: ${fresh.map(formatViewProblem).join('; ')}`, 'warn'));
@@ -753,7 +853,7 @@ export class Session {
     const first = ordered.values().next().value!;
     await this.loadPrinterColumns(ordered.keys().next().value!, first);
     const keep = spec.contexts.filter((c) => ordered.has(c) || broken.has(c));
-    const view = new TableView(this, { ...spec, contexts: keep }, first, ordered, this.columnsOf(first));
+    const view = new TableView(this, { ...spec, contexts: keep }, first, ordered, this.columnsOf(first, spec.namespace));
     for (const [ctx, why] of broken) view.broken.set(ctx, why);
     return view;
   }
@@ -817,7 +917,12 @@ export class Session {
 
   setActive(contexts: string[]): void {
     this.active = contexts;
-    for (const c of contexts) this.client(c).start();
+    this.loadAliasesHere();
+    for (const p of this.aliasProblems) this.problem('aliases', p, false);
+    for (const c of contexts) {
+      this.client(c).start();
+      this.contextConfig(c);
+    }
     this.watchHeaderMetrics();
   }
 

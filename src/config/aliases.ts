@@ -1,6 +1,8 @@
 /**
- * Command aliases: kmux's built-ins, then K9s's `aliases.yaml`, then kmux's (later wins).
- * A value may be a whole command: `pp: pods @prod`.
+ * Command aliases: kmux's built-ins, then K9s's `aliases.yaml`, then kmux's, then K9s's file for
+ * the context (later wins). A value is K9s's resource form (`pp: v1/pods`, `dp:
+ * apps/v1/deployments`, and `apps/deployments`), a name kubectl knows, or a whole command:
+ * `pp: pods @prod`, `fred: pods fred app=blee`.
  *
  *   aliases:
  *     dp: deployments
@@ -12,7 +14,7 @@
  */
 import { join } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YNode } from 'yaml';
-import { k9sConfigDir, kmuxConfigDir } from './paths.js';
+import { k9sConfigDir, k9sContextDir, kmuxConfigDir } from './paths.js';
 import { capProblems, formatLoadProblem, quote, readTextFile, safeProblem, safeText } from './untrusted.js';
 import { deref, entriesOf, reportDangling } from './yaml-nodes.js';
 
@@ -46,11 +48,21 @@ function emptyAliases(): Record<string, string> {
   return Object.create(null) as Record<string, string>;
 }
 
-export function loadAliases(env: NodeJS.ProcessEnv = process.env): { aliases: Record<string, string>; sources: AliasSource[]; problems: AliasProblem[] } {
+/**
+ * The aliases files in the order they apply (a later one wins for an alias): K9s's, kmux's, then
+ * K9s's per-context `clusters/<cluster>/<context>/aliases.yaml` (more specific than either).
+ */
+export function aliasFiles(env: NodeJS.ProcessEnv = process.env, at?: { context: string; cluster?: string }): string[] {
+  const files = [join(k9sConfigDir(env), 'aliases.yaml'), join(kmuxConfigDir(env), 'aliases.yaml')];
+  if (at?.cluster) files.push(join(k9sContextDir(env, at.context, at.cluster), 'aliases.yaml'));
+  return files;
+}
+
+export function loadAliases(env: NodeJS.ProcessEnv = process.env, at?: { context: string; cluster?: string }): { aliases: Record<string, string>; sources: AliasSource[]; problems: AliasProblem[] } {
   const aliases = Object.assign(emptyAliases(), BUILTIN_ALIASES);
   const sources: AliasSource[] = [];
   const problems: AliasProblem[] = [];
-  for (const file of [join(k9sConfigDir(env), 'aliases.yaml'), join(kmuxConfigDir(env), 'aliases.yaml')]) {
+  for (const file of aliasFiles(env, at)) {
     const read = readTextFile(file);
     let mine: AliasProblem[];
     if (!read.ok) {

@@ -9,14 +9,19 @@
  * Read from `$XDG_CONFIG_HOME/k9s/views.yaml`, then `$XDG_CONFIG_HOME/kmux/views.yaml` (kmux's
  * entry for a resource wins). A column is `HEADER[:jsonpath][|flags]`: a column of the
  * resource's own (by name, any case) or, with a JSONPath, a new one read from the object.
- * Flags: W wide only, S shown (not wide), H hidden, R right-aligned, N number, T time.
+ * Flags (K9s's): W wide only, S shown (not wide), H hidden, L left- and R right-aligned,
+ * N number, T time. NAMESPACE and CONTEXT take flags and a place too, as every column. In wide
+ * mode (ctrl-w) the resource's columns the entry leaves out follow the listed ones, as in K9s.
+ *
+ * A key `RESOURCE@REGEX` (`v1/pods@kube-system`, `v1/pods@team-.*`) applies where the view is in
+ * one namespace the regular expression matches; it wins over the plain key.
  *
  * Never throws: whatever is wrong comes back as problems naming the file, line and key.
  */
 import { join } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YNode } from 'yaml';
 import { compileJsonPath, evalJsonPath } from '../resources/jsonpath.js';
-import type { Column, ColumnKind, Projection, ResourceColumns } from '../resources/types.js';
+import type { Column, ColumnKind, PlacedColumn, Projection, ResourceColumns } from '../resources/types.js';
 import { k9sConfigDir, kmuxConfigDir } from './paths.js';
 import { capProblems, formatLoadProblem, quote, readTextFile, safeProblem, safeText } from './untrusted.js';
 import { deref, entriesOf, reportDangling } from './yaml-nodes.js';
@@ -41,6 +46,8 @@ export interface ViewColumnSpec {
   /** S: shown in normal mode even where the resource's column is wide-only. */
   show: boolean;
   right: boolean;
+  /** L: left-aligned (a number column too) */
+  left: boolean;
   hidden: boolean;
   number: boolean;
   time: boolean;
@@ -48,8 +55,10 @@ export interface ViewColumnSpec {
 }
 
 export interface ViewSpecConfig {
-  /** the key as written, lower-cased (`v1/pods`, `deployments.apps`, `pods`...). */
+  /** the key as written, lower-cased (`v1/pods`, `deployments.apps`, `pods`...), without its `@namespace`. */
   key: string;
+  /** `@REGEX`: the namespaces this entry is for */
+  namespace?: RegExp;
   file: string;
   line?: number;
   /** k9s's file or kmux's: kmux's wins when both describe the same resource. */
@@ -83,9 +92,14 @@ export function loadViews(env: NodeJS.ProcessEnv = process.env): ViewsLoad {
       if (read.code !== 'ENOENT' && read.code !== 'ENOTDIR') problems.push({ file, message: `${read.message}; ignored` });
       continue;
     }
-    for (const v of parseViews(read.text, file, source, problems)) views.set(v.key, v);
+    for (const v of parseViews(read.text, file, source, problems)) views.set(mapKey(v), v);
   }
   return { views, problems };
+}
+
+/** Where a view sits in the map: its key, and `@REGEX` when it has one. */
+function mapKey(v: ViewSpecConfig): string {
+  return v.namespace ? `${v.key}@${v.namespace.source}` : v.key;
 }
 
 /** The entries of one views.yaml text; problems are appended. Never throws. */
@@ -150,23 +164,33 @@ function parseViewsText(text: string, file: string, source: 'k9s' | 'kmux', prob
   for (const pair of entriesOf(doc, vmap)) {
     const line = lineOf(pair.keyNode);
     const rawKey = pair.key.trim();
-    const key = normalizeKey(rawKey);
-    if (key.includes('@')) {
-      problems.push({ file, line, key: rawKey, message: 'namespace-specific views (resource@namespace) are not supported yet; ignored' });
-      continue;
+    const at = rawKey.indexOf('@');
+    const key = normalizeKey(at >= 0 ? rawKey.slice(0, at) : rawKey);
+    let namespace: RegExp | undefined;
+    if (at >= 0) {
+      const rx = rawKey.slice(at + 1).trim();
+      try {
+        if (rx === '') throw new Error('nothing after @');
+        namespace = new RegExp(rx);
+      } catch (e) {
+        problems.push({ file, line, key: rawKey, message: `${quote(rx)} after @ is not a regular expression for namespaces (${safeText((e as Error).message, 120)}); ignored` });
+        continue;
+      }
     }
     if (!/^[a-z0-9.-]+(\/[a-z0-9.-]+){0,2}$/.test(key)) {
       problems.push({ file, line, key: rawKey, message: 'not a resource key (write v1/pods, apps/v1/deployments, pods or deployments.apps); ignored' });
       continue;
     }
-    if (seen.has(key)) problems.push({ file, line, key: rawKey, message: `duplicate key (line ${seen.get(key) ?? '?'} has it too); the last one wins` });
-    seen.set(key, line);
+    const id = namespace ? `${key}@${namespace.source}` : key;
+    if (seen.has(id)) problems.push({ file, line, key: rawKey, message: `duplicate key (line ${seen.get(id) ?? '?'} has it too); the last one wins` });
+    seen.set(id, line);
     const body = deref(doc, pair.value);
     if (!isMap(body)) {
       problems.push({ file, line, key: rawKey, message: `expected a mapping with columns: (and sortColumn:), found ${kindOf(body)}; ignored` });
       continue;
     }
     const spec: ViewSpecConfig = { key, file, line, source, columns: [] };
+    if (namespace) spec.namespace = namespace;
     for (const f of entriesOf(doc, body)) {
       const name = f.key;
       const fline = lineOf(f.keyNode);
@@ -262,18 +286,19 @@ export function parseColumn(raw: string, problem: (message: string) => void): Vi
       return undefined;
     }
   }
-  const c: ViewColumnSpec = { raw, header, path, wide: false, show: false, right: false, hidden: false, number: false, time: false };
+  const c: ViewColumnSpec = { raw, header, path, wide: false, show: false, right: false, left: false, hidden: false, number: false, time: false };
   const bad: string[] = [];
   for (const f of flags.toUpperCase()) {
     if (f === 'W') c.wide = true;
     else if (f === 'S') c.show = true;
-    else if (f === 'R') c.right = true;
+    else if (f === 'R') [c.right, c.left] = [true, false];
+    else if (f === 'L') [c.left, c.right] = [true, false];
     else if (f === 'H') c.hidden = true;
     else if (f === 'N') c.number = true;
     else if (f === 'T') c.time = true;
     else bad.push(f);
   }
-  if (bad.length) problem(`unknown column flag${bad.length > 1 ? 's' : ''} ${bad.join('')} (known: W wide, S shown, H hidden, R right-aligned, N number, T time); ignored`);
+  if (bad.length) problem(`unknown column flag${bad.length > 1 ? 's' : ''} ${bad.join('')} (known: W wide, S shown, H hidden, L left-aligned, R right-aligned, N number, T time); ignored`);
   if (c.show) c.wide = false;
   return c;
 }
@@ -289,14 +314,29 @@ export function viewKeyFor(r: { group: string; version: string; plural: string }
   return group === '' ? [`${version}/${plural}`, plural] : [`${group}/${version}/${plural}`, `${plural}.${group}`, plural];
 }
 
-/** The view for a resource: kmux's file over K9s's, then the most specific key. */
-export function viewFor(views: Map<string, ViewSpecConfig>, r: { group: string; version: string; plural: string }): ViewSpecConfig | undefined {
-  let best: ViewSpecConfig | undefined;
-  for (const k of viewKeyFor(r)) {
-    const v = views.get(k);
-    if (v && (!best || (v.source === 'kmux' && best.source === 'k9s'))) best = v;
+/**
+ * The view for a resource in a namespace (undefined: all namespaces): an entry for namespaces
+ * matching it first (K9s's `@`), then the plain one; kmux's file over K9s's, then the most
+ * specific key.
+ */
+export function viewFor(views: Map<string, ViewSpecConfig>, r: { group: string; version: string; plural: string }, namespace?: string): ViewSpecConfig | undefined {
+  const keys = viewKeyFor(r);
+  const pick = (cands: ViewSpecConfig[]): ViewSpecConfig | undefined => {
+    let best: ViewSpecConfig | undefined;
+    for (const k of keys) {
+      for (const v of cands) {
+        if (v.key !== k) continue;
+        if (!best || (v.source === 'kmux' && best.source === 'k9s')) best = v;
+      }
+    }
+    return best;
+  };
+  if (namespace) {
+    const scoped = [...views.values()].filter((v) => v.namespace && keys.includes(v.key) && v.namespace.test(namespace));
+    const hit = pick(scoped);
+    if (hit) return hit;
   }
-  return best;
+  return pick(keys.map((k) => views.get(k)).filter((v): v is ViewSpecConfig => !!v));
 }
 
 type Cell = string | number;
@@ -335,9 +375,11 @@ interface Plan {
 }
 
 /**
- * `base` with its columns chosen, ordered and flagged by `spec`. NAME always stays (first when
- * the spec leaves it out); NAMESPACE and CONTEXT are the view's own and are skipped quietly.
- * Unknown names and a sort column that is not shown are appended to `problems` when given.
+ * `base` with its columns chosen, ordered and flagged by `spec`, as K9s does: the listed columns
+ * in their order and flags, then (wide mode only) the rest of the resource's columns. NAME always
+ * stays (first when the spec leaves it out). NAMESPACE and CONTEXT are the view's own: listed,
+ * they are placed and flagged (`placed`). Unknown names and a sort column that is not shown are
+ * appended to `problems` when given.
  */
 export function customColumns(base: ResourceColumns, spec: ViewSpecConfig, problems?: ViewProblem[]): ResourceColumns {
   if (spec.columns.length === 0) return base;
@@ -346,14 +388,27 @@ export function customColumns(base: ResourceColumns, spec: ViewSpecConfig, probl
   };
   const index = new Map(base.columns.map((c, i) => [c.name.toUpperCase(), i]));
   const plans: Plan[] = [];
+  const placed: PlacedColumn[] = [];
+  const used = new Set<number>();
   let hasName = false;
   for (const c of spec.columns) {
     const isName = c.header === 'NAME' && c.path === undefined;
-    if (isName && (c.hidden || c.wide)) report(c, 'NAME is always shown; its H and W flags are ignored');
-    else if (c.hidden) continue;
     const from = c.path === undefined ? index.get(c.header) : -1;
+    if (from !== undefined && from >= 0) used.add(from);
+    if (isName && (c.hidden || c.wide)) report(c, 'NAME is always shown; its H and W flags are ignored');
+    else if (c.hidden && (c.header === 'NAMESPACE' || c.header === 'CONTEXT') && c.path === undefined) {
+      placed.push({ name: c.header, at: plans.length, hidden: true });
+      continue;
+    } else if (c.hidden) continue;
     if (from === undefined) {
-      if (c.header === 'NAMESPACE' || c.header === 'CONTEXT') continue; // the view adds these itself
+      if (c.header === 'NAMESPACE' || c.header === 'CONTEXT') {
+        // the view adds these itself: here only their place and flags
+        const p: PlacedColumn = { name: c.header, at: plans.length };
+        if (c.wide) p.wide = true;
+        if (c.left || c.right) p.align = c.left ? 'left' : 'right';
+        placed.push(p);
+        continue;
+      }
       report(c, `no column ${safeText(c.header, 60)} here (columns: ${base.columns.map((x) => x.name).join(', ')}; or add one with "${safeText(c.header, 60)}:.json.path"); skipped`);
       continue;
     }
@@ -372,20 +427,35 @@ export function customColumns(base: ResourceColumns, spec: ViewSpecConfig, probl
     }
     const column: Column = { name: isName ? 'NAME' : c.header };
     if (kind && kind !== 'text') column.kind = kind;
+    // metrics columns keep what their percentage is of (a pod's requests or limits)
+    if (own?.basis) column.basis = own.basis;
     if (c.wide && !isName) column.wide = true;
+    const natural = kind !== undefined && kind !== 'text' ? 'right' : 'left';
+    if (c.left && natural === 'right') column.align = 'left';
+    if (c.right && natural === 'left') column.align = 'right';
     if (isName) hasName = true;
     plans.push({ column, from, path: c.path, convert });
   }
   if (!hasName) {
     const at = index.get('NAME');
-    if (at !== undefined) plans.unshift({ column: { ...base.columns[at]!, wide: undefined }, from: at });
+    if (at !== undefined) {
+      plans.unshift({ column: { ...base.columns[at]!, wide: undefined }, from: at });
+      used.add(at);
+      for (const p of placed) p.at++;
+    }
   }
   for (const p of plans) if (p.column.wide === undefined) delete p.column.wide;
   if (spec.sort && !['NAME', 'NAMESPACE', 'CONTEXT', ''].includes(spec.sort.column) && !plans.some((p) => p.column.name === spec.sort!.column)) {
     report(undefined, `sortColumn ${safeText(spec.sort.column, 60)} is not one of the columns shown`);
   }
+  // wide mode shows the resource's other columns after the listed ones (K9s's Customize)
+  base.columns.forEach((col, i) => {
+    if (used.has(i) || plans.some((p) => p.column.name === col.name)) return;
+    const { optional: _optional, ...rest } = col;
+    plans.push({ column: { ...rest, wide: true }, from: i });
+  });
   const columns = plans.map((p) => p.column);
-  return {
+  const out: ResourceColumns = {
     columns,
     project(obj: any, now: number): Projection {
       const b = base.project(obj, now);
@@ -396,4 +466,6 @@ export function customColumns(base: ResourceColumns, spec: ViewSpecConfig, probl
       return b.extra === undefined ? { cells, state: b.state } : { cells, state: b.state, extra: b.extra };
     },
   };
+  if (placed.length) out.placed = placed;
+  return out;
 }

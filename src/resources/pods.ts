@@ -255,6 +255,8 @@ export const podColumns: ResourceColumns = {
     { name: '%CPU/L', kind: 'cpupct', basis: 'limits', optional: true },
     { name: '%MEM/R', kind: 'mempct', basis: 'requests', optional: true },
     { name: '%MEM/L', kind: 'mempct', basis: 'limits', optional: true },
+    { name: 'CPU/RL', kind: 'number', wide: true },
+    { name: 'MEM/RL', kind: 'number', wide: true },
     { name: 'IP' },
     { name: 'NODE' },
     { name: 'QOS', wide: true },
@@ -282,6 +284,9 @@ export const podColumns: ResourceColumns = {
         '',
         '',
         '',
+        // K9s's request:limit, millicores and MiB
+        `${requests.cpuMilli}:${limits.cpuMilli}`,
+        `${Math.floor(requests.memBytes / 1048576)}:${Math.floor(limits.memBytes / 1048576)}`,
         podIP || '<none>',
         nodeName || '<none>',
         podQos(pod),
@@ -305,6 +310,8 @@ export const podColumns: ResourceColumns = {
         ...(owner ? { owner } : {}),
         ...podRefs(spec),
         ready: s.total > 0 && s.ready >= s.total,
+        // for the logs, whatever columns views.yaml gives the pods view
+        restarts: s.restarts,
         requests,
         limits,
       },

@@ -33,6 +33,18 @@ export interface Column {
   basis?: PctBasis;
   /** an age column whose time changes with the object (an event's last seen, not a creation time) */
   mutable?: boolean;
+  /** views.yaml's L or R: the alignment, whatever the kind (default: numbers right, text left) */
+  align?: 'left' | 'right';
+}
+
+/** Where views.yaml puts a column the view adds itself (NAMESPACE, CONTEXT): its place among the columns, its flags. */
+export interface PlacedColumn {
+  name: 'NAMESPACE' | 'CONTEXT';
+  /** index in `columns` it goes before */
+  at: number;
+  wide?: boolean;
+  hidden?: boolean;
+  align?: 'left' | 'right';
 }
 
 export type PctBasis = 'allocatable' | 'requests' | 'limits';
@@ -60,5 +72,7 @@ export interface ResourceColumns {
   columns: Column[];
   /** how the view sorts before the user picks (e.g. events: last seen, newest first) */
   defaultSort?: { column: string; asc: boolean };
+  /** views.yaml's placing of NAMESPACE and CONTEXT (absent: first, as always) */
+  placed?: PlacedColumn[];
   project(obj: any, now: number): Projection;
 }

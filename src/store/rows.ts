@@ -63,8 +63,8 @@ export class RowStore {
   constructor(
     readonly key: StoreKey,
     private readonly conn: Connection,
-    /** the kind's columns (xray reads a cell by its column's name) */
-    readonly columns: ResourceColumns,
+    /** the kind's columns (xray reads a cell by its column's name; views.yaml may change them) */
+    public columns: ResourceColumns,
     private readonly batchMs = 100,
     private readonly onStatus?: (s: RowStore) => void,
   ) {}
@@ -175,6 +175,21 @@ export class RowStore {
     this.reflector?.wake();
   }
 
+  /**
+   * New columns (views.yaml changed): rows are projections, so the store starts over (a fresh
+   * list) rather than show old cells under new headers.
+   */
+  setColumns(c: ResourceColumns): void {
+    if (c === this.columns) return;
+    const running = !!this.reflector;
+    this.stop();
+    this.columns = c;
+    this.rows.clear();
+    this.status = { phase: 'listing', synced: false, relists: this.status.relists };
+    this.changedAll();
+    if (running) this.start();
+  }
+
   /** List afresh and replace the rows (the server is not the one that was watched). */
   relist(): void {
     this.reflector?.relist();
@@ -280,6 +295,11 @@ export class StoreRegistry {
     if (s.refs > 0) return;
     s.stop();
     this.stores.delete(storeId(s.key));
+  }
+
+  /** Columns may have changed (views.yaml): each store takes its columns again, starting over where they differ. */
+  reproject(): void {
+    for (const s of this.stores.values()) s.setColumns(this.columnsFor(s.key));
   }
 
   /** Restart every store's reflector (ctrl-r): a fresh list, then watch. */

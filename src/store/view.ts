@@ -9,7 +9,7 @@
  */
 import fuzzysort from 'fuzzysort';
 import type * as Fuzzysort from 'fuzzysort';
-import type { Column, PctBasis } from '../resources/types.js';
+import type { Column, PctBasis, PlacedColumn } from '../resources/types.js';
 import type { Filter } from './filter.js';
 import { NO_FILTER } from './filter.js';
 import type { Row, RowStore } from './rows.js';
@@ -39,11 +39,24 @@ const IMMUTABLE = new Set(['', 'NAME', 'NAMESPACE', 'CONTEXT']);
 /** a filter with no regex syntax: a longer one matches a subset of what a shorter prefix matched */
 const LITERAL = /^[\w\-./ :@=]*$/;
 
-export function viewColumns(columns: Column[], showContext: boolean, showNamespace: boolean): ViewColumn[] {
+export function viewColumns(columns: Column[], showContext: boolean, showNamespace: boolean, placed: PlacedColumn[] = []): ViewColumn[] {
   const out: ViewColumn[] = [];
-  if (showContext) out.push({ name: 'CONTEXT', cell: -1 });
-  if (showNamespace) out.push({ name: 'NAMESPACE', cell: -1 });
-  columns.forEach((c, i) => out.push({ ...c, cell: i }));
+  // CONTEXT and NAMESPACE go first unless views.yaml placed (or hid) them
+  const own = (name: 'CONTEXT' | 'NAMESPACE'): ViewColumn => {
+    const p = placed.find((x) => x.name === name);
+    const c: ViewColumn = { name, cell: -1 };
+    if (p?.wide) c.wide = true;
+    if (p?.align) c.align = p.align;
+    return c;
+  };
+  const shown = (name: 'CONTEXT' | 'NAMESPACE') => (name === 'CONTEXT' ? showContext : showNamespace) && !placed.some((p) => p.name === name && p.hidden);
+  const at = (i: number) => placed.filter((p) => p.at === i && !p.hidden && shown(p.name));
+  for (const name of ['CONTEXT', 'NAMESPACE'] as const) if (shown(name) && !placed.some((p) => p.name === name)) out.push(own(name));
+  columns.forEach((c, i) => {
+    for (const p of at(i)) out.push(own(p.name));
+    out.push({ ...c, cell: i });
+  });
+  for (const p of placed) if (p.at >= columns.length && !p.hidden && shown(p.name)) out.push(own(p.name));
   return out;
 }
 

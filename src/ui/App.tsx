@@ -39,8 +39,9 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
   const H = Hraw || 40;
   const [, bump] = useReducer((x: number) => x + 1, 0);
   const navRef = useRef<Nav | undefined>(undefined);
-  navRef.current ??= new Nav(session, initial, { headless, crumbsless });
+  navRef.current ??= new Nav(session, initial, { headless, crumbsless, logoless });
   const nav = navRef.current;
+  nav.applyConfig();
   nav.redraw = bump;
   nav.exit = exit;
   nav.suspend = async (fn) => {
@@ -127,7 +128,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
   const drawn = dialog?.render(d);
   const lines: React.ReactElement[] = [];
   // compact mode: under 24 rows or 80 columns the header gives its room to the table
-  if (nav.showHeader && H >= 24 && W >= 80) lines.push(...header(nav, d, { version, logoless, actions: nav.actionsOf(s) }));
+  if (nav.showHeader && H >= 24 && W >= 80) lines.push(...header(nav, d, { version, logoless: nav.logoless, actions: nav.actionsOf(s) }));
   if (drawn?.kind === 'prompt') lines.push(...drawn.lines);
   const height = H - lines.length - (nav.showCrumbs ? 1 : 0) - 1;
   if (s) lines.push(...s.render({ ...d, height }));

@@ -41,9 +41,62 @@ export class Nav {
     await fn();
   };
 
-  constructor(readonly session: Session, readonly initial: ViewSpec, o: { headless?: boolean; crumbsless?: boolean } = {}) {
-    this.showHeader = !o.headless;
-    this.showCrumbs = !o.crumbsless;
+  /** the configVersion whose ui keys were last applied */
+  private configSeen: number;
+
+  constructor(readonly session: Session, readonly initial: ViewSpec, private readonly flags: { headless?: boolean; crumbsless?: boolean; logoless?: boolean } = {}) {
+    const ui = session.config.config.ui;
+    this.showHeader = !(flags.headless || ui.headless);
+    this.showCrumbs = !(flags.crumbsless || ui.crumbsless);
+    this.configSeen = session.configVersion;
+    session.onViewsChanged(() => void this.rebuildTables());
+  }
+
+  /** The logo's place is left empty (--logoless, ui.logoless). */
+  get logoless(): boolean {
+    return !!this.flags.logoless || this.session.config.config.ui.logoless;
+  }
+
+  /** config.yaml was read again (ui.reactive): its header and crumbs settings apply now; the flags still win. */
+  applyConfig(): void {
+    if (this.configSeen === this.session.configVersion) return;
+    this.configSeen = this.session.configVersion;
+    const ui = this.session.config.config.ui;
+    this.showHeader = !(this.flags.headless || ui.headless);
+    this.showCrumbs = !(this.flags.crumbsless || ui.crumbsless);
+  }
+
+  /**
+   * views.yaml changed: every table on the stack is built again with its columns (same spec,
+   * filter, cursor row and wide mode), the screens above it left as they are.
+   */
+  private async rebuildTables(): Promise<void> {
+    for (let i = 0; i < this.stack.length; i++) {
+      const old = this.stack[i];
+      if (!(old instanceof TableScreen)) continue;
+      const v = old.view;
+      let fresh: TableView;
+      try {
+        fresh = await this.session.openTable({ ...v.spec, filter: v.vm.getFilter().raw || undefined });
+      } catch (e) {
+        this.flash(`views.yaml: ${(e as Error).message}`, 'error');
+        continue;
+      }
+      // the stack may have moved while the table opened
+      const at = this.stack.indexOf(old);
+      if (at < 0) {
+        fresh.dispose();
+        continue;
+      }
+      fresh.wide = v.wide;
+      fresh.moved = v.moved;
+      fresh.cursorKey = v.cursorKey;
+      fresh.cursor = v.cursor;
+      for (const m of v.marks) fresh.marks.add(m);
+      this.stack[at] = new TableScreen(this, fresh);
+      v.dispose();
+    }
+    this.redraw();
   }
 
   // ------------------------------------------------------------------ stacks
@@ -199,7 +252,11 @@ export class Nav {
         if (filter && filter.get()) return void filter.set('', true);
         this.pop();
       },
-      quit: () => this.exit(),
+      quit: () => {
+        // K9s's noExitOnCtrlC: ctrl-c stays bound (plugins cannot take it) and says how to leave
+        if (this.session.config.config.noExitOnCtrlC) this.flash('ctrl-c does not quit here (noExitOnCtrlC in config.yaml): :q quits', 'warn');
+        else this.exit();
+      },
       'history-back': () => this.history1(-1),
       'history-forward': () => this.history1(1),
       previous: () => {

@@ -13,6 +13,7 @@ import { Session } from '../app/session.js';
 import { kubeconfigPaths, loadKubeconfig, KubeconfigError, type Kubeconfig } from '../kube/kubeconfig.js';
 import { CommandError } from '../app/command.js';
 import { Settings } from '../config/settings.js';
+import { loadAppConfig, startPoint } from '../config/app-config.js';
 import { crashReport } from '../config/crash.js';
 
 export const UI_USAGE = `Usage: kmux [options]
@@ -116,31 +117,36 @@ export async function uiMain(argv: string[]): Promise<void> {
     process.stderr.write(`kmux: error: ${asked.map((c) => brokenOf(c)).join('; ')}\n  (context ${asked.join(', ')}${wanted.length ? '' : ', the current-context'}${good.length ? `; usable contexts: ${good.join(', ')}` : ''})\n`);
     process.exit(1);
   }
-  // where the user was last in this context; flags first, then the kubeconfig's namespace
+  // where to open: the flags, kmux's memory of the context, its config (startPoint says the order)
   const settings = new Settings(undefined, values.demo ? 'demo-state' : 'state');
   const memory = settings.memory(contexts[0]);
-  const ctxNs = kubeconfig.contexts.find((c) => c.name === contexts[0])?.namespace;
+  const kctx = kubeconfig.contexts.find((c) => c.name === contexts[0]);
+  const config = loadAppConfig();
+  const own = config.context(contexts[0], kctx?.cluster);
   // the demo opens on every namespace: a new user should see the whole fleet at once
-  const namespace = values['all-namespaces'] ? undefined
-    : values.namespace ?? (memory.namespace !== undefined ? memory.namespace || undefined : values.demo ? undefined : ctxNs ?? 'default');
+  const { namespace, view: first } = startPoint({
+    flags: { allNamespaces: values['all-namespaces'], namespace: values.namespace, command: values.command },
+    memory, context: own, defaultView: config.config.defaultView, kubeconfigNamespace: kctx?.namespace, demo: values.demo,
+  });
   const readonly = values.readonly ? true : values.write ? false : undefined;
   const session = new Session({
-    kubeconfig, contexts, namespace, readonly, settings, skin: values.skin,
+    kubeconfig, contexts, namespace, readonly, settings, skin: values.skin, config,
     // plugins and hotkeys are checked against the keys the UI really binds
     builtinKeys: { forScope: builtinKeysFor, scopes: SCOPES_WITH_KEYS, everywhere: () => builtinKeysFor('all') },
   });
   for (const n of startNotes) session.note(n);
   let initial;
   try {
-    const cmd = session.parse(values.command ?? memory.view ?? 'pods');
-    if (cmd.kind !== 'resource') throw new CommandError(`-c wants a resource view, e.g. pods or "deploy @all"`);
+    const cmd = session.parse(first);
+    if (cmd.kind !== 'resource') throw new CommandError(`${values.command ? '-c' : 'the first view'} wants a resource view, e.g. pods or "deploy @all"`);
     initial = session.specFor(cmd);
   } catch (e) {
     if (values.command) {
       process.stderr.write(`kmux: ${(e as Error).message}\n`);
       process.exit(2);
     }
-    // a remembered view that no longer parses is not worth refusing to start over
+    // a configured or remembered view that does not parse is not worth refusing to start over
+    if (first === config.config.defaultView || first === own.view) session.problem('config', `the first view "${first}" (${first === config.config.defaultView ? 'defaultView' : 'view.active'}) cannot be opened: ${(e as Error).message}; opened pods`, false);
     initial = session.specFor({ kind: 'resource', resource: 'pods' });
   }
   session.start();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CommandError, parseCommand, type Command } from '../../src/app/command.js';
+import { CommandError, fromGvr, parseCommand, type Command } from '../../src/app/command.js';
 import { BUILTIN_ALIASES } from '../../src/config/aliases.js';
 
 function err(input: string, aliases?: Record<string, string>): CommandError {
@@ -187,5 +187,17 @@ describe(':xray and :pulses', () => {
     for (const name of ['pulses', 'pulse', 'pu', 'hz']) expect(parseCommand(name)).toEqual({ kind: 'pulses' });
     expect(parseCommand('pu kube-system @all')).toEqual({ kind: 'pulses', namespace: 'kube-system', contexts: 'all' });
     expect(err('pulses /x').message).toMatch(/takes a namespace/);
+  });
+});
+
+describe("K9s's resource names (issue 14)", () => {
+  it('group/version/resource and version/resource become kubectl names; others stay', () => {
+    expect(fromGvr('v1/pods')).toBe('pods.v1');
+    expect(fromGvr('apps/v1/deployments')).toBe('deployments.v1.apps');
+    expect(fromGvr('apps/deployments')).toBe('deployments.apps');
+    expect(fromGvr('deployments.apps/v1')).toBe('deployments.apps/v1');
+    expect(fromGvr('pods')).toBe('pods');
+    expect(fromGvr('a/b/c/d')).toBe('a/b/c/d');
+    expect(parseCommand(':v1/pods kube-system')).toEqual({ kind: 'resource', resource: 'pods.v1', namespace: 'kube-system' });
   });
 });

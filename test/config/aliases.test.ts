@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BUILTIN_ALIASES, formatAliasProblem, loadAliases, parseAliases } from '../../src/config/aliases.js';
+import { parseCommand } from '../../src/app/command.js';
 
 let home: string;
 let env: NodeJS.ProcessEnv;
@@ -43,6 +44,29 @@ describe('loading aliases', () => {
     const r = parseAliases('base: &b\n  pp: pods @prod\naliases:\n  <<: *b\n  dd: &d deployments\n  d2: *d\n', 'a.yaml');
     expect({ ...r.aliases }).toEqual({ pp: 'pods @prod', dd: 'deployments', d2: 'deployments' });
     expect(r.problems).toEqual([{ file: 'a.yaml', line: 1, key: 'base', message: 'unknown top-level key (aliases go under aliases:); ignored' }]);
+  });
+});
+
+describe("K9s's alias forms and per-context files (issue 14)", () => {
+  it("K9s's group/version/resource values load as written and open the resource", () => {
+    write('k9s', 'aliases:\n  pp: v1/pods\n  dp: apps/v1/deployments\n  ad: apps/deployments\n  crb: rbac.authorization.k8s.io/v1/clusterrolebindings\n  fred: pod fred app=blee\n');
+    const r = loadAliases(env);
+    expect(r.problems).toEqual([]);
+    expect(parseCommand('pp', r.aliases)).toEqual({ kind: 'resource', resource: 'pods.v1' });
+    expect(parseCommand('dp', r.aliases)).toEqual({ kind: 'resource', resource: 'deployments.v1.apps' });
+    expect(parseCommand('ad', r.aliases)).toEqual({ kind: 'resource', resource: 'deployments.apps' });
+    expect(parseCommand('crb', r.aliases)).toEqual({ kind: 'resource', resource: 'clusterrolebindings.v1.rbac.authorization.k8s.io' });
+    expect(parseCommand('fred', r.aliases)).toEqual({ kind: 'resource', resource: 'pod', namespace: 'fred', labelSelector: 'app=blee' });
+  });
+
+  it("K9s's per-context aliases.yaml (clusters/<cluster>/<context>, names cleaned) wins for its context", () => {
+    write('k9s', 'aliases:\n  pp: v1/pods\n  dd: deploy\n');
+    const dir = join(home, 'k9s-data', 'k9s', 'clusters', 'arn-aws-c', 'ctx-a');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'aliases.yaml'), 'aliases:\n  pp: v1/services\n');
+    const e = { ...env, XDG_DATA_HOME: join(home, 'k9s-data') };
+    expect(loadAliases(e, { context: 'ctx/a', cluster: 'arn:aws:c' }).aliases).toMatchObject({ pp: 'v1/services', dd: 'deploy' });
+    expect(loadAliases(e, { context: 'other', cluster: 'arn:aws:c' }).aliases).toMatchObject({ pp: 'v1/pods' });
   });
 });
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { customColumns, formatViewProblem, loadViews, parseColumn, parseSort, parseViews, viewFor, viewKeyFor, type ViewProblem, type ViewSpecConfig } from '../../src/config/views.js';
 import { columnsFor } from '../../src/resources/registry.js';
+import { viewColumns } from '../../src/store/view.js';
 import { NOW, webDeployment, webPod } from '../resources/fixtures.js';
 
 let home: string;
@@ -118,7 +119,8 @@ describe('loadViews', () => {
     expect(at(7)!.message).toMatch(/expected a column string/);
     expect(at(8)).toMatchObject({ key: 'v1/pods.sortColumn' });
     expect(at(9)!.message).toMatch(/unknown key/);
-    expect(at(10)!.message).toMatch(/namespace-specific/);
+    expect(at(10)).toBeUndefined(); // a view for namespaces matching kube-system (K9s's @)
+    expect(views.get('v1/pods@kube-system')!.namespace!.test('kube-system')).toBe(true);
     expect(at(11)!.message).toMatch(/expected a mapping/);
     expect(views.get('v1/pods')!.columns.map((c) => c.raw)).toEqual(['NAME', 'IP|Q']);
     expect(views.get('v1/pods')!.sort).toBeUndefined();
@@ -156,7 +158,9 @@ describe('viewKeyFor / parseSort / parseColumn', () => {
 describe('customColumns', () => {
   it('rearranges the pods columns; cells line up with the columns', () => {
     const cols = customColumns(pods, spec(['AGE', 'STATUS', 'NAME', 'RESTARTS', 'CPU', 'NODE']));
-    expect(cols.columns).toEqual([
+    // the rest follow in wide mode only, as K9s does
+    expect(cols.columns.slice(6).map((c) => [c.name, c.wide])).toEqual(pods.columns.map((c) => c.name).filter((n) => !['AGE', 'STATUS', 'NAME', 'RESTARTS', 'CPU', 'NODE'].includes(n)).map((n) => [n, true]));
+    expect(cols.columns.slice(0, 6)).toEqual([
       { name: 'AGE', kind: 'age' },
       { name: 'STATUS' },
       { name: 'NAME' },
@@ -175,8 +179,8 @@ describe('customColumns', () => {
 
   it('computes JSONPath columns from the object', () => {
     const cols = customColumns(pods, spec(['NAME', 'IP:.status.podIP', 'APP:.metadata.labels.app', 'IMAGES:.spec.containers[*].image', 'TEAM:.metadata.labels.team', 'HOST:.status.hostIP|W']));
-    expect(cols.columns).toEqual([{ name: 'NAME' }, { name: 'IP' }, { name: 'APP' }, { name: 'IMAGES' }, { name: 'TEAM' }, { name: 'HOST', wide: true }]);
-    expect(row(cols, twoContainerPod).byName).toEqual({
+    expect(cols.columns.slice(0, 6)).toEqual([{ name: 'NAME' }, { name: 'IP' }, { name: 'APP' }, { name: 'IMAGES' }, { name: 'TEAM' }, { name: 'HOST', wide: true }]);
+    expect(row(cols, twoContainerPod).byName).toMatchObject({
       NAME: 'web-7d4b9c-x2x9k',
       IP: '10.244.1.17',
       APP: 'web',
@@ -188,11 +192,11 @@ describe('customColumns', () => {
 
   it('keeps NAME: first when left out, and shown despite H or W', () => {
     const left = customColumns(pods, spec(['IP', 'AGE']));
-    expect(left.columns.map((c) => c.name)).toEqual(['NAME', 'IP', 'AGE']);
+    expect(left.columns.filter((c) => !c.wide).map((c) => c.name)).toEqual(['NAME', 'IP', 'AGE']);
     expect(row(left, webPod).byName.NAME).toBe('web-7d4b9c-x2x9k');
     const problems: ViewProblem[] = [];
     const hidden = customColumns(pods, spec(['AGE', 'NAME|HW']), problems);
-    expect(hidden.columns).toEqual([{ name: 'AGE', kind: 'age' }, { name: 'NAME' }]);
+    expect(hidden.columns.slice(0, 2)).toEqual([{ name: 'AGE', kind: 'age' }, { name: 'NAME' }]);
     expect(problems[0]!.message).toMatch(/NAME is always shown/);
   });
 
@@ -208,8 +212,8 @@ describe('customColumns', () => {
       'RESTARTS|T', // nonsense, but harmless: a number is taken as ms
       'AGE|R', // already right-aligned: kept as age
     ]));
-    expect(cols.columns).toEqual([
-      { name: 'NAME' },
+    expect(cols.columns.slice(0, 8)).toEqual([
+      { name: 'NAME', align: 'right' },
       { name: 'IP', wide: true },
       { name: 'QOS' },
       { name: 'PRIO', kind: 'number' },
@@ -218,7 +222,7 @@ describe('customColumns', () => {
       { name: 'RESTARTS', kind: 'age' },
       { name: 'AGE', kind: 'age' },
     ]);
-    expect(row(cols, webPod).byName).toEqual({
+    expect(row(cols, webPod).byName).toMatchObject({
       NAME: 'web-7d4b9c-x2x9k',
       IP: '10.244.1.17',
       QOS: 'Burstable',
@@ -232,14 +236,15 @@ describe('customColumns', () => {
 
   it('leaves non-numeric values of an R or N column as text, and a missing time empty', () => {
     const cols = customColumns(pods, spec(['NAME', 'PHASE:.status.phase|R', 'NOPE:.status.nope|N', 'GONE:.status.gone|T']));
-    expect(row(cols, webPod).byName).toEqual({ NAME: 'web-7d4b9c-x2x9k', PHASE: 'Running', NOPE: '', GONE: '' });
+    expect(row(cols, webPod).byName).toMatchObject({ NAME: 'web-7d4b9c-x2x9k', PHASE: 'Running', NOPE: '', GONE: '' });
   });
 
   it('reports an unknown column and skips it; NAMESPACE is the view\'s and skipped quietly', () => {
     const problems: ViewProblem[] = [];
     const cols = customColumns(pods, spec(['NAMESPACE', 'NAME', 'READYNESS', 'READY'], 'RESTARTS:desc'), problems);
-    expect(cols.columns.map((c) => c.name)).toEqual(['NAME', 'READY']);
-    expect(row(cols, webPod).byName).toEqual({ NAME: 'web-7d4b9c-x2x9k', READY: '1/1' });
+    expect(cols.columns.filter((c) => !c.wide).map((c) => c.name)).toEqual(['NAME', 'READY']);
+    expect(cols.placed).toEqual([{ name: 'NAMESPACE', at: 0 }]);
+    expect(row(cols, webPod).byName).toMatchObject({ NAME: 'web-7d4b9c-x2x9k', READY: '1/1' });
     expect(problems.map((p) => p.message)).toEqual([
       expect.stringMatching(/^no column READYNESS here \(columns: NAME, READY, STATUS/),
       'sortColumn RESTARTS is not one of the columns shown',
@@ -249,7 +254,7 @@ describe('customColumns', () => {
 
   it('matches base names in any case and keeps their kind', () => {
     const cols = customColumns(pods, spec(['name', 'restarts', 'mem', 'age']));
-    expect(cols.columns).toEqual([{ name: 'NAME' }, { name: 'RESTARTS', kind: 'number' }, { name: 'MEM', kind: 'mem' }, { name: 'AGE', kind: 'age' }]);
+    expect(cols.columns.slice(0, 4)).toEqual([{ name: 'NAME' }, { name: 'RESTARTS', kind: 'number' }, { name: 'MEM', kind: 'mem' }, { name: 'AGE', kind: 'age' }]);
   });
 
   it('returns the base columns untouched for a sort-only entry', () => {
@@ -263,7 +268,7 @@ describe('customColumns', () => {
     const { views } = loadViews(env);
     const s = viewFor(views, DEPLOY)!;
     const cols = customColumns(columnsFor({ group: 'apps', plural: 'deployments' }), s);
-    expect(cols.columns.map((c) => c.name)).toEqual(['IMAGE', 'NAME', 'READY']);
+    expect(cols.columns.filter((c) => !c.wide).map((c) => c.name)).toEqual(['IMAGE', 'NAME', 'READY']);
     const { byName } = row(cols, webDeployment);
     expect(byName.NAME).toBe(webDeployment.metadata.name);
     expect(String(byName.IMAGE)).toMatch(/acme\/web/);
@@ -337,5 +342,43 @@ describe('customColumns problems are display-safe too (issue 11)', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0].key!.length).toBeLessThanOrEqual(201);
     expect(problems[0].message).toMatch(/^no column NOPE here/);
+  });
+});
+
+describe("K9s's views.yaml semantics (issue 14)", () => {
+  it('RESOURCE@REGEX applies in a namespace the regex matches and wins there over the plain key', () => {
+    const problems: ViewProblem[] = [];
+    const out = parseViews('views:\n  v1/pods:\n    columns: [NAME, AGE]\n  v1/pods@kube-.*:\n    columns: [NAME, NODE]\n  v1/pods@[:\n    columns: [NAME]\n', 'views.yaml', 'k9s', problems);
+    const views = new Map(out.map((v) => [v.namespace ? `${v.key}@${v.namespace.source}` : v.key, v]));
+    expect(viewFor(views, POD, 'kube-system')!.columns.map((c) => c.header)).toEqual(['NAME', 'NODE']);
+    expect(viewFor(views, POD, 'default')!.columns.map((c) => c.header)).toEqual(['NAME', 'AGE']);
+    expect(viewFor(views, POD, undefined)!.columns.map((c) => c.header)).toEqual(['NAME', 'AGE']);
+    expect(problems.map((p) => p.message)).toEqual([expect.stringMatching(/^"\[" after @ is not a regular expression/)]);
+  });
+
+  it('L left-aligns a number column, R right-aligns a text one', () => {
+    const cols = customColumns(pods, spec(['NAME', 'RESTARTS|L', 'NODE|R']));
+    expect(cols.columns.slice(0, 3)).toEqual([{ name: 'NAME' }, { name: 'RESTARTS', kind: 'number', align: 'left' }, { name: 'NODE', align: 'right' }]);
+  });
+
+  it('NAMESPACE and CONTEXT take a place and flags; H hides them', () => {
+    const placed = customColumns(pods, spec(['NAME', 'READY', 'NAMESPACE|W', 'CONTEXT|H']));
+    expect(placed.placed).toEqual([{ name: 'NAMESPACE', at: 2, wide: true }, { name: 'CONTEXT', at: 2, hidden: true }]);
+    const shown = viewColumns(placed.columns, true, true, placed.placed).filter((c) => !c.wide || c.name === 'NAMESPACE').map((c) => `${c.name}${c.wide ? '|W' : ''}`);
+    expect(shown).toEqual(['NAME', 'READY', 'NAMESPACE|W']);
+    // without views.yaml: CONTEXT, NAMESPACE first as always
+    expect(viewColumns(pods.columns, true, true).slice(0, 3).map((c) => c.name)).toEqual(['CONTEXT', 'NAMESPACE', 'NAME']);
+  });
+
+  it("K9s's metrics columns keep what they are a share of, and CPU/RL, MEM/RL exist", () => {
+    const cols = customColumns(pods, spec(['NAME', '%CPU/R', '%MEM/L', 'CPU/RL', 'MEM/RL']));
+    expect(cols.columns.slice(0, 5)).toEqual([
+      { name: 'NAME' },
+      { name: '%CPU/R', kind: 'cpupct', basis: 'requests' },
+      { name: '%MEM/L', kind: 'mempct', basis: 'limits' },
+      { name: 'CPU/RL', kind: 'number' },
+      { name: 'MEM/RL', kind: 'number' },
+    ]);
+    expect(row(cols, webPod).byName).toMatchObject({ 'CPU/RL': expect.stringMatching(/^\d+:\d+$/), 'MEM/RL': expect.stringMatching(/^\d+:\d+$/) });
   });
 });

@@ -2,6 +2,7 @@
  * Driving the UI without a terminal: key presses as Ink reports them, a real Session on a small
  * in-process fleet (config directories of its own), and a navigator with screens to press on.
  */
+import { defaultConfig } from '../../src/config/app-config.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -115,6 +116,10 @@ export function fakeSession(extra: Record<string, unknown> = {}): Session & { fl
     plugins: { plugins: [], problems: [], sources: [], skipped: [] },
     hotkeys: { hotkeys: [], problems: [], sources: [] },
     settings: { data: { favorites: [], contexts: {} } },
+    config: { config: defaultConfig(), files: [], problems: [], context: () => ({ from: {} }) },
+    configVersion: 0,
+    onViewsChanged: () => () => {},
+    favorites: () => [],
     themeFor: () => STOCK,
     flash(text: string, level: 'info' | 'warn' | 'error' = 'info') {
       flashes.push({ text, level });

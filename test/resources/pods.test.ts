@@ -65,13 +65,13 @@ const state = (p: any) => podColumns.project(p, NOW).state;
 describe('pod columns', () => {
   it('has K9s columns, NAME first and AGE last', () => {
     expect(podColumns.columns.map((c) => c.name)).toEqual([
-      'NAME', 'READY', 'STATUS', 'RESTARTS', 'CPU', 'MEM', '%CPU/R', '%CPU/L', '%MEM/R', '%MEM/L', 'IP', 'NODE', 'QOS', 'CONTAINERS', 'AGE',
+      'NAME', 'READY', 'STATUS', 'RESTARTS', 'CPU', 'MEM', '%CPU/R', '%CPU/L', '%MEM/R', '%MEM/L', 'CPU/RL', 'MEM/RL', 'IP', 'NODE', 'QOS', 'CONTAINERS', 'AGE',
     ]);
     // the % columns give way first on a narrow terminal, and say what they divide by
     expect(podColumns.columns.filter((c) => c.optional).map((c) => `${c.name}:${c.kind}:${c.basis}`)).toEqual([
       '%CPU/R:cpupct:requests', '%CPU/L:cpupct:limits', '%MEM/R:mempct:requests', '%MEM/L:mempct:limits',
     ]);
-    expect(podColumns.columns.filter((c) => c.wide).map((c) => c.name)).toEqual(['QOS', 'CONTAINERS']);
+    expect(podColumns.columns.filter((c) => c.wide).map((c) => c.name)).toEqual(['CPU/RL', 'MEM/RL', 'QOS', 'CONTAINERS']);
     expect(podColumns.columns.find((c) => c.name === 'CPU')?.kind).toBe('cpu');
     expect(podColumns.columns.find((c) => c.name === 'MEM')?.kind).toBe('mem');
     expect(podColumns.columns.at(-1)?.kind).toBe('age');
@@ -90,6 +90,9 @@ describe('pod columns', () => {
       '%CPU/L': '',
       '%MEM/R': '',
       '%MEM/L': '',
+      // K9s's request:limit in millicores and MiB (envoy sets no limit)
+      'CPU/RL': '350:500',
+      'MEM/RL': '192:256',
       IP: '10.244.1.17',
       NODE: 'node-a',
       QOS: 'Burstable',

@@ -46,7 +46,7 @@ export function header(nav: Nav, d: Drawing, o: { version: string; logoless?: bo
   // then the favorites, K9s's way (<0> all, <1> default...): before the view's own keys, so
   // they are shown however many keys the view has (what does not fit is in `?`)
   // (number keys in menu.numKeyColor)
-  const favorites = view?.resource.namespaced ? [{ key: '<0>', desc: 'all', num: true }, ...session.settings.data.favorites.map((f, i) => ({ key: `<${i + 1}>`, desc: f, num: true }))] : [];
+  const favorites = view?.resource.namespaced ? [{ key: '<0>', desc: 'all', num: true }, ...session.favorites().map((f, i) => ({ key: `<${i + 1}>`, desc: f, num: true }))] : [];
   const hints = [...hinted.filter((a) => a.section === 'General').map(hintOf), ...favorites, ...hinted.filter((a) => a.section !== 'General').map(hintOf)];
   const leftW = 34;
   const logoW = W >= 120 && !o.logoless ? 28 : 0;

@@ -47,7 +47,7 @@ export class HelpScreen implements Screen {
       }
     }
     if (this.below?.view?.resource.namespaced) {
-      const favs = this.nav.session.settings.data.favorites;
+      const favs = this.nav.session.favorites();
       out.push({ text: `   favorites: 0 all${favs.map((f, i) => `  ${i + 1} ${f}`).join('')}   (:ns NAME switches and adds one)`, kind: 'text' });
     }
     out.push({ text: ' COMMANDS', kind: 'section' });

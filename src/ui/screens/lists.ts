@@ -1,6 +1,6 @@
 /** The sources of the list screens: contexts, skins, plugins, aliases, port-forwards, problems. */
 import { basename } from 'node:path';
-import { problemLabel } from '../../app/session.js';
+import { IGNORED_SOURCE, problemLabel } from '../../app/session.js';
 import { describePlugin, formatProblem as pluginProblem } from '../../plugins/load.js';
 import { displayText } from '../../plugins/run.js';
 import { PREVIEW_ROLES } from '../../theme/theme.js';
@@ -131,7 +131,8 @@ export function problemsList(nav: Nav): ListSource {
   return {
     title: 'problems', columns: ['SOURCE', 'PROBLEM'], empty: 'no problems found',
     hint: session.problems.length ? 'kmux carries on with defaults for what is wrong' : undefined,
-    rows: () => session.problems.map((p, i) => ({ key: String(i), cells: [p.source, p.message], color: 'rowError' as const })),
+    // K9s settings kmux does not use are not mistakes: listed in the plain color
+    rows: () => session.problems.map((p, i) => ({ key: String(i), cells: [p.source, p.message], color: p.source === IGNORED_SOURCE ? ('fg' as const) : ('rowError' as const) })),
     enterDesc: 'show all of it',
     onEnter: (row) => {
       const p = session.problems[Number(row.key)];

@@ -23,7 +23,12 @@ export class LogsScreen implements Screen {
   private filterRaw = '';
 
   /** `name`: where the logs came from, for the saved file's name; `off`: what to release when closed */
-  constructor(private readonly nav: Nav, readonly title: string, readonly follower: LogFollower, readonly name: string, private readonly off: () => void) {}
+  constructor(private readonly nav: Nav, readonly title: string, readonly follower: LogFollower, readonly name: string, private readonly off: () => void) {
+    // config.yaml's logger.textWrap and logger.disableAutoscroll, as K9s opens its logs
+    const logger = nav.session.config.config.logger;
+    if (logger.textWrap) this.wrap = true;
+    if (logger.disableAutoscroll) this.autoscroll = false;
+  }
 
   crumb(): string {
     return 'logs';
@@ -123,7 +128,8 @@ export class LogsScreen implements Screen {
       return <Text key={`l${i}`}>{parts}</Text>;
     });
     const f = this.follower;
-    const win = f.opts.window === 'tail' ? `tail ${f.opts.tailLines}` : f.opts.window === 'head' ? 'head' : `since ${f.opts.window / 60}m`;
+    const w = f.opts.window;
+    const win = w === 'tail' ? `tail ${f.opts.tailLines}` : w === 'head' ? 'head' : w % 60 === 0 ? `since ${w / 60}m` : `since ${w}s`;
     const flags = [win, f.opts.timestamps ? 'timestamps' : '', this.autoscroll ? 'autoscroll' : 'paused', this.wrap ? 'wrap' : '', lf ? `<${lf.describe}>` : '', f.status].filter(Boolean).join(' ');
     return frame(ctx, ` ${this.title} [${rows.length}] ${flags} `, body, ctx.height);
   }

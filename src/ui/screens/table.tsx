@@ -147,7 +147,7 @@ export class TableScreen implements Screen {
     const out: KeyAction[] = [{ ...def, keys: ['0'], label: '0-9', run: () => void this.nav.switchNamespace(undefined) }];
     for (let n = 1; n <= 9; n++) {
       out.push({ ...def, id: `favorite-${n}`, keys: [String(n)], label: undefined, hidden: true, run: () => {
-        const fav = this.nav.session.settings.data.favorites[n - 1];
+        const fav = this.nav.session.favorites()[n - 1];
         if (fav) void this.nav.switchNamespace(fav);
         else this.nav.flash(`no favorite namespace on ${n} (:ns NAME adds one)`, 'warn');
       } });
@@ -182,7 +182,7 @@ export class TableScreen implements Screen {
     const texts = slice.map((r) => cols.map((c) => cellTextOf(v, r, c, now)));
     const natural = this.naturalWidths(cols, headers, texts, rows, now, W);
     const { keep, widths } = layoutColumns(cols, natural, W - 3, v.wide);
-    const right = (c: ViewColumn) => c.kind !== undefined && c.kind !== 'text';
+    const right = (c: ViewColumn) => (c.align ? c.align === 'right' : c.kind !== undefined && c.kind !== 'text');
     const line = (cells: string[]) => ' ' + keep.map((ci, i) => fit(cells[ci], widths[i], right(cols[ci]) ? 'right' : 'left')).join('  ');
     const body: React.ReactElement[] = [];
     body.push(React.cloneElement(headerLine(theme, keep.map((ci, i) => {

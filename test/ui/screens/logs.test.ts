@@ -8,6 +8,8 @@ import { LogsScreen } from '../../../src/ui/screens/logs.js';
 import { TextScreen } from '../../../src/ui/screens/text.js';
 import { PromptDialog } from '../../../src/ui/dialogs/prompt.js';
 import { DEFAULT_LOG_OPTIONS, LogFollower } from '../../../src/actions/logs.js';
+import { logOptions } from '../../../src/ui/actions/logs.js';
+import { defaultConfig } from '../../../src/config/app-config.js';
 import type { Connection } from '../../../src/kube/connection.js';
 import { bodyOf, titleOf } from '../../helpers/lines.js';
 import { draw, fakeSession, keys, typeText } from '../../helpers/ui.js';
@@ -128,5 +130,25 @@ describe('LogsScreen', () => {
     keys(nav, '0');
     expect(titleOf(draw(session, logs, 80, 12))).toMatch(/ tail 200 /);
     expect(opened).toHaveLength(3);
+  });
+});
+
+describe("config.yaml's logger keys (issue 14)", () => {
+  it('tail, buffer, sinceSeconds and showTime set what the streams ask for; unset keys keep kmux\'s defaults', () => {
+    expect(logOptions({}, false)).toEqual({ ...DEFAULT_LOG_OPTIONS, previous: false });
+    expect(logOptions({ tail: 50, buffer: 1000, showTime: true }, false)).toMatchObject({ tailLines: 50, maxLines: 1000, timestamps: true, window: 'tail' });
+    expect(logOptions({ sinceSeconds: 90 }, true)).toMatchObject({ window: 90, previous: true });
+    expect(logOptions({ sinceSeconds: -1 }, false).window).toBe('tail');
+  });
+
+  it('textWrap and disableAutoscroll: the screen opens wrapped and paused, and says so; a since window in seconds', () => {
+    const session = fakeSession({ config: { config: { ...defaultConfig(), logger: { textWrap: true, disableAutoscroll: true } }, files: [], problems: [], context: () => ({ from: {} }) } });
+    const nav = new Nav(session, { resource: 'pods', contexts: [] });
+    const follower = new LogFollower(quietConnection([]), [{ namespace: 'web', pod: 'api-1', containers: ['api'] }], { ...DEFAULT_LOG_OPTIONS, window: 90 });
+    const logs = new LogsScreen(nav, 'logs api-1', follower, 'dev-web-api-1', () => {});
+    nav.push(logs);
+    expect(logs.wrap).toBe(true);
+    expect(logs.autoscroll).toBe(false);
+    expect(titleOf(draw(session, logs, 100, 20))).toMatch(/since 90s paused wrap/);
   });
 });
