@@ -21,6 +21,7 @@ export type Command =
   | { kind: 'pf' }
   | { kind: 'problems' }
   | { kind: 'rbac' }
+  | { kind: 'health' }
   | { kind: 'help' }
   | { kind: 'quit' };
 
@@ -37,6 +38,7 @@ export const COMMANDS: readonly { name: string; aliases: string[]; args?: string
   { name: 'pf', aliases: ['portforward', 'portforwards', 'port-forward', 'port-forwards'], help: 'port-forwards' },
   { name: 'problems', aliases: ['problem'], help: 'problems found in your files and contexts' },
   { name: 'rbac', aliases: ['can-i', 'whoami'], help: 'what you may do here, as the server says (your rules)' },
+  { name: 'health', aliases: ['stats'], help: "kmux's own memory, watches, sockets, rows and event-loop delay" },
   { name: 'help', aliases: ['?'], help: 'keys and commands' },
   { name: 'quit', aliases: ['q', 'q!', 'exit'], help: 'leave kmux' },
 ];
@@ -71,6 +73,7 @@ export function parseCommand(input: string, aliases: Record<string, string> = {}
   if (h === 'plugins' || h === 'plugin' || h === 'jobs') return { kind: 'plugins' };
   if (h === 'problems' || h === 'problem') return { kind: 'problems' };
   if (h === 'rbac' || h === 'can-i' || h === 'whoami') return { kind: 'rbac' };
+  if (h === 'health' || h === 'stats') return { kind: 'health' };
   if (['pf', 'portforward', 'portforwards', 'port-forward', 'port-forwards'].includes(h)) return { kind: 'pf' };
   if (h === 'ctx' || h === 'context' || h === 'contexts') {
     if (args.length > 1) throw new CommandError(':ctx takes one context name');

@@ -5,6 +5,7 @@ import { HelpScreen } from './screens/help.js';
 import { ListScreen } from './screens/list.js';
 import { aliasesList, contextsList, forwardsList, pluginsList, problemsList, skinsList } from './screens/lists.js';
 import { myRulesList } from './screens/rbac.js';
+import { healthList } from './screens/health.js';
 
 export async function runCommand(nav: Nav, text: string): Promise<void> {
   const session = nav.session;
@@ -32,6 +33,8 @@ export async function runCommand(nav: Nav, text: string): Promise<void> {
       return nav.push(new ListScreen(nav, problemsList(nav)));
     case 'rbac':
       return nav.push(new ListScreen(nav, myRulesList(nav)));
+    case 'health':
+      return nav.push(new ListScreen(nav, healthList(nav)));
     case 'ctx':
       if (cmd.name) return nav.switchContexts([cmd.name]);
       for (const c of session.contexts.values()) if (c.health.state === 'connecting' && !c.health.checkedAt) c.start();
