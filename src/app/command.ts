@@ -23,6 +23,7 @@ export type Command =
   | { kind: 'rbac' }
   | { kind: 'xray'; resource: string; namespace?: string; contexts?: string[] | 'all' }
   | { kind: 'pulses'; namespace?: string; contexts?: string[] | 'all' }
+  | { kind: 'health' }
   | { kind: 'help' }
   | { kind: 'quit' };
 
@@ -41,6 +42,7 @@ export const COMMANDS: readonly { name: string; aliases: string[]; args?: string
   { name: 'rbac', aliases: ['can-i', 'whoami'], help: 'what you may do here, as the server says (your rules)' },
   { name: 'xray', aliases: ['xr', 'x'], args: 'KIND [namespace]', help: 'the owner tree of deploy, sts, ds, rs, svc, job, cronjob or po, live' },
   { name: 'pulses', aliases: ['pulse', 'pu', 'hz'], args: '[namespace]', help: 'counts per kind, ok and not, with their trend, live' },
+  { name: 'health', aliases: ['stats'], help: "kmux's own memory, watches, sockets, rows and event-loop delay" },
   { name: 'help', aliases: ['?'], help: 'keys and commands' },
   { name: 'quit', aliases: ['q', 'q!', 'exit'], help: 'leave kmux' },
 ];
@@ -103,6 +105,7 @@ export function parseCommand(input: string, aliases: Record<string, string> = {}
     if (inner?.kind === 'resource' && (inner.labelSelector || inner.filter)) throw new CommandError(':pulses takes a namespace and @contexts');
     return { kind: 'pulses', ...(inner?.kind === 'resource' ? { namespace: inner.namespace, contexts: inner.contexts } : {}) };
   }
+  if (h === 'health' || h === 'stats') return { kind: 'health' };
   if (['pf', 'portforward', 'portforwards', 'port-forward', 'port-forwards'].includes(h)) return { kind: 'pf' };
   if (h === 'ctx' || h === 'context' || h === 'contexts') {
     if (args.length > 1) throw new CommandError(':ctx takes one context name');

@@ -278,7 +278,12 @@ export class TableView {
     return out;
   }
 
+  private disposed = false;
+
+  /** Let go of the stores and pollers (once: a second call would release another view's share). */
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     for (const u of this.unsubs) u();
     for (const s of [...this.stores, ...this.podStores]) this.session.registry.release(s);
     for (const p of this.pollers) this.session.releaseMetrics(p);

@@ -884,6 +884,31 @@ export class Connection {
   }
 
   /** Destroy keep-alive sockets (and any open stream). Later requests fail with NetworkError. */
+  /**
+   * What this connection holds open now: sockets in use and idle, the listeners attached to
+   * them, and agents (one per TLS material still serving a stream). For kmux's health report
+   * and the endurance tests: none of these may grow with time, only with what is open.
+   */
+  stats(): { agents: number; sockets: number; freeSockets: number; socketListeners: number } {
+    let sockets = 0;
+    let freeSockets = 0;
+    let socketListeners = 0;
+    const count = (groups: NodeJS.ReadOnlyDict<readonly any[]>, free: boolean) => {
+      for (const list of Object.values(groups)) {
+        for (const sock of list ?? []) {
+          if (free) freeSockets++;
+          else sockets++;
+          for (const ev of sock.eventNames()) socketListeners += sock.listenerCount(ev);
+        }
+      }
+    };
+    for (const a of this.agents) {
+      count(a.sockets, false);
+      count(a.freeSockets, true);
+    }
+    return { agents: this.agents.size, sockets, freeSockets, socketListeners };
+  }
+
   close(): void {
     this.closed = true;
     this.transportP = undefined;

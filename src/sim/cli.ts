@@ -1,4 +1,5 @@
 /** `kmux sim`: a simulated fleet in the foreground, until SIGINT or SIGTERM. */
+import v8 from 'node:v8';
 import { parseArgs } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,6 +22,12 @@ Options:
   --rv-wait-ms MS       how long a list for a resourceVersion ahead of the store waits
                         before "504 Too large resource version" (default 1000; apiserver 3000)
   --exec-token-ttl S    seconds the exec plugin's tokens live before a 401 (default 600)
+  --watch-timeout S     each watch ends after S to 2S seconds, or sooner when the client's
+                        timeoutSeconds says so (default: the apiserver's 1800, and the
+                        client's timeoutSeconds wins)
+  --history-seconds S   watch history kept, as etcd compacts it: a watch resumed from an
+                        older resourceVersion gets 410 Expired and relists (default 120)
+  --history-size N      at most N events of watch history per cluster (default 50000)
   --insecure-http       plain HTTP instead of TLS, no credentials needed (everyone is a
                         cluster-admin, as the apiserver's old insecure port); only the admin
                         contexts are written
@@ -41,6 +48,7 @@ certificate-authority-data; the serving certificate is for 127.0.0.1 and localho
 
 Faults, on each cluster's own port, no credentials needed (see docs/simulator.md; with TLS,
 curl -k or --cacert with the CA from the kubeconfig):
+  curl URL/_sim/health                      memory, watches, sockets, history
   curl URL/_sim/faults                      show them
   curl -X PUT URL/_sim/faults -d JSON       set them, e.g. {"latencyMs":500}, {"stallSeconds":10},
                                             {"deny":[{"code":403,"resource":"pods","namespace":"web"}]},
@@ -59,6 +67,10 @@ function num(name: string, v: string | undefined, dflt: number, min = 0): number
 }
 
 export async function simMain(argv: string[]): Promise<void> {
+  // V8 lets the old space grow to several times what is live before a full collection; a
+  // churning fleet allocates fast, so it settled at 2-3x its live heap. A tighter growing
+  // factor keeps the resident size near what the fleet holds (set before the fleet is built).
+  v8.setFlagsFromString('--heap-growing-percent=30');
   let values;
   try {
     ({ values } = parseArgs({
@@ -67,6 +79,7 @@ export async function simMain(argv: string[]): Promise<void> {
         clusters: { type: 'string' }, nodes: { type: 'string' }, pods: { type: 'string' }, churn: { type: 'string' },
         seed: { type: 'string' }, port: { type: 'string' }, 'kubeconfig-out': { type: 'string' }, 'rv-wait-ms': { type: 'string' },
         'exec-token-ttl': { type: 'string' }, 'insecure-http': { type: 'boolean' },
+        'watch-timeout': { type: 'string' }, 'history-seconds': { type: 'string' }, 'history-size': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -83,7 +96,12 @@ export async function simMain(argv: string[]): Promise<void> {
     opts = {
       clusters: num('clusters', values.clusters, 3, 1), nodes: num('nodes', values.nodes, 5, 1), pods: num('pods', values.pods, 150, 0),
       churn: num('churn', values.churn, 0), seed: num('seed', values.seed, 1), port: num('port', values.port, 0),
-      cluster: { tooLargeRvWaitMs: num('rv-wait-ms', values['rv-wait-ms'], 1000) },
+      cluster: {
+        tooLargeRvWaitMs: num('rv-wait-ms', values['rv-wait-ms'], 1000),
+        watchTimeoutSeconds: values['watch-timeout'] === undefined ? undefined : num('watch-timeout', values['watch-timeout'], 1800, 1),
+        historySeconds: num('history-seconds', values['history-seconds'], 120, 1),
+        historySize: num('history-size', values['history-size'], 50_000, 1),
+      },
       execTokenTtlSeconds: num('exec-token-ttl', values['exec-token-ttl'], 600, 1),
       insecureHttp: values['insecure-http'] ?? false,
     };

@@ -34,7 +34,15 @@ export interface ClusterOptions {
   stopDelayMs?: [number, number];
   /** ms between BOOKMARK events on watches that ask for them. */
   bookmarkIntervalMs?: number;
+  /** watch history kept, in events (default 50,000) */
   historySize?: number;
+  /** watch history kept, in seconds of age (default 120): a resume from before it gets 410 */
+  historySeconds?: number;
+  /**
+   * Each watch ends after 1x to 2x this many seconds (default: the apiserver's 1800), or
+   * the client's timeoutSeconds when that is shorter.
+   */
+  watchTimeoutSeconds?: number;
   maxEvents?: number;
   /** the resourceVersion counter of a new store (default 1000). */
   startResourceVersion?: number;
@@ -67,6 +75,8 @@ export class Cluster {
   readonly stopDelay: [number, number];
   readonly bookmarkIntervalMs: number;
   readonly maxEvents: number;
+  /** see ClusterOptions.watchTimeoutSeconds; a test may change it on a running cluster. */
+  watchTimeoutSeconds?: number;
   /** see ClusterOptions.tooLargeRvWaitMs; a test may change it on a running cluster. */
   tooLargeRvWaitMs: number;
   readonly startedAt = Date.now();
@@ -96,6 +106,8 @@ export class Cluster {
   constructor(public readonly opts: ClusterOptions) {
     this.store = new ClusterStore(opts.historySize ?? 50_000, opts.startResourceVersion ?? 1000);
     this.tooLargeRvWaitMs = opts.tooLargeRvWaitMs ?? 1000;
+    this.store.historySeconds = opts.historySeconds ?? 120;
+    this.watchTimeoutSeconds = opts.watchTimeoutSeconds;
     this.rand = new Rand(opts.seed);
     this.store.newUid = () => this.rand.uid();
     this.startDelay = opts.startDelayMs ?? [800, 3000];
@@ -138,6 +150,7 @@ export class Cluster {
       for (const t of due) t.fn();
     }
     for (const r of this.reconcilers) r(this);
+    this.store.compact();
   }
 
   /** Drain all work until nothing is due now (tests and scenario set-up). */

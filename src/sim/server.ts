@@ -340,9 +340,21 @@ export class SimServer {
         return sendJson(res, 200, {
           cluster: this.cluster.name, resourceVersion: String(this.cluster.store.rv), watches: this.watches.size, faults: this.faults,
           endpoints: [
-            'GET /_sim/faults', 'PUT /_sim/faults (replace)', 'POST /_sim/faults (add)', 'DELETE /_sim/faults (clear)',
+            'GET /_sim/health', 'GET /_sim/faults', 'PUT /_sim/faults (replace)', 'POST /_sim/faults (add)', 'DELETE /_sim/faults (clear)',
             'POST /_sim/watches/drop', 'POST /_sim/watches/close', 'POST /_sim/restart {"seed":N,"resourceVersion":N,"downMs":N}',
           ],
+        });
+      }
+      if (path === `${ADMIN_PREFIX}/health` && method === 'GET') {
+        // the process's memory is the whole fleet's (its clusters share one process)
+        const mem = process.memoryUsage();
+        const mb = (n: number) => Math.round((n / 1048576) * 10) / 10;
+        const store = this.cluster.store;
+        return sendJson(res, 200, {
+          cluster: this.cluster.name, resourceVersion: String(store.rv),
+          process: { rssMB: mb(mem.rss), heapUsedMB: mb(mem.heapUsed), heapTotalMB: mb(mem.heapTotal), externalMB: mb(mem.external), arrayBuffersMB: mb(mem.arrayBuffers) },
+          watches: this.watches.size, sockets: this.sockets.size, history: { events: store.historyLength(), oldestKeptRv: String(store.compactedRv), seconds: store.historySeconds, size: store.historySize },
+          objects: store.countAll(),
         });
       }
       if (path === `${ADMIN_PREFIX}/faults`) {
@@ -813,7 +825,13 @@ export class SimServer {
       }
       if (initial) buf.push(this.bookmark(t, store.rv, true));
     } else {
-      for (const ev of history) if (ev.tk === tk) dispatch(watcher, ev);
+      for (const ev of history) {
+        if (ev.tk !== tk) continue;
+        const had = ev.line !== undefined;
+        dispatch(watcher, ev);
+        // the kept history holds objects only; their text was for this replay
+        if (!had) ev.line = undefined;
+      }
     }
     flush();
     const unsubscribe = store.addWatcher(watcher);
@@ -826,7 +844,13 @@ export class SimServer {
         flush();
       }, c.bookmarkIntervalMs));
     }
-    const timeout = q.get('timeoutSeconds') ? Number(q.get('timeoutSeconds')) * 1000 : (1800 + Math.random() * 1800) * 1000;
+    // the apiserver: the client's timeoutSeconds, else its min-request-timeout (1800 s) times
+    // 1 to 2. `watchTimeoutSeconds` (kmux sim --watch-timeout) is that base, and it also cuts
+    // a longer timeout a client asked for, so a test sees many expiries in minutes.
+    const base = c.watchTimeoutSeconds;
+    const serverSide = ((base ?? 1800) + Math.random() * (base ?? 1800)) * 1000;
+    const asked = Number(q.get('timeoutSeconds')) * 1000;
+    const timeout = asked > 0 ? (base ? Math.min(asked, serverSide) : asked) : serverSide;
     timers.push(setTimeout(() => close(), timeout));
     const open: OpenWatch = { info, res, close: () => close() };
     /** stop producing (the connection is being cut or has ended). */

@@ -20,8 +20,13 @@ export interface StoredEvent {
   obj: any;
   /** the previous version, so a selector watcher can tell "left the selection" from "changed". */
   old?: any;
-  /** the serialized `{"type","object"}` line, made once and shared by every full-object watcher. */
+  /**
+   * the serialized object, made once and shared by every full-object watcher while the event
+   * is dispatched; dropped afterwards, so the kept history holds objects, not their text too.
+   */
   line?: string;
+  /** when it was recorded (the store's clock), for compaction by age */
+  at: number;
 }
 
 export interface WatchFilter {
@@ -59,10 +64,17 @@ export class ClusterStore {
   /** per kind, per namespace: the same objects, so a namespace's list costs its size, not the cluster's. */
   private readonly byNs = new Map<string, Map<string, Map<string, any>>>();
   private readonly sortedKeys = new Map<string, string[] | null>();
-  private readonly history: StoredEvent[] = [];
+  /**
+   * The kept watch history, oldest first: `history[historyHead..]`. It is compacted as etcd
+   * is, by size (`historySize` events) and by age (`historySeconds`); the front is cut by
+   * moving `historyHead`, and the array is shifted down once the dead part is half of it.
+   */
+  private history: StoredEvent[] = [];
   private historyHead = 0;
   /** the newest RV that is no longer in history: a watch from an older RV gets 410. */
   compactedRv = 1000;
+  /** events older than this are compacted away (0: kept until `historySize` pushes them out) */
+  historySeconds = 0;
   private readonly watchers = new Map<string, Set<Watcher>>();
   private readonly listeners: ChangeListener[] = [];
   private readonly snapshots = new Map<string, Snapshot>();
@@ -171,19 +183,50 @@ export class ClusterStore {
   }
 
   private record(tk: string, type: EventType, obj: any, old?: any): StoredEvent {
-    const ev: StoredEvent = { rv: this.rv, tk, type, obj, old };
-    if (this.history.length < this.historySize) this.history.push(ev);
-    else {
-      const dropped = this.history[this.historyHead];
-      this.compactedRv = dropped.rv;
-      this.history[this.historyHead] = ev;
-      this.historyHead = (this.historyHead + 1) % this.historySize;
-    }
+    const ev: StoredEvent = { rv: this.rv, tk, type, obj, old, at: this.clock() };
+    this.history.push(ev);
+    this.compact(ev.at);
     const ws = this.watchers.get(tk);
     if (ws) for (const w of ws) dispatch(w, ev);
+    ev.line = undefined;
     for (const l of this.listeners) l(ev);
     if (this.rvWaiters.size) for (const w of this.rvWaiters) if (this.rv >= w.rv) w.done(true);
     return ev;
+  }
+
+  /** How many objects the store holds, all kinds together. */
+  countAll(): number {
+    let n = 0;
+    for (const m of this.objects.values()) n += m.size;
+    return n;
+  }
+
+  /** How many events the history keeps now. */
+  historyLength(): number {
+    return this.history.length - this.historyHead;
+  }
+
+  /**
+   * Drop what is past the history's size or age (the cluster's tick calls this too, so a quiet
+   * cluster's history ages out as etcd's compaction would cut it).
+   */
+  compact(now = this.clock()): void {
+    const h = this.history;
+    const oldest = this.historySeconds > 0 ? now - this.historySeconds * 1000 : -Infinity;
+    let head = this.historyHead;
+    while (head < h.length && (h.length - head > this.historySize || h[head].at < oldest)) {
+      this.compactedRv = h[head].rv;
+      head++;
+    }
+    if (head === this.historyHead) return;
+    if (head > 1024 && head * 2 > h.length) {
+      this.history = h.slice(head);
+      this.historyHead = 0;
+    } else {
+      // let the dropped events go now, not when the array is next shifted
+      for (let i = this.historyHead; i < head; i++) (h as any[])[i] = undefined;
+      this.historyHead = head;
+    }
   }
 
   /**
@@ -318,15 +361,16 @@ export class ClusterStore {
   /** Events after `rv` for a watch, or 410 when that part of history is gone. */
   eventsSince(rv: number): StoredEvent[] {
     if (rv < this.compactedRv) throw expired(`too old resource version: ${rv} (${this.compactedRv + 1})`);
-    const out: StoredEvent[] = [];
-    const n = this.history.length;
-    // history is a ring; walk it oldest-first and binary-search would be nicer, but a scan of
-    // the kept window is cheap next to the encoding of what it returns.
-    for (let i = 0; i < n; i++) {
-      const ev = this.history[(this.historyHead + i) % n];
-      if (ev.rv > rv) out.push(ev);
+    const h = this.history;
+    // the history is in RV order: find the first event after `rv`
+    let lo = this.historyHead;
+    let hi = h.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (h[mid].rv <= rv) lo = mid + 1;
+      else hi = mid;
     }
-    return out;
+    return h.slice(lo);
   }
 
   addWatcher(w: Watcher): () => void {

@@ -77,6 +77,11 @@ export class ContextClient {
     return this.health.state === 'broken';
   }
 
+  /** What the context's connection holds open (nothing for a broken context). */
+  connStats(): { sockets: number; freeSockets: number; socketListeners: number; agents: number } {
+    return this.connection?.stats() ?? { sockets: 0, freeSockets: 0, socketListeners: 0, agents: 0 };
+  }
+
   /** The context's connection; throws BrokenContextError for a broken context. */
   get conn(): Connection {
     if (!this.connection) throw new BrokenContextError(this.info.name, this.health.error ?? 'broken');

@@ -17,6 +17,8 @@ export interface Row {
   namespace?: string;
   name: string;
   uid: string;
+  /** the object's resourceVersion: which version of it the row shows */
+  rv?: string;
   labels?: Record<string, string>;
   created: number;
   cells: (string | number)[];
@@ -86,6 +88,7 @@ export class RowStore {
       namespace: intern.str(ns),
       name: md.name,
       uid: md.uid ?? '',
+      rv: md.resourceVersion,
       labels: intern.obj(md.labels),
       created: md.creationTimestamp ? Date.parse(md.creationTimestamp) : 0,
       cells: p.cells.map((c) => (typeof c === 'string' ? intern.str(c) : c)),
@@ -171,6 +174,11 @@ export class RowStore {
   }
 
   /** The context answers again: end a backoff now instead of when it runs out. */
+  /** Whether its watch is open now (listing, backing off and stopped are not). */
+  get watching(): boolean {
+    return this.reflector?.status.phase === 'watching';
+  }
+
   wake(): void {
     this.reflector?.wake();
   }
@@ -272,6 +280,11 @@ export class StoreRegistry {
     /** told of every store's status change (the session rechecks a context whose stores fail) */
     private readonly onStatus?: (s: RowStore) => void,
   ) {}
+
+  /** Every store now open. */
+  all(): RowStore[] {
+    return [...this.stores.values()];
+  }
 
   /** Every store of one context. */
   ofContext(context: string): RowStore[] {

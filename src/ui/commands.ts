@@ -9,6 +9,7 @@ import { XrayModel } from '../app/xray.js';
 import { PulseModel } from '../app/pulse.js';
 import { XrayScreen } from './screens/xray.js';
 import { pulsesList } from './screens/pulses.js';
+import { healthList } from './screens/health.js';
 
 /** keepStack: open a resource view on top of the current ones (a K9s hotkey's keepHistory), not in their place. */
 export async function runCommand(nav: Nav, text: string, o: { keepStack?: boolean } = {}): Promise<void> {
@@ -57,6 +58,8 @@ export async function runCommand(nav: Nav, text: string, o: { keepStack?: boolea
         return nav.flash((e as Error).message, 'error');
       }
     }
+    case 'health':
+      return nav.push(new ListScreen(nav, healthList(nav)));
     case 'ctx':
       if (cmd.name) return nav.switchContexts([cmd.name]);
       for (const c of session.contexts.values()) if (c.health.state === 'connecting' && !c.health.checkedAt) c.start();

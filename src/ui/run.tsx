@@ -1,4 +1,5 @@
 /** Starting the navigator: flags, kubeconfig, the embedded fleet for --demo, the Ink instance. */
+import { traceHealth } from '../app/health.js';
 import React from 'react';
 import { render } from 'ink';
 import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -171,6 +172,8 @@ export async function uiMain(argv: string[]): Promise<void> {
   );
   const writer = process.env.KMUX_INK_WRITER !== 'ink' && (await fastLineWriter(process.stdout)) ? 'lines' : 'ink';
   if (trace) appendFileSync(trace, `writer ${writer}\n`);
+  // KMUX_TRACE_HEALTH_MS: how often (default 10 s); the soak bench asks more often
+  if (trace) traceHealth(session, (line) => appendFileSync(trace, `${line}\n`), Number(process.env.KMUX_TRACE_HEALTH_MS) || 10_000);
   let shuttingDown = false;
   const shutdown = async (code: number, err?: unknown) => {
     if (shuttingDown) return;

@@ -36,6 +36,11 @@ export class TableScreen implements Screen {
 
   constructor(private readonly nav: Nav, readonly view: TableView) {}
 
+  /** The view's stores go back to the registry: a store no other view holds stops its watch. */
+  dispose(): void {
+    this.view.dispose();
+  }
+
   crumb(): string {
     return this.view.spec.label ?? this.view.resource.plural;
   }
