@@ -27,7 +27,7 @@ Options:
                         client's timeoutSeconds wins)
   --history-seconds S   watch history kept, as etcd compacts it: a watch resumed from an
                         older resourceVersion gets 410 Expired and relists (default 120)
-  --history-size N      at most N events of watch history per cluster (default 50000)
+  --history-size N      at most N events of watch history per cluster (default 20000)
   --insecure-http       plain HTTP instead of TLS, no credentials needed (everyone is a
                         cluster-admin, as the apiserver's old insecure port); only the admin
                         contexts are written
@@ -100,7 +100,7 @@ export async function simMain(argv: string[]): Promise<void> {
         tooLargeRvWaitMs: num('rv-wait-ms', values['rv-wait-ms'], 1000),
         watchTimeoutSeconds: values['watch-timeout'] === undefined ? undefined : num('watch-timeout', values['watch-timeout'], 1800, 1),
         historySeconds: num('history-seconds', values['history-seconds'], 120, 1),
-        historySize: num('history-size', values['history-size'], 50_000, 1),
+        historySize: num('history-size', values['history-size'], 20_000, 1),
       },
       execTokenTtlSeconds: num('exec-token-ttl', values['exec-token-ttl'], 600, 1),
       insecureHttp: values['insecure-http'] ?? false,

@@ -34,7 +34,7 @@ export interface ClusterOptions {
   stopDelayMs?: [number, number];
   /** ms between BOOKMARK events on watches that ask for them. */
   bookmarkIntervalMs?: number;
-  /** watch history kept, in events (default 50,000) */
+  /** watch history kept, in events (default 20,000: about 3.5 KB of heap each) */
   historySize?: number;
   /** watch history kept, in seconds of age (default 120): a resume from before it gets 410 */
   historySeconds?: number;
@@ -104,7 +104,7 @@ export class Cluster {
   readonly eventKeys: string[] = [];
 
   constructor(public readonly opts: ClusterOptions) {
-    this.store = new ClusterStore(opts.historySize ?? 50_000, opts.startResourceVersion ?? 1000);
+    this.store = new ClusterStore(opts.historySize ?? 20_000, opts.startResourceVersion ?? 1000);
     this.tooLargeRvWaitMs = opts.tooLargeRvWaitMs ?? 1000;
     this.store.historySeconds = opts.historySeconds ?? 120;
     this.watchTimeoutSeconds = opts.watchTimeoutSeconds;

@@ -84,7 +84,7 @@ export class ClusterStore {
   newUid: () => string = randomUUID;
   clock: () => number = Date.now;
 
-  constructor(public historySize = 50_000, startRv = 1000) {
+  constructor(public historySize = 20_000, startRv = 1000) {
     this.rv = startRv;
     this.compactedRv = startRv;
   }
