@@ -16,7 +16,7 @@ export function healthList(nav: Nav): ListSource {
       { key: 'sockets', cells: ['sockets to clusters: in use / idle (listeners)', `${h.sockets} / ${h.idleSockets} (${h.socketListeners})`] },
       { key: 'rows', cells: ['rows held, all stores', String(h.rows.reduce((n, r) => n + r.rows, 0))] },
     ];
-    for (const r of h.rows) out.push({ key: `store:${r.store}`, cells: [`  ${r.store}`, `${r.rows} rows${r.watching ? '' : ', not watching'}`], color: r.watching ? undefined : 'rowPending' });
+    for (const r of h.rows) out.push({ key: `store:${r.store}`, cells: [`  ${r.store}`, `${r.rows} ${r.rows === 1 ? 'row' : 'rows'}${r.watching ? '' : ', not watching'}`], color: r.watching ? undefined : 'rowPending' });
     return out;
   };
   return { title: 'health', columns: ['WHAT', 'NOW'], rows, hint: 'refreshed every second; KMUX_TRACE=file writes it every 10 s' };
