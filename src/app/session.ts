@@ -3,6 +3,7 @@
  * table views, settings and the status line. The UI reads it and calls its methods; it never
  * builds a request itself.
  */
+import { statSync } from 'node:fs';
 import type { Kubeconfig } from '../kube/kubeconfig.js';
 import type { ApiResource } from '../kube/discovery.js';
 import { resolveResource, resourcePath } from '../kube/discovery.js';
@@ -29,7 +30,7 @@ import { selectTheme, watchSkin, type SelectedTheme } from '../theme/select.js';
 import { formatProblem } from '../theme/skin.js';
 import { customColumns, loadViews, viewFor, formatViewProblem, type ViewsLoad } from '../config/views.js';
 import { fileURLToPath } from 'node:url';
-import { formatProblem as formatPluginProblem, loadPlugins, type BuiltinKey, type LoadResult, type Plugin } from '../plugins/load.js';
+import { formatProblem as formatPluginProblem, loadPlugins, pluginFiles, type BuiltinKey, type LoadResult, type Plugin } from '../plugins/load.js';
 import { hotkeyFiles, loadHotkeys, type HotkeyLoadResult } from '../plugins/hotkeys.js';
 import { JobRegistry, pluginEnv } from '../plugins/run.js';
 import { pluginVars, buildArgv, type Argv, type PluginVars } from '../plugins/vars.js';
@@ -342,6 +343,7 @@ export class Session {
     } catch (e) {
       this.hotkeys = { hotkeys: [], problems: [{ file: 'hotkeys', message: (e as Error).message, kind: 'parse' }], sources: [] };
     }
+    this.pluginSignature = this.pluginFilesSignature();
     const n = this.plugins.problems.length + this.hotkeys.problems.length;
     for (const p of this.plugins.problems) this.problem('plugins', `${p.file}${(p as { line?: number }).line ? `:${(p as { line?: number }).line}` : ''}: ${p.message}`, false);
     for (const p of this.hotkeys.problems) this.problem('hotkeys', `${p.file}${(p as { line?: number }).line ? `:${(p as { line?: number }).line}` : ''}: ${p.message}`, false);
@@ -360,6 +362,37 @@ export class Session {
   }
 
   private readonly extensionWatchers = new Map<string, () => void>();
+  /** the plugin files as last read: names, sizes and change times */
+  private pluginSignature = '';
+
+  private pluginFilesSignature(): string {
+    const env = this.o.env ?? process.env;
+    const ctx = this.active[0];
+    const cluster = ctx ? this.contexts.get(ctx)?.info.cluster : undefined;
+    const parts: string[] = [];
+    for (const f of pluginFiles({ env, context: ctx, cluster, shippedDir: SHIPPED_PLUGINS_DIR })) {
+      try {
+        const st = statSync(f.file);
+        parts.push(`${f.file}:${st.size}:${st.mtimeMs}`);
+      } catch {
+        parts.push(`${f.file}:-`);
+      }
+    }
+    return parts.join('\n');
+  }
+
+  /**
+   * K9s reads the plugin files again whenever a view starts; kmux does when one of them has
+   * changed since it last read them (a stat of each file, not a parse), and says so.
+   */
+  reloadPluginsIfChanged(): void {
+    const sig = this.pluginFilesSignature();
+    if (sig === this.pluginSignature) return;
+    const before = this.plugins.plugins.length;
+    this.loadExtensions({ reload: true });
+    const after = this.plugins.plugins.length;
+    this.flash(`plugins reloaded: ${after} plugin${after === 1 ? '' : 's'}${after !== before ? ` (was ${before})` : ''}${this.plugins.problems.length ? `, ${this.plugins.problems.length} problem(s): see :plugins` : ''}`, this.plugins.problems.length ? 'warn' : 'info');
+  }
 
   /**
    * The variables a hotkey's command may use (K9s substitutes them in the text): the row's when
@@ -799,6 +832,7 @@ export class Session {
 
   /** Open a table for a spec: resolves the resource in each context (waiting for discovery). */
   async openTable(spec: ViewSpec): Promise<TableView> {
+    this.reloadPluginsIfChanged();
     const broken = new Map<string, string>();
     const live: string[] = [];
     for (const ctx of spec.contexts) {

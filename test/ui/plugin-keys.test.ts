@@ -147,6 +147,23 @@ describe("hotkeys as K9s runs them, and a live reload", () => {
   });
 });
 
+describe('plugin files changed while running (K9s reads them at each view)', () => {
+  it('the next view opened has the new plugin; an unchanged file is not read again', async () => {
+    const file = path.join(k9s, 'plugins.yaml');
+    const before = fs.session.plugins.plugins.length;
+    const loaded = fs.session.plugins;
+    await openView(nav, { resource: 'deployments', contexts: [ctx] });
+    // nothing changed: the same load result, not a new read
+    expect(fs.session.plugins).toBe(loaded);
+    writeFileSync(file, `${readFileSync(file, 'utf8')}${plugin('added-later', 'Shift-Z', ['pods'])}`);
+    await openView(nav, { resource: 'pods', contexts: [ctx] });
+    expect(fs.session.plugins.plugins.map((p) => p.name)).toContain('added-later');
+    expect(fs.session.plugins.plugins.length).toBe(before + 1);
+    expect(fs.session.flashMsg?.text).toMatch(/plugins reloaded: \d+ plugins \(was \d+\)/);
+    expect(on('Z')).toBe('plugin:added-later');
+  });
+});
+
 describe('override: true takes any of kmux\'s keys, in every view with keys of its own', () => {
   it('each key of each view (table kinds, containers, every table view): bound over the built-in, dispatched to the plugin', () => {
     for (const scope of [...SCOPES_WITH_KEYS, 'all']) {
