@@ -58,6 +58,8 @@ export interface Flash {
   text: string;
   level: FlashLevel;
   at: number;
+  /** when a frame first showed it: it stays for its seconds from then, however late that frame was */
+  shownAt?: number;
 }
 
 export interface SessionOptions {

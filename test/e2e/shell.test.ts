@@ -66,7 +66,7 @@ describe.skipIf(!hasTmux() || !onPath('kubectl'))('shell and attach in a termina
       // the whole frame is drawn again, from its first line (the child's output left the cursor
       // at the bottom, and a frame drawn from there scrolled its first line away)
       await t.waitFor((s) => /^Context:\s+\S+/.test(s.split('\n')[0]), 10_000);
-      expect(t.screen()).toMatch(/attach \S+: ended/);
+      await t.waitFor(/attach \S+: ended/, 10_000);
     } finally {
       t.kill();
     }

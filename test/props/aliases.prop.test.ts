@@ -2,9 +2,12 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BUILTIN_ALIASES, formatAliasProblem, loadAliases, parseAliases } from '../../src/config/aliases.js';
 import { expectDisplaySafe, expectProblems, fc, fileText, namedMap, valueOr } from './arbitraries.js';
+
+// 10,000 runs take seconds on a quiet machine and over a minute on a 2-core one under heavy load
+vi.setConfig({ testTimeout: 300_000 });
 
 const command = fc.constantFrom('pods', 'pods @prod', 'deployments', 'po kube-system', 'ctx', 'no', '  nodes  ');
 const aliasMap = namedMap(valueOr(command), 6);

@@ -2,9 +2,12 @@
  * Properties: no K9s or kmux config.yaml (global or per-context) makes the settings loader throw;
  * what comes back has the types the UI relies on, in range, and its problems are display-safe.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { formatConfigProblem, parseConfigText, type ConfigProblem } from '../../src/config/app-config.js';
 import { expectProblems, fc, fileText, nastyString, shaped, valueOr } from './arbitraries.js';
+
+// 10,000 runs take seconds on a quiet machine and over a minute on a 2-core one under heavy load
+vi.setConfig({ testTimeout: 300_000 });
 
 const bool = valueOr(fc.boolean());
 const int = valueOr(fc.integer({ min: -10, max: 10_000 }));

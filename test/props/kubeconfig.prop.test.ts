@@ -6,10 +6,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { KubeconfigError, loadClientNode, loadKubeconfig } from '../../src/kube/kubeconfig.js';
 import { Connection } from '../../src/kube/connection.js';
 import { expectDisplaySafe, fc, fileText, nastyString, shaped, valueOr, type Shape } from './arbitraries.js';
+
+// 10,000 runs take seconds on a quiet machine and over a minute on a 2-core one under heavy load
+vi.setConfig({ testTimeout: 300_000 });
 
 const dir = mkdtempSync(join(tmpdir(), 'kmux-kc-prop-'));
 const file = join(dir, 'config');

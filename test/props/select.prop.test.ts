@@ -5,11 +5,14 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { readSkinSettings, selectTheme, type SkinConfigKind } from '../../src/theme/select.js';
 import { formatProblem } from '../../src/theme/skin.js';
 import { THEME_ROLES } from '../../src/theme/theme.js';
 import { expectProblems, fc, fileText, nastyString, shaped, valueOr } from './arbitraries.js';
+
+// 10,000 runs take seconds on a quiet machine and over a minute on a 2-core one under heavy load
+vi.setConfig({ testTimeout: 300_000 });
 
 const skinName = fc.oneof(fc.constantFrom('dracula', 'nord', 'stock', 'mine', 'Dracula', ' light ', 'no-such-skin', 'skins/x.yaml', 2077, true), nastyString);
 const contextName = fc.oneof(fc.constantFrom('prod', 'dev', 'arn:aws:eks:eu-1/cl', 'kind-kind', 'constructor', '__proto__'), nastyString);

@@ -1,8 +1,11 @@
 /** Property: no skin text crashes the skin loader; what comes back is a usable theme and clean problems. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { formatProblem, parseSkin, ROLE_SOURCES, stockTheme } from '../../src/theme/skin.js';
 import { THEME_ROLES } from '../../src/theme/theme.js';
 import { expectProblems, fc, fileText, nastyString, shaped, valueOr, type Shape } from './arbitraries.js';
+
+// 10,000 runs take seconds on a quiet machine and over a minute on a 2-core one under heavy load
+vi.setConfig({ testTimeout: 300_000 });
 
 export const goodColor = fc.oneof(
   fc.constantFrom('dodgerblue', 'papayawhip', 'DarkSeaGreen', ' red ', 'default', '-', '#f8f8f2', '#FFF', 'black', 'white'),

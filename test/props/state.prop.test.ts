@@ -6,10 +6,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Settings } from '../../src/config/settings.js';
 import { loadReadOnlyConfig } from '../../src/config/readonly.js';
 import { expectDisplaySafe, fc, fileText, nastyString, shaped, valueOr, type Shape } from './arbitraries.js';
+
+// 10,000 runs take seconds on a quiet machine and over a minute on a 2-core one under heavy load
+vi.setConfig({ testTimeout: 300_000 });
 
 const root = mkdtempSync(join(tmpdir(), 'kmux-state-prop-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -63,8 +66,7 @@ describe('state.json', () => {
       { numRuns: 10_000 },
     );
     expect(problems).toBeGreaterThan(1000);
-    // 10,000 rounds of a file write and three saves: about 15 s on a quiet machine, 80 s on a loaded one
-  }, 300_000);
+  });
 });
 
 const BOOLISH = valueOr(fc.boolean());

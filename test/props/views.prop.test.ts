@@ -2,12 +2,15 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { customColumns, formatViewProblem, loadViews, parseViews, type ViewProblem, type ViewSpecConfig } from '../../src/config/views.js';
 import { compileJsonPath } from '../../src/resources/jsonpath.js';
 import { columnsFor } from '../../src/resources/registry.js';
 import { NOW, webPod } from '../resources/fixtures.js';
 import { expectProblems, fc, fileText, namedMap, nastyString, shaped, valueOr } from './arbitraries.js';
+
+// 10,000 runs take seconds on a quiet machine and over a minute on a 2-core one under heavy load
+vi.setConfig({ testTimeout: 300_000 });
 
 const column = fc.oneof(
   fc.constantFrom('AGE', 'NAME|WR', 'IP:.status.podIP', 'IMAGES:.spec.containers[*].image|W', 'STATUS', 'ready|h', 'X:.metadata.labels.app|RNT', 'BAD:.a[', 'NODE|Q', ':.x', 'A:', 'NAMESPACE', 'NAME', 'RESTARTS|N', 'T:{.metadata.name}'),

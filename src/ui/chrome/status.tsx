@@ -22,7 +22,10 @@ export function status(nav: Nav, d: Drawing, inline?: string): React.ReactElemen
   const { W, theme } = d;
   const session = nav.session;
   const f = session.flashMsg;
-  const fresh = f && Date.now() - f.at < (f.level === 'error' ? 10_000 : 5_000);
+  // a message is read from when it is first drawn: a frame late after a child or under load
+  // must not find it already expired
+  if (f && f.shownAt === undefined && !inline) f.shownAt = Date.now();
+  const fresh = f && Date.now() - (f.shownAt ?? f.at) < (f.level === 'error' ? 10_000 : 5_000);
   if (inline) return <Text key="status" color={theme.flashInfo}>{fit(` ${inline}`, W)}</Text>;
   if (fresh) return <Text key="status" color={f.level === 'error' ? theme.flashError : f.level === 'warn' ? theme.flashWarn : theme.flashInfo}>{fit(' ' + clean(f.text), W)}</Text>;
   // what keeps the view from the truth, with the server's own words

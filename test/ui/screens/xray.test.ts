@@ -139,7 +139,10 @@ describe(':xray deploy', () => {
 describe('xray keys', () => {
   it('moves, folds a node and all, filters with / and !, and enter goes to the object in its view', async () => {
     await open('xray deploy kube-system');
-    await until('both coredns pods ready', () => drawn().some((l) => l.endsWith('deployment/coredns(1) [2/2]')), 30_000);
+    // the whole tree: both pods ready, and each with its container and service account (the
+    // deployment's line can say [2/2] before the pods' stores have listed)
+    await until('both coredns pods ready, with their children', () => drawn().some((l) => l.endsWith('deployment/coredns(1) [2/2]'))
+      && drawn().filter((l) => l.includes('container/coredns')).length === 2 && drawn().filter((l) => l.includes('serviceaccount/')).length === 2, 30_000);
     const s = xray();
     const full = drawn().length;
     keys(nav, 'j');
