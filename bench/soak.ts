@@ -28,7 +28,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
@@ -45,15 +45,16 @@ const num = (name: string, dflt: number): number => {
 };
 const SCENARIOS = ['a', 'b', 'c', 'logs'] as const;
 type Scenario = (typeof SCENARIOS)[number];
-const chosen: Scenario[] = (() => {
+function chosenScenarios(): Scenario[] {
   const raw = (env.SOAK_SCENARIO ?? 'all').split(',').map((s) => s.trim()).filter(Boolean);
   if (raw.includes('all')) return [...SCENARIOS];
   const bad = raw.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
   if (bad.length || !raw.length) throw new Error(`SOAK_SCENARIO wants a, b, c, logs or all (comma-separated), got "${env.SOAK_SCENARIO}"`);
   return raw as Scenario[];
-})();
+}
 const minutesFor = (dflt: number) => num('SOAK_MINUTES', dflt);
-const SAMPLE_S = num('SOAK_SAMPLE_S', 30);
+/** seconds between rows (SOAK_SAMPLE_S), read in main */
+let SAMPLE_S = 30;
 const HEALTH_MS = 5000;
 const W = 200;
 const H = 50;
@@ -91,6 +92,18 @@ function writeSection(id: string, text: string): void {
   const block = `<!-- soak:${id} -->\n${text.trim()}\n<!-- /soak:${id} -->\n`;
   const re = new RegExp(`<!-- soak:${id} -->[\\s\\S]*?<!-- /soak:${id} -->\\n?`);
   writeFileSync(file, re.test(old) ? old.replace(re, block) : `${old}${old && !old.endsWith('\n\n') ? '\n' : ''}${block}`);
+}
+
+/** The commit measured, and whether the sources differ from it outside bench/. */
+function codeVersion(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8' })
+      .split('\n').filter((l) => l.trim() && !l.slice(3).startsWith('bench/'));
+    return `commit ${head}${dirty.length ? ` plus changes in ${dirty.length} file(s)` : ''}`;
+  } catch {
+    return 'no git';
+  }
 }
 
 const commandLine = (s: Scenario) =>
@@ -298,13 +311,15 @@ async function sample(k: Kmux, sim: Sim, t0: number): Promise<Sample> {
 async function watchFor(k: Kmux, sim: Sim, minutes: number, samples: Sample[], t0 = Date.now()): Promise<void> {
   console.log(`\n${HEADER}\n${RULE}`);
   const end = t0 + minutes * 60_000;
-  for (;;) {
+  for (let i = 1; ; i++) {
     const s = await sample(k, sim, t0);
     samples.push(s);
     console.log(rowOf(s));
     if (/\[exited \d+\]/.test(k.t.screen())) throw new Error(`kmux exited:\n${k.t.screen()}`);
-    if (Date.now() >= end) return;
-    await sleep(Math.min(SAMPLE_S * 1000, Math.max(0, end - Date.now())));
+    // the last row at the end, not one more a few seconds before it
+    if (Date.now() >= end - 5000) return;
+    // rows on a fixed clock: reading them takes a while on a loaded machine
+    await sleep(Math.max(0, Math.min(t0 + i * SAMPLE_S * 1000, end) - Date.now()));
   }
 }
 
@@ -347,11 +362,16 @@ const peak = (xs: number[]) => Math.max(...xs.filter(Number.isFinite));
 /** Health lines after the start-up load: the delay window of each line reaches 20 s back. */
 const steady = (k: Kmux) => k.health().filter((h) => h.at >= k.readyAt + 20_000);
 
+/** Says a run shorter than the bound's is a short validation run. */
+const shortRun = (did: number, full: number, unit: string) => (did < full ? ` **A short validation run: ${did} of the bound's ${full} ${unit}.**` : '');
+
 function section(id: Scenario, title: string, what: string, samples: Sample[], verdicts: string[], extra: string[] = []): string {
   return [
     `# ${title}`,
     '',
-    `Command: \`${commandLine(id)}\` (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC). ${what}`,
+    `Command: \`${commandLine(id)}\` (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${codeVersion()}). ${what}`,
+    '',
+    `Machine: ${cpus().length} cores, 1-minute load average ${loadavg()[0].toFixed(1)} at the end (the bench and kmux keep about 2 busy; other work shares the machine).`,
     '',
     ...(samples.length ? [HEADER, RULE, ...samples.map(rowOf), ''] : []),
     ...extra,
@@ -393,13 +413,13 @@ async function scenarioA(): Promise<void> {
     const count = await pausedCount(k, sim);
     const verdicts = [
       `${verdict(end.rss <= 1.05 * refSample.rss)} resident at the end ${f0(end.rss)} MB <= 1.05 x ${f0(refSample.rss)} MB at ${refSample.min.toFixed(1)} min (${(end.rss / refSample.rss).toFixed(3)}x)` +
-        `${minutes >= 20 ? '' : `; the bound's reference is 10 min, this ${minutes}-minute run uses minute ${ref.toFixed(1)}`}`,
+        `${minutes >= 20 ? '' : `; the bound's reference is 10 min, this ${minutes}-minute run takes its first row from minute ${ref.toFixed(1)} on`}`,
       `${verdict(maxRss < 250)} resident < 250 MB throughout for ${rows} rows: peak ${f0(maxRss)} MB (/proc every ${SAMPLE_S} s and kmux's health line every ${HEALTH_MS / 1000} s)`,
       `${verdict(count.ok)} rows equal the server's count with the churn paused: ${count.text}`,
       `${verdict(p99 < 50)} event-loop delay p99 < 50 ms throughout: worst ${p99} ms over ${hs.length} health lines (from 20 s after ready)`,
     ];
     for (const v of verdicts) console.log(`(a) ${v}`);
-    writeSection('a', section('a', '(a) A merged pods view left open', `\`kmux sim --clusters 3 --pods ${pods} --churn ${churn}\` (its own process), kmux on \`--context ${sim.contexts.join(',')} -A -c pods\` in tmux ${W}x${H}, left alone for ${minutes} min; a row every ${SAMPLE_S} s.`, samples, verdicts));
+    writeSection('a', section('a', '(a) A merged pods view left open', `\`kmux sim --clusters 3 --pods ${pods} --churn ${churn}\` (its own process), kmux on \`--context ${sim.contexts.join(',')} -A -c pods\` in tmux ${W}x${H}, left alone for ${minutes} min; a row every ${SAMPLE_S} s.${shortRun(minutes, 60, 'minutes')}`, samples, verdicts));
   });
 }
 
@@ -452,7 +472,7 @@ async function scenarioB(): Promise<void> {
       `${verdict(Math.abs(worst - first) <= 0.1 * first)} resident within 10% of the value after the first round (${f0(first)} MB): farthest ${f0(worst)} MB (${(((worst - first) / first) * 100).toFixed(1)}%), after the last round ${f0(lastRss)} MB`,
     ];
     for (const v of verdicts) console.log(`(b) ${v}`);
-    const what = `\`kmux sim --clusters 3 --pods ${pods} --churn ${churn}\`, kmux on \`--context ${all} -A -c pods\`; each round types \`:deploy -A @${all}\`, then the same for \`svc\`, \`rs\`, \`cm\`, \`ev\` and \`pods\`, \`:ns NS\` (the next namespace), \`:ctx C\` (the next context), \`:pods -A @${all}\`, each waited for on screen; measured once a health line of kmux (every ${HEALTH_MS / 1000} s) shows its watches and stores back to the merged view's (settled in s).`;
+    const what = `\`kmux sim --clusters 3 --pods ${pods} --churn ${churn}\`, kmux on \`--context ${all} -A -c pods\`; each round types \`:deploy -A @${all}\`, then the same for \`svc\`, \`rs\`, \`cm\`, \`ev\` and \`pods\`, \`:ns NS\` (the next namespace), \`:ctx C\` (the next context), \`:pods -A @${all}\`, each waited for on screen; measured once a health line of kmux (every ${HEALTH_MS / 1000} s) shows its watches and stores back to the merged view's (settled in s).${shortRun(rounds, 50, 'rounds')}`;
     writeSection('b', section('b', `(b) ${rounds} rounds of switching views, namespaces and contexts`, what, [], verdicts, [...lines, '']));
   });
 }
@@ -469,25 +489,27 @@ async function scenarioC(): Promise<void> {
     const hs = steady(k);
     const first = hs[0] ?? k.health().at(-1)!;
     const lastH = hs.at(-1)!;
-    // growth, not a passing peak (a relist borrows sockets for a moment): the second half of the
-    // run may not reach past the first half's highest
+    // growth, not a passing peak (a resumed watch's relist borrows sockets, and their listeners,
+    // for a moment): what is left between peaks, the lowest reading of the second half of the
+    // run, may not be above the lowest of the first half; what a leak keeps raises it
     const mid = hs.length ? hs[0].at + (lastH.at - hs[0].at) / 2 : 0;
     const firstHalf = hs.filter((h) => h.at <= mid);
     const secondHalf = hs.filter((h) => h.at > mid);
-    const grew = (f: (h: KHealth) => number) => !firstHalf.length || peak(secondHalf.map(f)) > peak(firstHalf.map(f));
+    const low = (xs: number[]) => Math.min(...xs);
+    const grew = (f: (h: KHealth) => number) => !firstHalf.length || !secondHalf.length || low(secondHalf.map(f)) > low(firstHalf.map(f));
     const count = await pausedCount(k, sim);
     const fig = (name: string, f: (h: KHealth) => number) =>
-      `${name} ${f(first)} at the start, ${f(lastH)} at the end, at most ${peak(firstHalf.map(f))} in the first half and ${peak(secondHalf.map(f))} in the second`;
+      `${name} lowest ${low(firstHalf.map(f))} in the first half and ${low(secondHalf.map(f))} in the second (highest ${peak(firstHalf.map(f))} and ${peak(secondHalf.map(f))}; ${f(first)} at the start, ${f(lastH)} at the end)`;
     const serverMax = peak(samples.map((s) => s.serverWatches));
     const verdicts = [
-      `${verdict(!grew((h) => h.watches) && !grew((h) => h.stores) && lastH.watches === lastH.stores)} no growth in watches: ${fig('open', (h) => h.watches)}, ${fig('stores', (h) => h.stores)}; the server's open watches at most ${serverMax} (samples)`,
+      `${verdict(peak(hs.map((h) => h.watches)) <= first.stores && peak(hs.map((h) => h.stores)) === first.stores && lastH.watches === lastH.stores)} no growth in watches: at most ${peak(hs.map((h) => h.watches))} open of ${first.stores} stores (${peak(hs.map((h) => h.stores))} stores at most), ${lastH.watches} open at the end; the server's open watches at most ${serverMax} (samples)`,
       `${verdict(!grew((h) => h.sockets + h.idle))} no growth in sockets: ${fig('in use + idle', (h) => h.sockets + h.idle)}`,
       `${verdict(!grew((h) => h.listeners))} no growth in listeners: ${fig('on the sockets', (h) => h.listeners)}`,
       `${verdict(count.ok)} no row lost or duplicated (counts per context, churn paused): ${count.text}`,
     ];
     for (const v of verdicts) console.log(`(c) ${v}`);
     const expiries = `${Math.floor((minutes * 60) / (2 * timeout))}-${Math.floor((minutes * 60) / timeout)}`;
-    writeSection('c', section('c', '(c) Every watch ended and resumed, again and again', `\`kmux sim --clusters 3 --pods ${pods} --churn ${churn} --watch-timeout ${timeout}\` (each watch ends after ${timeout}-${2 * timeout} s: ${expiries} expiries per watch in ${minutes} min), kmux on \`--context ${sim.contexts.join(',')} -A -c pods\` for ${minutes} min; a row every ${SAMPLE_S} s. The verdicts read kmux's health lines (every ${HEALTH_MS / 1000} s) from 20 s after ready: growth is the second half of the run going past the first half's highest.`, samples, verdicts));
+    writeSection('c', section('c', '(c) Every watch ended and resumed, again and again', `\`kmux sim --clusters 3 --pods ${pods} --churn ${churn} --watch-timeout ${timeout}\` (each watch ends after ${timeout}-${2 * timeout} s: ${expiries} expiries per watch in ${minutes} min), kmux on \`--context ${sim.contexts.join(',')} -A -c pods\` for ${minutes} min; a row every ${SAMPLE_S} s. The verdicts read kmux's health lines (every ${HEALTH_MS / 1000} s) from 20 s after ready: growth is the second half's lowest reading above the first half's (a resumed watch's relist borrows sockets for a moment; a leak raises what is left between those peaks).${shortRun(minutes, 10, 'minutes')}`, samples, verdicts));
   });
 }
 
@@ -590,18 +612,32 @@ async function scenarioLogs(): Promise<void> {
 
 // ------------------------------------------------------------------ main
 async function main(): Promise<void> {
+  let chosen: Scenario[];
+  try {
+    chosen = chosenScenarios();
+    SAMPLE_S = num('SOAK_SAMPLE_S', 30);
+  } catch (e) {
+    console.error(`npm run soak: ${(e as Error).message}`);
+    process.exitCode = 2;
+    return;
+  }
   const run: Record<Scenario, () => Promise<void>> = { a: scenarioA, b: scenarioB, c: scenarioC, logs: scenarioLogs };
-  let failed = 0;
+  const failed: Scenario[] = [];
   for (const s of chosen) {
     try {
       await run[s]();
     } catch (e) {
-      failed++;
-      console.error(`scenario ${s} failed: ${(e as Error)?.stack ?? e}`);
+      failed.push(s);
+      // a bad setting is said in a line; anything else with its stack
+      console.error(`scenario ${s} failed: ${/ wants a number /.test((e as Error)?.message) ? (e as Error).message : (e as Error)?.stack ?? e}`);
     }
   }
-  console.log(`\nwrote bench/soak.md (${chosen.join(', ')})`);
-  if (failed) process.exitCode = 1;
+  const done = chosen.filter((s) => !failed.includes(s));
+  if (done.length) console.log(`\nwrote bench/soak.md (${done.join(', ')})`);
+  if (failed.length) {
+    console.error(`scenario(s) ${failed.join(', ')} did not finish: their sections of bench/soak.md are as they were`);
+    process.exitCode = 1;
+  }
 }
 
 main().then(() => process.exit(), (e) => {
