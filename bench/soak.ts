@@ -34,6 +34,7 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { startFleet } from '../src/sim/fleet.js';
 import { Terminal } from '../test/helpers/tmux.js';
+import { parseHealth, type KHealth } from './health-line.js';
 
 const env = process.env;
 const num = (name: string, dflt: number): number => {
@@ -190,33 +191,6 @@ async function startSim(dir: string, o: { pods: number; churn: number; watchTime
 }
 
 // ------------------------------------------------------------------ kmux in a terminal, its trace
-interface KHealth {
-  at: number;
-  rss: number;
-  heap: number;
-  watches: number;
-  stores: number;
-  sockets: number;
-  idle: number;
-  listeners: number;
-  rows: number;
-  loopP99: number;
-  /** rows per context, pod stores only */
-  pods: Map<string, number>;
-}
-
-function parseHealth(line: string): KHealth | undefined {
-  const m = /^health (\d+) rss=([\d.]+)MB heap=([\d.]+)MB .* watches=(\d+)\/(\d+) sockets=(\d+)\+(\d+)idle listeners=(\d+) rows=(\d+) loop_p99=([\d.]+)ms loop_max=[\d.]+ms stores=(.*)$/.exec(line);
-  if (!m) return undefined;
-  const pods = new Map<string, number>();
-  for (const s of m[11].split(',')) {
-    const sm = /^([^:]+):pods=(\d+)$/.exec(s);
-    if (sm) pods.set(sm[1], (pods.get(sm[1]) ?? 0) + Number(sm[2]));
-  }
-  const n = m.slice(1, 11).map(Number);
-  return { at: n[0], rss: n[1], heap: n[2], watches: n[3], stores: n[4], sockets: n[5], idle: n[6], listeners: n[7], rows: n[8], loopP99: n[9], pods };
-}
-
 interface Kmux {
   t: Terminal;
   pid: number;
