@@ -502,7 +502,8 @@ async function scenarioLogs(): Promise<void> {
   const MINUTES = minutesFor(20);
   console.log(`\nlogs: kmux follows ${PODS * RATE} lines/s for ${MINUTES} min`);
   const dir = mkdtempSync(join(tmpdir(), 'kmux-soak-'));
-  const fleet = await startFleet({ clusters: 1, names: ['soak'], nodes: 3, pods: 30 });
+  // plain HTTP: the bench's own requests (fetch) need no credentials
+  const fleet = await startFleet({ clusters: 1, names: ['soak'], nodes: 3, pods: 30, insecureHttp: true });
   const kc = join(dir, 'kubeconfig');
   fleet.writeKubeconfig(kc);
   const server = fleet.members[0].server.url;
