@@ -64,6 +64,25 @@ const BIN = join(root, 'bin/kmux.js');
 /** the node flags of bin/kmux.js's #! line: kmux and the simulator run as when installed */
 const NODE_FLAGS = (/^#!.*\bnode\b(.*)$/.exec(readFileSync(BIN, 'utf8').split('\n')[0])?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** What an interrupted run must not leave behind: terminals (kmux in tmux) and simulators. */
+const leftovers = new Set<() => void>();
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(sig, () => {
+    console.error(`\n${sig}: stopping kmux and the simulator`);
+    for (const f of leftovers) f();
+    process.exit(130);
+  });
+}
+function terminal(...args: ConstructorParameters<typeof Terminal>): Terminal {
+  const t = new Terminal(...args);
+  const kill = t.kill.bind(t);
+  leftovers.add(kill);
+  t.kill = () => {
+    leftovers.delete(kill);
+    kill();
+  };
+  return t;
+}
 const since = (t0: number) => (Date.now() - t0) / 60_000;
 const f0 = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '?' : n.toFixed(0));
 const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
@@ -137,7 +156,9 @@ async function startSim(dir: string, o: { pods: number; churn: number; watchTime
     for (let i = 0; i < 50 && proc.exitCode === null && !proc.signalCode; i++) await sleep(100);
     if (proc.exitCode === null && !proc.signalCode) proc.kill('SIGKILL');
   };
-  process.on('exit', () => proc.kill('SIGKILL'));
+  const kill = () => proc.kill('SIGKILL');
+  process.on('exit', kill);
+  leftovers.add(kill);
   for (const t0 = Date.now(); !/^export KUBECONFIG=/m.test(out); await sleep(200)) {
     if (proc.exitCode !== null || proc.signalCode) throw new Error(`kmux sim exited before it was ready:\n${out}`);
     if (Date.now() - t0 > 300_000) {
@@ -214,7 +235,7 @@ function shownCount(screen: string): number | undefined {
 async function launchKmux(dir: string, sim: Sim): Promise<Kmux> {
   const trace = join(dir, 'trace');
   writeFileSync(trace, '');
-  const t = new Terminal([process.execPath, ...NODE_FLAGS, BIN, '--kubeconfig', sim.kubeconfig, '--context', sim.contexts.join(','), '-A', '-c', 'pods'], {
+  const t = terminal([process.execPath, ...NODE_FLAGS, BIN, '--kubeconfig', sim.kubeconfig, '--context', sim.contexts.join(','), '-A', '-c', 'pods'], {
     width: W, height: H,
     env: {
       XDG_CONFIG_HOME: join(dir, 'config'), HOME: dir, KMUX_TRACE: trace, KMUX_TRACE_HEALTH_MS: String(HEALTH_MS),
@@ -526,7 +547,7 @@ async function scenarioLogs(): Promise<void> {
     await sleep(200);
   }
 
-  const t = new Terminal([process.execPath, BIN, '--kubeconfig', kc, '--context', 'soak', '-n', 'default', '-c', 'deploy'], {
+  const t = terminal([process.execPath, BIN, '--kubeconfig', kc, '--context', 'soak', '-n', 'default', '-c', 'deploy'], {
     width: W, height: H, env: { XDG_CONFIG_HOME: join(dir, 'config'), HOME: dir, ...(env.SOAK_NODE_OPTIONS ? { NODE_OPTIONS: env.SOAK_NODE_OPTIONS } : {}) },
   });
   const samples: { min: number; rss: number; seq: number; rate?: number }[] = [];
