@@ -73,6 +73,12 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.exit(130);
   });
 }
+/** A work directory (kubeconfig, trace, kmux's config), gone at the end even when interrupted. */
+function workDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kmux-soak-'));
+  leftovers.add(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 function terminal(...args: ConstructorParameters<typeof Terminal>): Terminal {
   const t = new Terminal(...args);
   const kill = t.kill.bind(t);
@@ -377,15 +383,16 @@ function section(id: Scenario, title: string, what: string, samples: Sample[], v
 
 /** Runs one table scenario with a fleet and kmux, cleaning both up. */
 async function withFleetAndKmux<T>(o: { pods: number; churn: number; watchTimeout?: number }, f: (sim: Sim, k: Kmux) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), 'kmux-soak-'));
-  const sim = await startSim(dir, o);
+  const dir = workDir();
+  let sim: Sim | undefined;
   let k: Kmux | undefined;
   try {
+    sim = await startSim(dir, o);
     k = await launchKmux(dir, sim);
     return await f(sim, k);
   } finally {
     k?.stop();
-    await sim.stop();
+    await sim?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -520,9 +527,17 @@ const RATE = 250;
 const maxSeq = (screen: string) => Math.max(0, ...[...screen.matchAll(/"seq":(\d+)/g)].map((m) => Number(m[1])));
 
 async function scenarioLogs(): Promise<void> {
+  const dir = workDir();
+  try {
+    await logsIn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function logsIn(dir: string): Promise<void> {
   const MINUTES = minutesFor(20);
   console.log(`\nlogs: kmux follows ${PODS * RATE} lines/s for ${MINUTES} min`);
-  const dir = mkdtempSync(join(tmpdir(), 'kmux-soak-'));
   // plain HTTP: the bench's own requests (fetch) need no credentials
   const fleet = await startFleet({ clusters: 1, names: ['soak'], nodes: 3, pods: 30, insecureHttp: true });
   const kc = join(dir, 'kubeconfig');
