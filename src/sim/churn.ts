@@ -23,6 +23,14 @@ export class Churn {
     this.timer = undefined;
   }
 
+  /** A new rate from now on (0 pauses it: the cluster's controllers still run). */
+  setRate(rate: number): void {
+    this.stop();
+    this.rate = rate;
+    this.owed = 0;
+    this.start();
+  }
+
   private sample(): void {
     const now = Date.now();
     if (now - this.sampledAt < 2000 && this.podKeys.length) return;

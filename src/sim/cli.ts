@@ -48,7 +48,8 @@ certificate-authority-data; the serving certificate is for 127.0.0.1 and localho
 
 Faults, on each cluster's own port, no credentials needed (see docs/simulator.md; with TLS,
 curl -k or --cacert with the CA from the kubeconfig):
-  curl URL/_sim/health                      memory, watches, sockets, history
+  curl URL/_sim/health                      memory, watches, sockets, history, objects, pods
+  curl -X POST URL/_sim/churn -d '{"rate":0}'  pause the churn (GET URL/_sim/churn: its rate)
   curl URL/_sim/faults                      show them
   curl -X PUT URL/_sim/faults -d JSON       set them, e.g. {"latencyMs":500}, {"stallSeconds":10},
                                             {"deny":[{"code":403,"resource":"pods","namespace":"web"}]},

@@ -275,6 +275,7 @@ async function buildMember(o: FleetOptions, auth: FleetAuth, i: number, name: st
   }
   const churn = new Churn(cluster, o.churn ?? 0);
   churn.start();
+  server.churn = churn;
   return { name, cluster, server, churn };
 }
 

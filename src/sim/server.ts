@@ -101,6 +101,8 @@ export class SimServer {
   readonly faults = new Faults();
   /** set by the fleet: rebuilds this cluster on the same port (POST /_sim/restart). */
   restartHandler?: (o: RestartOptions) => Promise<unknown>;
+  /** set by the fleet: this cluster's background change (GET/POST /_sim/churn). */
+  churn?: { rate: number; setRate(rate: number): void };
   private readonly sockets = new Set<Socket>();
   private readonly closers = new Set<() => void>();
   private readonly watches = new Set<OpenWatch>();
@@ -323,7 +325,7 @@ export class SimServer {
   /**
    * The admin endpoint (never subject to faults, not in the request log):
    * GET/PUT/POST/DELETE /_sim/faults, POST /_sim/watches/drop, /_sim/watches/close,
-   * POST /_sim/restart.
+   * POST /_sim/restart, GET/POST /_sim/churn.
    */
   private async admin(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
     const method = req.method ?? 'GET';
@@ -342,6 +344,7 @@ export class SimServer {
           endpoints: [
             'GET /_sim/health', 'GET /_sim/faults', 'PUT /_sim/faults (replace)', 'POST /_sim/faults (add)', 'DELETE /_sim/faults (clear)',
             'POST /_sim/watches/drop', 'POST /_sim/watches/close', 'POST /_sim/restart {"seed":N,"resourceVersion":N,"downMs":N}',
+            'GET /_sim/churn', 'POST /_sim/churn {"rate":N} (0 pauses it)',
           ],
         });
       }
@@ -354,7 +357,7 @@ export class SimServer {
           cluster: this.cluster.name, resourceVersion: String(store.rv),
           process: { rssMB: mb(mem.rss), heapUsedMB: mb(mem.heapUsed), heapTotalMB: mb(mem.heapTotal), externalMB: mb(mem.external), arrayBuffersMB: mb(mem.arrayBuffers) },
           watches: this.watches.size, sockets: this.sockets.size, history: { events: store.historyLength(), oldestKeptRv: String(store.compactedRv), seconds: store.historySeconds, size: store.historySize },
-          objects: store.countAll(),
+          objects: store.countAll(), pods: store.count(POD),
         });
       }
       if (path === `${ADMIN_PREFIX}/faults`) {
@@ -369,6 +372,16 @@ export class SimServer {
         const clean = path.endsWith('/close');
         const n = this.dropWatches({ clean, resource: typeof body.resource === 'string' ? body.resource : undefined });
         return sendJson(res, 200, clean ? { closed: n } : { dropped: n });
+      }
+      if (path === `${ADMIN_PREFIX}/churn`) {
+        const churn = this.churn;
+        if (!churn) return sendJson(res, 501, { error: 'this server is not part of a fleet' });
+        if (method === 'POST') {
+          const rate = body.rate;
+          if (typeof rate !== 'number' || !Number.isFinite(rate) || rate < 0) return sendJson(res, 400, { error: 'rate must be a number >= 0 (changes a second; 0 pauses the churn)' });
+          churn.setRate(rate);
+        } else if (method !== 'GET') return sendJson(res, 405, { error: 'GET or POST' });
+        return sendJson(res, 200, { cluster: this.cluster.name, rate: churn.rate });
       }
       if (path === `${ADMIN_PREFIX}/restart` && method === 'POST') {
         const restart = this.restartHandler;
