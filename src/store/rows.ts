@@ -47,6 +47,21 @@ export function storeId(k: StoreKey): string {
 
 export type Listener = () => void;
 
+/** Stores whose reflector runs: their rows are the ones alive, and size the interning pools. */
+const running = new Set<RowStore>();
+intern.sizeBy(() => {
+  let n = 0;
+  for (const s of running) n += s.rows.size;
+  return n;
+});
+
+/**
+ * Changed keys a store remembers for views that update incrementally. A view further behind
+ * than a batch of this many re-sorts everything anyway (`ViewModel`), so older keys serve
+ * nobody: the log keeps between this many and twice as many, however long the cluster churns.
+ */
+export const CHANGE_LOG = 5000;
+
 export class RowStore {
   readonly rows = new Map<string, Row>();
   status: ReflectorStatus = { phase: 'listing', synced: false, relists: 0 };
@@ -91,7 +106,8 @@ export class RowStore {
       rv: md.resourceVersion,
       labels: intern.obj(md.labels),
       created: md.creationTimestamp ? Date.parse(md.creationTimestamp) : 0,
-      cells: p.cells.map((c) => (typeof c === 'string' ? intern.str(c) : c)),
+      // the name is the one cell no other row shares: pooling it would only keep it alive
+      cells: p.cells.map((c) => (typeof c === 'string' && c !== md.name ? intern.str(c) : c)),
       state: p.state,
       extra,
     };
@@ -99,6 +115,7 @@ export class RowStore {
 
   start(): void {
     if (this.reflector) return;
+    running.add(this);
     this.reflector = new Reflector<Row>({
       conn: this.conn,
       resource: this.key.resource,
@@ -167,6 +184,7 @@ export class RowStore {
   }
 
   stop(): void {
+    running.delete(this);
     this.reflector?.stop();
     this.reflector = undefined;
     if (this.timer) clearTimeout(this.timer);
@@ -235,8 +253,8 @@ export class RowStore {
     this.pendingChanges?.add(key);
     this.log.push(key);
     this.seq++;
-    if (this.log.length > 200_000) {
-      const drop = 100_000;
+    if (this.log.length > 2 * CHANGE_LOG) {
+      const drop = this.log.length - CHANGE_LOG;
       this.log = this.log.slice(drop);
       this.logBase += drop;
     }
