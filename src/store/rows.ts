@@ -8,7 +8,7 @@ import type { Connection } from '../kube/connection.js';
 import type { ApiResource } from '../kube/discovery.js';
 import type { ResourceColumns, RowState } from '../resources/types.js';
 import { intern } from './intern.js';
-import { compactSoon } from './gc.js';
+import { compactSoon, listLoading } from './gc.js';
 
 export interface Row {
   /** unique across a merged view: context|namespace/name */
@@ -75,6 +75,8 @@ export class RowStore {
   private lastFlush = 0;
   /** items of the list in progress at the last collection it asked for */
   private collectedAt = 0;
+  /** whether this store counts as loading a list (the heap may grow freely meanwhile) */
+  private loading = false;
   refs = 0;
 
   constructor(
@@ -174,6 +176,7 @@ export class RowStore {
             break;
           case 'status':
             this.status = ev.status;
+            this.setLoading(ev.status.phase === 'listing');
             this.changedAll(false);
             this.onStatus?.(this);
             break;
@@ -183,8 +186,15 @@ export class RowStore {
     this.reflector.start();
   }
 
+  private setLoading(on: boolean): void {
+    if (on === this.loading) return;
+    this.loading = on;
+    listLoading(on ? 1 : -1);
+  }
+
   stop(): void {
     running.delete(this);
+    this.setLoading(false);
     this.reflector?.stop();
     this.reflector = undefined;
     if (this.timer) clearTimeout(this.timer);
