@@ -8,7 +8,7 @@ import type { Connection } from '../kube/connection.js';
 import type { ApiResource } from '../kube/discovery.js';
 import type { ResourceColumns, RowState } from '../resources/types.js';
 import { intern } from './intern.js';
-import { compactSoon } from './gc.js';
+import { compactSoon, listLoading } from './gc.js';
 
 export interface Row {
   /** unique across a merged view: context|namespace/name */
@@ -47,6 +47,21 @@ export function storeId(k: StoreKey): string {
 
 export type Listener = () => void;
 
+/** Stores whose reflector runs: their rows are the ones alive, and size the interning pools. */
+const running = new Set<RowStore>();
+intern.sizeBy(() => {
+  let n = 0;
+  for (const s of running) n += s.rows.size;
+  return n;
+});
+
+/**
+ * Changed keys a store remembers for views that update incrementally. A view further behind
+ * than a batch of this many re-sorts everything anyway (`ViewModel`), so older keys serve
+ * nobody: the log keeps between this many and twice as many, however long the cluster churns.
+ */
+export const CHANGE_LOG = 5000;
+
 export class RowStore {
   readonly rows = new Map<string, Row>();
   status: ReflectorStatus = { phase: 'listing', synced: false, relists: 0 };
@@ -60,6 +75,8 @@ export class RowStore {
   private lastFlush = 0;
   /** items of the list in progress at the last collection it asked for */
   private collectedAt = 0;
+  /** whether this store counts as loading a list (the heap may grow freely meanwhile) */
+  private loading = false;
   refs = 0;
 
   constructor(
@@ -91,7 +108,8 @@ export class RowStore {
       rv: md.resourceVersion,
       labels: intern.obj(md.labels),
       created: md.creationTimestamp ? Date.parse(md.creationTimestamp) : 0,
-      cells: p.cells.map((c) => (typeof c === 'string' ? intern.str(c) : c)),
+      // the name is the one cell no other row shares: pooling it would only keep it alive
+      cells: p.cells.map((c) => (typeof c === 'string' && c !== md.name ? intern.str(c) : c)),
       state: p.state,
       extra,
     };
@@ -99,6 +117,7 @@ export class RowStore {
 
   start(): void {
     if (this.reflector) return;
+    running.add(this);
     this.reflector = new Reflector<Row>({
       conn: this.conn,
       resource: this.key.resource,
@@ -157,6 +176,7 @@ export class RowStore {
             break;
           case 'status':
             this.status = ev.status;
+            this.setLoading(ev.status.phase === 'listing');
             this.changedAll(false);
             this.onStatus?.(this);
             break;
@@ -166,7 +186,15 @@ export class RowStore {
     this.reflector.start();
   }
 
+  private setLoading(on: boolean): void {
+    if (on === this.loading) return;
+    this.loading = on;
+    listLoading(on ? 1 : -1);
+  }
+
   stop(): void {
+    running.delete(this);
+    this.setLoading(false);
     this.reflector?.stop();
     this.reflector = undefined;
     if (this.timer) clearTimeout(this.timer);
@@ -235,8 +263,8 @@ export class RowStore {
     this.pendingChanges?.add(key);
     this.log.push(key);
     this.seq++;
-    if (this.log.length > 200_000) {
-      const drop = 100_000;
+    if (this.log.length > 2 * CHANGE_LOG) {
+      const drop = this.log.length - CHANGE_LOG;
       this.log = this.log.slice(drop);
       this.logBase += drop;
     }

@@ -12,7 +12,7 @@ import type * as Fuzzysort from 'fuzzysort';
 import type { Column, PctBasis, PlacedColumn } from '../resources/types.js';
 import type { Filter } from './filter.js';
 import { NO_FILTER } from './filter.js';
-import type { Row, RowStore } from './rows.js';
+import { CHANGE_LOG, type Row, type RowStore } from './rows.js';
 
 /** The states faults-only (ctrl-z) keeps: rows K9s finds not valid (not ready, failing, going away). */
 const FAULTS: ReadonlySet<Row['state']> = new Set(['error', 'pending', 'terminating', 'added', 'highlight'] as const);
@@ -303,7 +303,7 @@ export class ViewModel {
       if (keys === null) return this.fullSort(cmp);
       for (const k of keys) changed.push([s, k]);
     }
-    if (changed.length > 5000) return this.fullSort(cmp);
+    if (changed.length > CHANGE_LOG) return this.fullSort(cmp);
     const moves: [Row | undefined, Row | undefined][] = [];
     this.moves = moves;
     for (const [s, key] of changed) {
