@@ -506,9 +506,13 @@ export function runForegroundSync(argv: Argv, env: NodeJS.ProcessEnv, opts: { cw
     }
     return result;
   } finally {
-    // a Ctrl-C that arrived during the child is handled after it: keep ignoring it a moment
+    // a Ctrl-C that arrived during the child is dispatched after it, in a poll phase of the
+    // event loop: keep ignoring for a moment, then until one more poll phase has passed (a timer
+    // alone fired first when the loop was busy after the child, and the Ctrl-C then quit kmux)
     setTimeout(() => {
-      for (const s of FOREGROUND_SIGNALS) process.off(s, ignore);
+      setImmediate(() => {
+        for (const s of FOREGROUND_SIGNALS) process.off(s, ignore);
+      });
     }, 200).unref();
   }
 }
