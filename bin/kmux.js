@@ -4,9 +4,22 @@
 // half as often and promotes less, which cut key-to-frame p50/p95 by about a third in
 // `npm run bench` (b). The npm scripts and the bench pass the same flag (it must be given at
 // start-up; V8 ignores it later).
-// Runs kmux's TypeScript sources directly through tsx's loader: no build step to forget.
-import { register } from 'tsx/esm/api';
+//
+// Runs the compiled kmux in dist/ (scripts/build.mjs; npm builds it on install and pack). In a
+// checkout whose sources changed since the last build, it builds first (a few hundred ms), so
+// what runs is always what the sources say.
+import { existsSync } from 'node:fs';
+import module from 'node:module';
 
+// Node 20 (a system node ahead of the project's on PATH) fails deep inside execa; say why instead
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 22) {
+  process.stderr.write(`kmux needs Node.js 22 or newer; this is ${process.version}. Run it through npm (npm start, npx kmux), which uses the Node the project installs.\n`);
+  process.exit(1);
+}
+// V8's compiled code for kmux's and its packages' modules, kept on disk between runs: a start
+// compiles nothing it compiled before (the cache is in the OS temp dir; NODE_DISABLE_COMPILE_CACHE=1 turns it off)
+module.enableCompileCache?.();
 // React's development build checks and logs every render: several times slower, and nothing a
 // user of kmux needs. Set before React loads.
 process.env.NODE_ENV ??= 'production';
@@ -17,11 +30,14 @@ if (process.stdout.isTTY && process.env.CI !== undefined && process.env.FORCE_CO
   const t = process.env.TERM ?? '';
   process.env.FORCE_COLOR = /truecolor|24bit/i.test(process.env.COLORTERM ?? '') ? '3' : /256/.test(t) ? '2' : '1';
 }
-// Node 20 (a system node ahead of the project's on PATH) fails deep inside execa; say why instead
-const major = Number(process.versions.node.split('.')[0]);
-if (major < 22) {
-  process.stderr.write(`kmux needs Node.js 22 or newer; this is ${process.version}. Run it through npm (npm start, npx kmux), which uses the Node the project installs.\n`);
+const checkout = new URL('../src/cli.ts', import.meta.url);
+if (existsSync(checkout)) {
+  const { isStale, build } = await import('../scripts/build.mjs');
+  if (isStale()) await build({ quiet: true });
+}
+const entry = new URL('../dist/cli.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write('kmux: dist/cli.js is missing: this copy of kmux was not built (npm run build)\n');
   process.exit(1);
 }
-register();
-await import('../src/cli.ts');
+await import(entry.href);

@@ -3,6 +3,7 @@
  * table views, settings and the status line. The UI reads it and calls its methods; it never
  * builds a request itself.
  */
+import { shipped } from '../util/paths.js';
 import { statSync } from 'node:fs';
 import type { Kubeconfig } from '../kube/kubeconfig.js';
 import type { ApiResource } from '../kube/discovery.js';
@@ -29,7 +30,6 @@ import { monochrome, wantsNoColor, type Theme } from '../theme/theme.js';
 import { selectTheme, watchSkin, type SelectedTheme } from '../theme/select.js';
 import { formatProblem } from '../theme/skin.js';
 import { customColumns, loadViews, viewFor, formatViewProblem, type ViewsLoad } from '../config/views.js';
-import { fileURLToPath } from 'node:url';
 import { formatProblem as formatPluginProblem, loadPlugins, pluginFiles, type BuiltinKey, type LoadResult, type Plugin } from '../plugins/load.js';
 import { hotkeyFiles, loadHotkeys, type HotkeyLoadResult } from '../plugins/hotkeys.js';
 import { JobRegistry, pluginEnv } from '../plugins/run.js';
@@ -38,7 +38,7 @@ import { ReadOnlyKubeconfig } from '../kube/readonly-proxy.js';
 import { delimiter } from 'node:path';
 import { ForwardRegistry } from '../actions/portforward.js';
 
-export const SHIPPED_PLUGINS_DIR = fileURLToPath(new URL('../../plugins', import.meta.url));
+export const SHIPPED_PLUGINS_DIR = shipped('plugins');
 
 const MONO_THEME = monochrome();
 

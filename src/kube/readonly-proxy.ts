@@ -15,6 +15,7 @@
  * per-process self-signed certificate (selfsigned.ts), pinned in that kubeconfig as the CA:
  * client-go sends no credentials at all to a plain-http server, the token included.
  */
+import { workerEntry } from '../util/paths.js';
 import { randomBytes, createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
@@ -22,7 +23,6 @@ import type { Duplex } from 'node:stream';
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import YAML from 'yaml';
 import { AuthError, forwardableHeaders, type Connection } from './connection.js';
@@ -442,7 +442,7 @@ export interface ProxyWorker {
 
 /** The proxy on a worker thread of its own, so it answers while kmux waits for a foreground child. */
 export async function startReadOnlyProxyWorker(o: ProxyWorkerOptions): Promise<ProxyWorker> {
-  const worker = new Worker(fileURLToPath(new URL('../../bin/readonly-proxy-worker.js', import.meta.url)), { workerData: o });
+  const worker = new Worker(workerEntry('readonly-proxy-worker'), { workerData: o });
   // a forgotten proxy must never keep a process alive
   worker.unref();
   const { port, ca } = await new Promise<{ port: number; ca: string }>((resolve, reject) => {

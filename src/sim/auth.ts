@@ -13,10 +13,10 @@
  * Plain HTTP (`--insecure-http`) is the old insecure port: a request without credentials is
  * `system:unsecured` in `system:masters` (everything allowed); a bearer token still counts.
  */
+import { execPluginPath } from '../util/paths.js';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { fileURLToPath } from 'node:url';
 import { FleetPki, subjectOf, type CertAndKey } from './tls.js';
 
 export interface UserInfo {
@@ -52,7 +52,7 @@ export const SIM_USERS: readonly SimUser[] = [
 ];
 
 /** The exec credential plugin shipped with the sim: a Node script, run by the node that runs the sim. */
-export const EXEC_PLUGIN = fileURLToPath(new URL('./exec-plugin.mjs', import.meta.url));
+export const EXEC_PLUGIN = execPluginPath();
 const EXEC_PREFIX = 'kmux-sim-exec';
 
 /** What a kubeconfig's user entry holds for one user, and what a test sends. */

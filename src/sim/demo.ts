@@ -4,15 +4,15 @@
  * loop: a fleet on that loop could not answer the kubectl it is waiting for. On its own thread
  * the fleet goes on serving.
  */
+import { workerEntry } from '../util/paths.js';
 import { Worker } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
 
 export interface DemoFleet {
   stop(): Promise<void>;
 }
 
 export async function startDemoFleet(o: { churn: number; kubeconfig: string }): Promise<DemoFleet> {
-  const worker = new Worker(fileURLToPath(new URL('../../bin/demo-worker.js', import.meta.url)), { workerData: o });
+  const worker = new Worker(workerEntry('demo-worker'), { workerData: o });
   await new Promise<void>((resolve, reject) => {
     const onExit = (code: number) => reject(new Error(`the demo fleet stopped while starting (exit ${code})`));
     worker.once('error', reject);

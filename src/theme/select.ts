@@ -9,10 +9,10 @@
  * config `contexts.<ctx>.skin`, else K9s's per-context `k9s.skin`), the global setting (kmux
  * config `skin:`, else K9s's `k9s.ui.skin`), then the stock skin.
  */
+import { shipped } from '../util/paths.js';
 import { existsSync, readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YNode, type Scalar } from 'yaml';
 import { k9sConfigDir, kmuxConfigDir } from '../config/paths.js';
 import { quote, readTextFile, safeProblem, safeText } from '../config/untrusted.js';
@@ -21,7 +21,7 @@ import { loadSkinFile, stockTheme, type SkinProblem } from './skin.js';
 import type { Theme } from './theme.js';
 
 /** The skins shipped with kmux (skins/ at the package root). */
-export const SHIPPED_SKINS_DIR = fileURLToPath(new URL('../../skins/', import.meta.url)).replace(/[\\/]$/, '');
+export const SHIPPED_SKINS_DIR = shipped('skins');
 
 export type SkinOrigin = 'kmux' | 'k9s' | 'shipped';
 

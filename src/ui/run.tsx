@@ -1,11 +1,12 @@
 /** Starting the navigator: flags, kubeconfig, the embedded fleet for --demo, the Ink instance. */
+import { UI_FLAGS, UI_USAGE } from '../usage.js';
 import { traceHealth } from '../app/health.js';
 import React from 'react';
 import { render } from 'ink';
-import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { App } from './App.js';
 import { builtinKeysFor, SCOPES_WITH_KEYS } from './keys/defs.js';
 import { fastLineWriter } from './ink-log.js';
@@ -17,52 +18,29 @@ import { Settings } from '../config/settings.js';
 import { loadAppConfig, startPoint } from '../config/app-config.js';
 import { crashReport } from '../config/crash.js';
 
-export const UI_USAGE = `Usage: kmux [options]
-
-Options:
-  --kubeconfig FILE       kubeconfig to use (default: $KUBECONFIG, else ~/.kube/config)
-  --context NAME[,NAME]   context(s) to open; several open one merged view
-  -n, --namespace NS      namespace to start in
-  -A, --all-namespaces    start in all namespaces
-  -c, --command VIEW      first view, e.g. pods, nodes, deploy, "pods @all"
-  --readonly              refuse every change (delete, cordon, drain...)
-  --skin NAME             a skin (kmux's or K9s's skins dirs, or the shipped ones); :skins lists them
-  --headless              hide the header
-  --crumbsless            hide the crumbs
-  --logoless              hide the logo
-  --demo                  open on an embedded simulated fleet (no cluster needed)
-  -h, --help              this help
-
-Subcommands:
-  kmux sim [options]      run a simulated fleet (kmux sim --help)
-`;
-
-export function version(): string {
-  try {
-    return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
-  } catch {
-    return '0.0.0';
-  }
+/** The flags as parseArgs gives them (src/usage.ts lists them). */
+interface UiFlags {
+  kubeconfig?: string; context?: string; namespace?: string; 'all-namespaces'?: boolean; command?: string; readonly?: boolean;
+  write?: boolean; headless?: boolean; crumbsless?: boolean; logoless?: boolean; demo?: boolean; help?: boolean; skin?: string; version?: boolean;
 }
 
-export async function uiMain(argv: string[]): Promise<void> {
-  let values;
+export async function uiMain(argv: string[], version: string): Promise<void> {
+  let values: UiFlags;
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: {
-        kubeconfig: { type: 'string' }, context: { type: 'string' }, namespace: { type: 'string', short: 'n' },
-        'all-namespaces': { type: 'boolean', short: 'A' }, command: { type: 'string', short: 'c' }, readonly: { type: 'boolean' },
-        write: { type: 'boolean' }, headless: { type: 'boolean' }, crumbsless: { type: 'boolean' }, logoless: { type: 'boolean' },
-        demo: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, skin: { type: 'string' },
-      },
-    }));
+      options: Object.fromEntries(UI_FLAGS.map((f) => [f.long, { type: f.arg ? 'string' : 'boolean', ...(f.short ? { short: f.short } : {}) }])) as ParseArgsConfig['options'],
+    }) as { values: UiFlags });
   } catch (e) {
     process.stderr.write(`kmux: ${(e as Error).message}\n\n${UI_USAGE}`);
     process.exit(2);
   }
   if (values.help) {
     process.stdout.write(UI_USAGE);
+    return;
+  }
+  if (values.version) {
+    process.stdout.write(`kmux ${version} (node ${process.version})\n`);
     return;
   }
   // a full-screen program needs a terminal on both ends: say so in one line, not in React's words
@@ -157,7 +135,7 @@ export async function uiMain(argv: string[]): Promise<void> {
     <App
       session={session}
       initial={initial}
-      version={version()}
+      version={version}
       headless={!!values.headless}
       crumbsless={!!values.crumbsless}
       logoless={!!values.logoless}
