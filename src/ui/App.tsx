@@ -32,6 +32,8 @@ export interface AppProps {
 /** Below this, kmux draws nothing but a note and waits for the terminal to grow. */
 const MIN_W = 30;
 const MIN_H = 6;
+/** How long, from the first frame, data alone draws no frame until the first view has its rows. */
+const START_HOLD_MS = 400;
 
 export function App({ session, initial, version, theme: themeProp, onKeyFrame, onReady, headless, crumbsless, logoless }: AppProps): React.ReactElement {
   const { exit, suspendTerminal } = useApp();
@@ -50,15 +52,37 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
   nav.W = W;
   nav.H = H;
 
-  // redraw on data (stores batch their notices) and once a second for ages and fading colors
+  // redraw on data (stores batch their notices) and once a second for ages and fading colors.
+  // While the first view is still coming (for at most START_HOLD_MS), data alone draws no frame:
+  // the header's cluster facts, discovery, the list and the metrics land within a few
+  // milliseconds of each other on a near cluster, and each frame costs the whole screen. The
+  // first frame, keys, and the first view having its rows (or an error) draw at once.
   useEffect(() => {
-    const off = session.onChange(bump);
+    const t0 = performance.now();
+    let holding = true;
+    let timer: NodeJS.Timeout | undefined;
+    const settled = () => {
+      if (nav.openError) return true;
+      const v = nav.stack[0]?.view;
+      return !!v && v.storeStatus().every((x) => x.synced || !!x.error);
+    };
+    const onData = () => {
+      if (!holding) return bump();
+      if (performance.now() - t0 >= START_HOLD_MS || settled()) {
+        holding = false;
+        clearTimeout(timer);
+        return bump();
+      }
+      timer ??= setTimeout(onData, START_HOLD_MS - (performance.now() - t0));
+    };
+    const off = session.onChange(onData);
     const offPf = session.forwards.onChange(bump);
     const t = setInterval(bump, 1000);
     return () => {
       off();
       offPf();
       clearInterval(t);
+      clearTimeout(timer);
     };
   }, [session]);
 

@@ -6,16 +6,14 @@
  * caches are dropped when they grow, so memory stays bounded. If Ink's internals change shape,
  * this does nothing and Ink works as it always did.
  */
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { inkInternal } from './ink-internals.js';
 
 const MAX_LINES = 400;
 const MAX_WIDTHS = 20_000;
 
 export async function shareInkOutputCaches(): Promise<boolean> {
   try {
-    const dir = dirname(fileURLToPath(import.meta.resolve('ink')));
-    const mod = await import(pathToFileURL(join(dir, 'output.js')).href);
+    const mod = await inkInternal('output.js');
     const Output = mod.default;
     const probe = new Output({ width: 1, height: 1 });
     const Caches = probe.caches?.constructor;

@@ -8,15 +8,13 @@
  * first frame and cursor moves go to Ink's own writer, which is kept in step with `sync`.
  * If Ink's internals are not as expected, nothing is patched.
  */
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { inkInternal } from './ink-internals.js';
 
 const ESC = '\u001B[';
 
 export async function fastLineWriter(stdout: NodeJS.WriteStream): Promise<boolean> {
   try {
-    const dir = dirname(fileURLToPath(import.meta.resolve('ink')));
-    const instances = (await import(pathToFileURL(join(dir, 'instances.js')).href)).default as WeakMap<object, any>;
+    const instances = (await inkInternal('instances.js')).default as WeakMap<object, any>;
     const ink = instances.get(stdout);
     const inner = ink?.log;
     if (typeof inner !== 'function' || typeof inner.sync !== 'function' || typeof inner.willRender !== 'function') return false;

@@ -129,7 +129,7 @@ export async function uiMain(argv: string[], version: string): Promise<void> {
     initial = session.specFor({ kind: 'resource', resource: 'pods' });
   }
   session.start();
-  await shareInkOutputCaches();
+  const cachesShared = await shareInkOutputCaches();
   const trace = process.env.KMUX_TRACE;
   const instance = render(
     <App
@@ -149,7 +149,7 @@ export async function uiMain(argv: string[], version: string): Promise<void> {
     },
   );
   const writer = process.env.KMUX_INK_WRITER !== 'ink' && (await fastLineWriter(process.stdout)) ? 'lines' : 'ink';
-  if (trace) appendFileSync(trace, `writer ${writer}\n`);
+  if (trace) appendFileSync(trace, `writer ${writer}\ninkcaches ${cachesShared ? 1 : 0}\n`);
   // KMUX_TRACE_HEALTH_MS: how often (default 10 s); the soak bench asks more often
   if (trace) traceHealth(session, (line) => appendFileSync(trace, `${line}\n`), Number(process.env.KMUX_TRACE_HEALTH_MS) || 10_000);
   let shuttingDown = false;
