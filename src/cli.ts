@@ -48,8 +48,15 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write((await import('./usage.js')).UI_USAGE);
     return;
   }
+  // --demo: the fleet's worker thread starts while the UI loads (each takes a few hundred ms)
+  let demo;
+  if (argv.includes('--demo') && process.stdin.isTTY && process.stdout.isTTY) {
+    demo = import('./sim/demo.js').then((m) => m.startDemo());
+    // awaited by uiMain; a flag error may end the process before that
+    demo.catch(() => {});
+  }
   const { uiMain } = await import('./ui/run.js');
-  return uiMain(argv, version());
+  return uiMain(argv, version(), demo);
 }
 
 main(process.argv.slice(2)).catch(async (e) => {

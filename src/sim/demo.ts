@@ -5,6 +5,9 @@
  * the fleet goes on serving.
  */
 import { workerEntry } from '../util/paths.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 export interface DemoFleet {
@@ -34,3 +37,11 @@ export async function startDemoFleet(o: { churn: number; kubeconfig: string }): 
     },
   };
 }
+
+/** The demo fleet with its kubeconfig in a new temporary folder (`kmux --demo`). */
+export async function startDemo(): Promise<DemoFleet & { kubeconfig: string }> {
+  const kubeconfig = join(mkdtempSync(join(tmpdir(), 'kmux-demo-')), 'kubeconfig.yaml');
+  const fleet = await startDemoFleet({ churn: 1, kubeconfig });
+  return { kubeconfig, stop: () => fleet.stop() };
+}
+

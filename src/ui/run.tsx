@@ -3,9 +3,8 @@ import { UI_FLAGS, UI_USAGE } from '../usage.js';
 import { traceHealth } from '../app/health.js';
 import React from 'react';
 import { render } from 'ink';
-import { appendFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { appendFileSync } from 'node:fs';
+import type { DemoFleet } from '../sim/demo.js';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { App } from './App.js';
 import { builtinKeysFor, SCOPES_WITH_KEYS } from './keys/defs.js';
@@ -24,7 +23,7 @@ interface UiFlags {
   write?: boolean; headless?: boolean; crumbsless?: boolean; logoless?: boolean; demo?: boolean; help?: boolean; skin?: string; version?: boolean;
 }
 
-export async function uiMain(argv: string[], version: string): Promise<void> {
+export async function uiMain(argv: string[], version: string, demo?: Promise<DemoFleet & { kubeconfig: string }>): Promise<void> {
   let values: UiFlags;
   try {
     ({ values } = parseArgs({
@@ -51,11 +50,10 @@ export async function uiMain(argv: string[], version: string): Promise<void> {
   let fleetStop: (() => Promise<void>) | undefined;
   let kcPath = values.kubeconfig;
   if (values.demo) {
-    // on a thread of its own: kubectl run in the foreground (shell, edit) must still reach it
-    const { startDemoFleet } = await import('../sim/demo.js');
-    const dir = mkdtempSync(join(tmpdir(), 'kmux-demo-'));
-    kcPath = join(dir, 'kubeconfig.yaml');
-    const fleet = await startDemoFleet({ churn: 1, kubeconfig: kcPath });
+    // on a thread of its own: kubectl run in the foreground (shell, edit) must still reach it;
+    // started by cli.ts while this module loaded
+    const fleet = await (demo ?? import('../sim/demo.js').then((m) => m.startDemo()));
+    kcPath = fleet.kubeconfig;
     fleetStop = () => fleet.stop();
   }
   let kubeconfig: Kubeconfig;
