@@ -193,8 +193,10 @@ export class RowStore {
       case 'replace': {
         this.collectedAt = 0;
         if (!this.listed) {
-          this.listed = true;
           this.replaceFirst(ev.items);
+          // after the pages' keys went into the log (kept whole while listing): views behind by a
+          // few pages merge them in rather than re-sort
+          this.listed = true;
           if (ev.items.length > 10_000) compactSoon();
           break;
         }

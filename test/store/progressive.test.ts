@@ -14,6 +14,7 @@ import { loadKubeconfig } from '../../src/kube/kubeconfig.js';
 import { columnsFor } from '../../src/resources/registry.js';
 import { RowStore } from '../../src/store/rows.js';
 import { ViewModel, viewColumns } from '../../src/store/view.js';
+import { until } from '../helpers/wait.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'kmux-progressive-'));
 let fleet: Fleet;
@@ -26,15 +27,6 @@ const stores: RowStore[] = [];
 const N = 1200;
 const PAGE = 500;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(pred: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
-  const t0 = Date.now();
-  while (!pred()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 let nsSeq = 0;
 /** A fresh namespace holding N configmaps cm-0000 ... */
@@ -77,7 +69,7 @@ function holdPages(ns: string): void {
 
 /** Wait until the server holds a later page of a list: the page before it has been handed on. */
 async function pageHeld(ns: string, nth: number): Promise<void> {
-  await until(() => continuedLists(ns) >= nth && m.server.faults.toJSON().heldRequests === 1, 10_000, `continued list #${nth} held`);
+  await until(`continued list #${nth} held`, () => continuedLists(ns) >= nth && m.server.faults.toJSON().heldRequests === 1, 20_000);
 }
 
 beforeAll(async () => {
@@ -110,7 +102,7 @@ describe('the first list, page by page', () => {
     s.subscribe(() => told++);
 
     await pageHeld(ns, 1);
-    await until(() => s.rows.size === PAGE && told > 0, 5000, 'the first page shown');
+    await until('the first page shown', () => s.rows.size === PAGE && told > 0, 15_000);
     expect(s.status.synced).toBe(false);
     expect(s.loadingFirst).toBe(true);
     // the view has them too, sorted, and a first list's rows are not "new"
@@ -119,12 +111,12 @@ describe('the first list, page by page', () => {
 
     m.server.faults.release();
     await pageHeld(ns, 2);
-    await until(() => s.rows.size === 2 * PAGE, 5000, 'the second page shown');
+    await until('the second page shown', () => s.rows.size === 2 * PAGE, 15_000);
     expect(s.loadingFirst).toBe(true);
     expect(vm.rows().length).toBe(2 * PAGE);
 
     m.server.faults.release();
-    await until(() => s.status.synced, 10_000, 'synced');
+    await until('synced', () => s.status.synced, 20_000);
     expect(s.loadingFirst).toBe(false);
     expect(storeRows(s)).toEqual(serverRows(ns));
     const names = vm.rows().map((r) => r.name);
@@ -137,7 +129,7 @@ describe('the first list, page by page', () => {
     const ns = namespaceWith();
     const s = storeFor(ns);
     const vm = viewOf(s);
-    await until(() => s.status.synced && s.status.phase === 'watching', 10_000, 'watching');
+    await until('watching', () => s.status.synced && s.status.phase === 'watching', 20_000);
     const before = new Map(s.rows);
     const seq = s.seq;
     expect(vm.rows().length).toBe(N);
@@ -162,7 +154,7 @@ describe('the first list, page by page', () => {
     for (const [k, r] of before) expect(s.rows.get(k)).toBe(r);
 
     m.server.faults.clear();
-    await until(() => s.status.phase === 'watching' && s.seq > seq && storeRows(s).size === serverRows(ns).size && s.rows.has(`${m.name}|${ns}/cm-0000a`), 10_000, 'relisted and caught up');
+    await until('relisted and caught up', () => s.status.phase === 'watching' && s.seq > seq && storeRows(s).size === serverRows(ns).size && s.rows.has(`${m.name}|${ns}/cm-0000a`), 20_000);
     expect(storeRows(s)).toEqual(serverRows(ns));
     expect(vm.rows().map((r) => r.key).sort()).toEqual([...serverRows(ns).keys()].sort());
   });
@@ -174,7 +166,7 @@ describe('the first list, page by page', () => {
       const s = storeFor(ns);
       const vm = viewOf(s);
       await pageHeld(ns, 1);
-      await until(() => s.rows.size === PAGE, 5000, 'the first page shown');
+      await until('the first page shown', () => s.rows.size === PAGE, 15_000);
       const shown = [...s.rows.keys()];
 
       // the server changes behind the list: rows already shown go, others go, new ones come
@@ -190,7 +182,7 @@ describe('the first list, page by page', () => {
       m.server.faults.release();
       // the list that starts over hands on its first page, and is held at its second
       await pageHeld(ns, 2);
-      await until(() => s.rows.has(`${m.name}|${ns}/cm-0000x`), 10_000, 'the new first page shown');
+      await until('the new first page shown', () => s.rows.has(`${m.name}|${ns}/cm-0000x`), 20_000);
       expect(s.status.synced).toBe(false);
       // one row per key, whatever came twice; the view agrees with the store
       const keys = vm.rows().map((r) => r.key);
@@ -200,7 +192,7 @@ describe('the first list, page by page', () => {
       expect(shown.every((k) => s.rows.has(k))).toBe(true);
 
       m.server.faults.clear();
-      await until(() => s.status.synced, 10_000, 'synced');
+      await until('synced', () => s.status.synced, 20_000);
       expect(storeRows(s)).toEqual(serverRows(ns));
       expect(s.rows.get(`${m.name}|${ns}/cm-0001`)!.rv).toBe(m.cluster.store.get('configmaps', ns, 'cm-0001').metadata.resourceVersion);
       const final = vm.rows().map((r) => r.key);
@@ -213,15 +205,36 @@ describe('the first list, page by page', () => {
   it('new columns start the store over: its next list shows page by page again', async () => {
     const ns = namespaceWith();
     const s = storeFor(ns);
-    await until(() => s.status.synced, 10_000, 'synced');
+    await until('synced', () => s.status.synced, 20_000);
     holdPages(ns);
     s.setColumns({ ...columnsFor(CM) });
     expect(s.rows.size).toBe(0);
     await pageHeld(ns, 1);
-    await until(() => s.rows.size === PAGE, 5000, 'the first page of the new list shown');
+    await until('the first page of the new list shown', () => s.rows.size === PAGE, 15_000);
     expect(s.loadingFirst).toBe(true);
     m.server.faults.clear();
-    await until(() => s.status.synced && !s.loadingFirst, 10_000, 'synced');
+    await until('synced', () => s.status.synced && !s.loadingFirst, 20_000);
     expect(storeRows(s)).toEqual(serverRows(ns));
+  });
+});
+
+describe('the change log while a first list loads', () => {
+  it('keeps every page for a view several pages behind, and goes back to its bound once the list is whole', () => {
+    // fed as its reflector would feed it: no server needed
+    const s = new RowStore({ context: 'c', resource: CM }, undefined as unknown as Connection, columnsFor(CM));
+    const row = (i: number) => ({ key: `c|ns/cm-${String(i).padStart(5, '0')}`, context: 'c', namespace: 'ns', name: `cm-${String(i).padStart(5, '0')}`, uid: String(i), created: 0, cells: [], state: 'steady' as const });
+    const all = Array.from({ length: 30_000 }, (_, i) => row(i));
+    const from = s.seq;
+    for (let at = 0; at < 28_000; at += 2000) s.apply({ type: 'page', items: all.slice(at, at + 2000), listed: at + 2000 });
+    // 28,000 keys: a view that saw none of them still gets them one by one
+    expect(s.changesSince(from)?.length).toBe(28_000);
+    s.apply({ type: 'replace', items: all });
+    expect(s.rows.size).toBe(30_000);
+    expect(s.changesSince(from)?.length).toBe(30_000);
+    // the first change after the list trims the log to its usual bound
+    s.apply({ type: 'delete', item: all[0], raw: {} });
+    expect(s.changesSince(from)).toBeNull();
+    expect(s.changesSince(s.seq - 10)?.length).toBe(10);
+    s.stop();
   });
 });
