@@ -125,7 +125,7 @@ describe('the first list, page by page', () => {
     expect([...s.rows.values()].every((r) => r.addedAt === undefined)).toBe(true);
   });
 
-  it('a relist of a store that has listed never shows a page: the old rows stay until the new list replaces them whole', async () => {
+  for (const how of ['relist', 'refresh'] as const) it(`a ${how === 'relist' ? 'relist' : 'refresh (ctrl-r: the reflector restarted)'} of a store that has listed never shows a page: the old rows stay until the new list replaces them whole`, async () => {
     const ns = namespaceWith();
     const s = storeFor(ns);
     const vm = viewOf(s);
@@ -135,7 +135,11 @@ describe('the first list, page by page', () => {
     expect(vm.rows().length).toBe(N);
 
     holdPages(ns);
-    s.relist();
+    if (how === 'relist') s.relist();
+    else {
+      s.stop();
+      s.start();
+    }
     await pageHeld(ns, 1);
     // the relist's first page has been handed on (the server holds the request for the next):
     // not one row moved, not one change logged for the views
