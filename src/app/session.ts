@@ -260,6 +260,11 @@ export class TableView {
     this.cursorKey = rows[this.cursor]?.key;
   }
 
+  /** A store of the view is loading its first list: the rows are those that have arrived so far. */
+  loading(): boolean {
+    return this.stores.some((s) => s.loadingFirst);
+  }
+
   storeStatus(): { context: string; error?: string; errorKind?: string; synced: boolean }[] {
     return this.stores.map((s) => ({ context: s.key.context, error: s.status.error, errorKind: s.status.errorKind, synced: s.status.synced }));
   }

@@ -12,7 +12,10 @@
  * Errors back off exponentially with jitter (capped); wake() cuts a backoff short (the context
  * answered again) and relist() forces a fresh list (the server's identity changed).
  *
- * It keeps no objects: each one is transformed as soon as it is parsed and handed on.
+ * It keeps no objects: each one is transformed as soon as it is parsed and handed on. Each page
+ * of a list but the last goes out as it arrives (`page`), and the complete list as one
+ * `replace`: a consumer may show the pages of a first list at once, and only the `replace`
+ * can stand for the server's set (a list may fail or start over half-way).
  */
 import { ApiError, NetworkError, errorKind, retryAfterMs, type Connection, type ErrorKind, type StreamHandle } from './connection.js';
 import { resourcePath, type ApiResource } from './discovery.js';
@@ -33,6 +36,13 @@ export interface ReflectorStatus {
 }
 
 export type ReflectorEvent<T> =
+  /**
+   * A page of a list in progress, as it arrives (every page but the last, which the `replace`
+   * that ends the list carries). `listed`: items of this list attempt so far, this page included.
+   * A list that fails or starts over (an expired continue token) may have sent pages the final
+   * `replace` does not have: that `replace` is the truth.
+   */
+  | { type: 'page'; items: T[]; listed: number }
   | { type: 'replace'; items: T[] }
   | { type: 'upsert'; item: T; raw: any }
   | { type: 'delete'; item: T; raw: any }
@@ -51,8 +61,6 @@ export interface ReflectorOptions<T> {
   backoffMaxMs?: number;
   watchTimeoutSeconds?: number;
   onEvent(ev: ReflectorEvent<T>): void;
-  /** after each page of a list, with the items listed so far (memory housekeeping) */
-  onPage?(listed: number): void;
 }
 
 const isGone = (e: unknown) => e instanceof ApiError && e.status === 410;
@@ -274,6 +282,7 @@ export class Reflector<T> {
             if (!this.alive(epoch)) return;
             const page = body?.items;
             if (!Array.isArray(page)) throw new ApiError(500, 'InvalidResponse', `unexpected answer to a list of ${this.o.resource.plural}: no items`);
+            const from = items.length;
             for (let i = 0; i < page.length; i++) {
               const obj = page[i];
               // list items carry no kind/apiVersion on a real apiserver; add them for transforms
@@ -285,7 +294,7 @@ export class Reflector<T> {
             }
             rv = body.metadata?.resourceVersion ?? rv;
             cont = body.metadata?.continue || undefined;
-            if (cont) this.o.onPage?.(items.length);
+            if (cont) this.emit(epoch, { type: 'page', items: items.slice(from), listed: items.length });
           } while (cont);
         } catch (e) {
           if (isGone(e) && cont && this.alive(epoch)) {

@@ -74,6 +74,18 @@ export interface TruncateRule extends Match {
   afterEvents?: number;
 }
 
+export interface DelayRule extends Match {
+  /** how long a matching request waits before it is served, in ms (at most this: clearing the faults ends the wait) */
+  ms: number;
+  /**
+   * only list pages after the first (requests with a continue token): true; only requests
+   * without one: false; both when left out
+   */
+  continued?: boolean;
+  /** delay this many requests, then the rule is gone (default: no limit). */
+  count?: number;
+}
+
 /** The JSON shape of the faults (GET /_sim/faults, and what PUT/POST accept). */
 export interface FaultSpec {
   latencyMs?: number;
@@ -82,6 +94,7 @@ export interface FaultSpec {
   deny?: DenyRule[];
   errors?: ErrorRule[];
   truncate?: TruncateRule[];
+  delays?: DelayRule[];
   /** seconds from now during which nothing is answered. */
   stallSeconds?: number;
 }
@@ -106,6 +119,9 @@ export class Faults {
   deny: DenyRule[] = [];
   errors: ErrorRule[] = [];
   truncate: TruncateRule[] = [];
+  delays: DelayRule[] = [];
+  /** requests waiting out a delay rule: each ends its wait when called */
+  private readonly held = new Set<() => void>();
   /** epoch ms until which requests get no answer (0: no stall). */
   stallUntil = 0;
   private stallTimer?: NodeJS.Timeout;
@@ -125,23 +141,26 @@ export class Faults {
     this.deny.push(...(s.deny ?? []));
     this.errors.push(...(s.errors ?? []));
     this.truncate.push(...(s.truncate ?? []));
+    this.delays.push(...(s.delays ?? []));
     if (s.stallSeconds !== undefined) this.stall(s.stallSeconds * 1000);
   }
 
-  /** Back to a healthy server: no latency, no rules, and a stall in progress ends now. */
+  /** Back to a healthy server: no latency, no rules, and a stall or delay in progress ends now. */
   clear(): void {
     this.latencyMs = 0;
     this.forbidden.clear();
     this.deny = [];
     this.errors = [];
     this.truncate = [];
+    this.delays = [];
     this.stall(0);
+    this.release();
   }
 
-  toJSON(): FaultSpec & { stalledForMs: number } {
+  toJSON(): FaultSpec & { stalledForMs: number; heldRequests: number } {
     return {
-      latencyMs: this.latencyMs, forbidden: [...this.forbidden], deny: this.deny, errors: this.errors, truncate: this.truncate,
-      stalledForMs: Math.max(0, this.stallUntil - Date.now()),
+      latencyMs: this.latencyMs, forbidden: [...this.forbidden], deny: this.deny, errors: this.errors, truncate: this.truncate, delays: this.delays,
+      heldRequests: this.held.size, stalledForMs: Math.max(0, this.stallUntil - Date.now()),
     };
   }
 
@@ -185,6 +204,42 @@ export class Faults {
         console.error('[sim] after a stall:', e);
       }
     }
+  }
+
+  // ------------------------------------------------------------------ delays
+
+  /** How long this request waits, if a delay rule matches (its count goes down). */
+  delay(info: RequestInfo, continued: boolean): number | undefined {
+    for (let i = 0; i < this.delays.length; i++) {
+      const r = this.delays[i];
+      if (r.continued !== undefined && r.continued !== continued) continue;
+      if (!matches(r, info, false)) continue;
+      if (r.count !== undefined) {
+        r.count--;
+        if (r.count <= 0) this.delays.splice(i, 1);
+      }
+      return r.ms;
+    }
+    return undefined;
+  }
+
+  /** Wait `ms`, or until the faults are cleared (or the server stops), whichever comes first. */
+  hold(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.held.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      timer.unref?.();
+      this.held.add(done);
+    });
+  }
+
+  /** Every request waiting out a delay goes on now. */
+  release(): void {
+    for (const done of [...this.held]) done();
   }
 
   // ------------------------------------------------------------------ rules
@@ -290,8 +345,9 @@ function errorAnswer(r: ErrorRule): ApiError | TextAnswer {
 function validate(spec: unknown): FaultSpec {
   if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new Error('faults must be a JSON object');
   const s = spec as Record<string, unknown>;
-  const known = ['latencyMs', 'forbidden', 'deny', 'errors', 'truncate', 'stallSeconds', 'stalledForMs'];
-  for (const k of Object.keys(s)) if (!known.includes(k)) throw new Error(`unknown fault "${k}" (known: ${known.slice(0, -1).join(', ')})`);
+  // what GET adds is accepted back (and ignored), so a GET's answer can be PUT again
+  const known = ['latencyMs', 'forbidden', 'deny', 'errors', 'truncate', 'delays', 'stallSeconds', 'stalledForMs', 'heldRequests'];
+  for (const k of Object.keys(s)) if (!known.includes(k)) throw new Error(`unknown fault "${k}" (known: ${known.slice(0, -2).join(', ')})`);
   const num = (v: unknown, what: string, min = 0) => {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw new Error(`${what} must be a number >= ${min}`);
     return v;
@@ -338,6 +394,12 @@ function validate(spec: unknown): FaultSpec {
       if (r.afterBytes !== undefined) num(r.afterBytes, `${w}.afterBytes`);
       if (r.afterEvents !== undefined) num(r.afterEvents, `${w}.afterEvents`);
       for (const v of (r.verbs as string[] | undefined) ?? []) if (!['list', 'watch', 'get'].includes(v)) throw new Error(`${w}.verbs: only list, watch and get responses can be truncated`);
+    });
+  }
+  if (s.delays !== undefined) {
+    out.delays = rules<DelayRule>(s.delays, 'delays', (r, w) => {
+      num(r.ms, `${w}.ms`);
+      if (r.continued !== undefined && typeof r.continued !== 'boolean') throw new Error(`${w}.continued must be true or false`);
     });
   }
   return out;

@@ -195,8 +195,9 @@ export class SimServer {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
-    // requests held by a stall go on, find their connection gone, and end
+    // requests held by a stall or a delay go on, find their connection gone, and end
     this.faults.stall(0);
+    this.faults.release();
     for (const close of this.closers) close();
     this.closers.clear();
     const closed = new Promise<void>((r) => server.close(() => r()));
@@ -221,6 +222,14 @@ export class SimServer {
         // the client may have given up while we were slow
         if (res.destroyed || req.destroyed) return;
       }
+      // a delay rule (a slow list page, say): after latency, before the filters that may refuse
+      if (this.faults.delays.length) {
+        const ms = this.faults.delay(this.requestInfo(req, url), url.searchParams.has('continue'));
+        if (ms) {
+          await this.faults.hold(ms);
+          if (res.destroyed || req.destroyed) return;
+        }
+      }
       const gate = this.gate(req, url, rec);
       if ('answer' in gate) return this.sendAnswer(res, gate.answer);
       const body = WRITE_METHODS.has(rec.method) ? await readBody(req) : undefined;
@@ -236,6 +245,10 @@ export class SimServer {
     }
   }
 
+  private requestInfo(req: http.IncomingMessage, url: URL): RequestInfo {
+    return connectVerb(requestInfo(req.method ?? 'GET', url, this.cluster.store.types.values()));
+  }
+
   /**
    * What stands between a request and the handlers, in the apiserver's filter order:
    * authentication (401), impersonation (its own 403s), max-in-flight (injected 429/500/503),
@@ -243,7 +256,7 @@ export class SimServer {
    * Returns the user the handlers act for, or the answer that ends the request.
    */
   private gate(req: http.IncomingMessage, url: URL, rec?: RequestRecord): { user: UserInfo; info: RequestInfo } | { answer: ApiError | TextAnswer } {
-    const info = connectVerb(requestInfo(req.method ?? 'GET', url, this.cluster.store.types.values()));
+    const info = this.requestInfo(req, url);
     const authenticated = this.auth.authenticate(req);
     if (!authenticated) return { answer: unauthorized() };
     const f = this.faults;
@@ -324,7 +337,7 @@ export class SimServer {
 
   /**
    * The admin endpoint (never subject to faults, not in the request log):
-   * GET/PUT/POST/DELETE /_sim/faults, POST /_sim/watches/drop, /_sim/watches/close,
+   * GET/PUT/POST/DELETE /_sim/faults, POST /_sim/delays/release, POST /_sim/watches/drop, /_sim/watches/close,
    * POST /_sim/restart, GET/POST /_sim/churn.
    */
   private async admin(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
@@ -343,7 +356,7 @@ export class SimServer {
           cluster: this.cluster.name, resourceVersion: String(this.cluster.store.rv), watches: this.watches.size, faults: this.faults,
           endpoints: [
             'GET /_sim/health', 'GET /_sim/faults', 'PUT /_sim/faults (replace)', 'POST /_sim/faults (add)', 'DELETE /_sim/faults (clear)',
-            'POST /_sim/watches/drop', 'POST /_sim/watches/close', 'POST /_sim/restart {"seed":N,"resourceVersion":N,"downMs":N}',
+            'POST /_sim/delays/release', 'POST /_sim/watches/drop', 'POST /_sim/watches/close', 'POST /_sim/restart {"seed":N,"resourceVersion":N,"downMs":N}',
             'GET /_sim/churn', 'POST /_sim/churn {"rate":N} (0 pauses it)',
           ],
         });
@@ -367,6 +380,12 @@ export class SimServer {
         else if (method === 'DELETE') this.faults.clear();
         else return sendJson(res, 405, { error: 'GET, PUT, POST or DELETE' });
         return sendJson(res, 200, this.faults);
+      }
+      if (path === `${ADMIN_PREFIX}/delays/release` && method === 'POST') {
+        // the requests a delay rule holds go on now; the rules stay (the next match waits again)
+        const held = this.faults.toJSON().heldRequests;
+        this.faults.release();
+        return sendJson(res, 200, { released: held });
       }
       if ((path === `${ADMIN_PREFIX}/watches/drop` || path === `${ADMIN_PREFIX}/watches/close`) && method === 'POST') {
         const clean = path.endsWith('/close');

@@ -3,7 +3,7 @@
  * shared by every view that shows the same data and stopped when the last one lets go.
  * Views hear of changes at most every `batchMs`, never once per watch event.
  */
-import { Reflector, type ReflectorStatus } from '../kube/reflector.js';
+import { Reflector, type ReflectorEvent, type ReflectorStatus } from '../kube/reflector.js';
 import type { Connection } from '../kube/connection.js';
 import type { ApiResource } from '../kube/discovery.js';
 import type { ResourceColumns, RowState } from '../resources/types.js';
@@ -57,8 +57,11 @@ intern.sizeBy(() => {
 
 /**
  * Changed keys a store remembers for views that update incrementally. A view further behind
- * than a batch of this many re-sorts everything anyway (`ViewModel`), so older keys serve
- * nobody: the log keeps between this many and twice as many, however long the cluster churns.
+ * than a batch of this many (or of its row count, when larger) re-sorts everything anyway
+ * (`ViewModel`), so older keys serve nobody: the log keeps between this many and twice as many,
+ * however long the cluster churns. While its first list loads, a store keeps up to twice its
+ * rows: views merge a batch of pages in, where a re-sort of every row per batch would cost
+ * them several times more.
  */
 export const CHANGE_LOG = 5000;
 
@@ -77,6 +80,12 @@ export class RowStore {
   private collectedAt = 0;
   /** whether this store counts as loading a list (the heap may grow freely meanwhile) */
   private loading = false;
+  /**
+   * Whether the rows come from a completed list. Until the first one completes (and again
+   * after new columns cleared the rows) pages show as they arrive; once a store holds a whole
+   * list, a relist's pages are never shown and its rows change only by a whole new list.
+   */
+  private listed = false;
   refs = 0;
 
   constructor(
@@ -86,7 +95,34 @@ export class RowStore {
     public columns: ResourceColumns,
     private readonly batchMs = 100,
     private readonly onStatus?: (s: RowStore) => void,
+    /** items per list page: more than kubectl's 500, a 50,000-pod list is 25 round trips instead of 100 */
+    private readonly pageSize = 2000,
   ) {}
+
+  /** Its first list is loading: the rows are what has arrived so far. */
+  get loadingFirst(): boolean {
+    return !this.listed && !!this.reflector && this.status.phase === 'listing';
+  }
+
+  /**
+   * The end of the first list, over the pages shown so far: the rows it has that are not
+   * shown yet go in, the rows shown that it does not have go out (pages of an attempt that
+   * failed or started over). Only those keys change, so views move them and keep their order.
+   */
+  private replaceFirst(items: Row[]): void {
+    const seen = new Set<string>();
+    for (const r of items) {
+      seen.add(r.key);
+      if (this.rows.get(r.key) === r) continue;
+      this.rows.set(r.key, r);
+      this.changed(r.key);
+    }
+    for (const k of [...this.rows.keys()]) {
+      if (seen.has(k)) continue;
+      this.rows.delete(k);
+      this.changed(k);
+    }
+  }
 
   private project(obj: any): Row {
     const md = obj.metadata ?? {};
@@ -125,65 +161,84 @@ export class RowStore {
       labelSelector: this.key.labelSelector,
       fieldSelector: this.key.fieldSelector,
       transform: (o) => this.project(o),
-      // bigger pages than kubectl's 500: a 50,000-pod list is 25 round trips instead of 100
-      pageSize: 2000,
-      // each page leaves its JSON text (megabytes, straight into V8's large-object space, freed
-      // only by a full collection) behind: collect every ~20,000 items, not at the very end
-      onPage: (listed) => {
-        // a list that failed and started again counts from its start
-        if (listed < this.collectedAt) this.collectedAt = 0;
-        if (listed - this.collectedAt >= 20_000) {
-          this.collectedAt = listed;
-          compactSoon(0);
-        }
-      },
-      onEvent: (ev) => {
-        const now = Date.now();
-        switch (ev.type) {
-          case 'replace': {
-            this.collectedAt = 0;
-            const first = !this.status.synced && this.rows.size === 0;
-            const seen = new Set<string>();
-            for (const r of ev.items) {
-              seen.add(r.key);
-              const old = this.rows.get(r.key);
-              if (!first && !old) r.addedAt = now;
-              else if (old && old.uid === r.uid) {
-                r.addedAt = old.addedAt;
-                r.modifiedAt = old.modifiedAt;
-              }
-              this.rows.set(r.key, r);
-            }
-            for (const k of [...this.rows.keys()]) if (!seen.has(k)) this.rows.delete(k);
-            this.changedAll();
-            // a big list leaves a lot of dead JSON behind: collect it once now, not someday
-            if (ev.items.length > 10_000) compactSoon();
-            break;
-          }
-          case 'upsert': {
-            const old = this.rows.get(ev.item.key);
-            if (old) {
-              ev.item.addedAt = old.uid === ev.item.uid ? old.addedAt : now;
-              ev.item.modifiedAt = now;
-            } else ev.item.addedAt = now;
-            this.rows.set(ev.item.key, ev.item);
-            this.changed(ev.item.key);
-            break;
-          }
-          case 'delete':
-            this.rows.delete(ev.item.key);
-            this.changed(ev.item.key);
-            break;
-          case 'status':
-            this.status = ev.status;
-            this.setLoading(ev.status.phase === 'listing');
-            this.changedAll(false);
-            this.onStatus?.(this);
-            break;
-        }
-      },
+      pageSize: this.pageSize,
+      onEvent: (ev) => this.apply(ev),
     });
     this.reflector.start();
+  }
+
+  /** What the reflector hands on, applied to the rows (a benchmark feeds it too). */
+  apply(ev: ReflectorEvent<Row>): void {
+    const now = Date.now();
+    switch (ev.type) {
+      case 'page': {
+        // each page leaves its JSON text (megabytes, straight into V8's large-object space,
+        // freed only by a full collection) behind: collect every ~20,000 items, not at the
+        // very end. A list that failed and started again counts from its start.
+        if (ev.listed < this.collectedAt) this.collectedAt = 0;
+        if (ev.listed - this.collectedAt >= 20_000) {
+          this.collectedAt = ev.listed;
+          compactSoon(0);
+        }
+        // a relist: what is shown stays, whole, until the new list replaces it whole
+        if (this.listed) break;
+        // the first list: its rows show as they come (a page of an attempt that started
+        // over may bring a row again: same key, one row)
+        for (const r of ev.items) {
+          this.rows.set(r.key, r);
+          this.changed(r.key);
+        }
+        break;
+      }
+      case 'replace': {
+        this.collectedAt = 0;
+        if (!this.listed) {
+          this.replaceFirst(ev.items);
+          // after the pages' keys went into the log (kept whole while listing): views behind by a
+          // few pages merge them in rather than re-sort
+          this.listed = true;
+          if (ev.items.length > 10_000) compactSoon();
+          break;
+        }
+        const first = !this.status.synced && this.rows.size === 0;
+        const seen = new Set<string>();
+        for (const r of ev.items) {
+          seen.add(r.key);
+          const old = this.rows.get(r.key);
+          if (!first && !old) r.addedAt = now;
+          else if (old && old.uid === r.uid) {
+            r.addedAt = old.addedAt;
+            r.modifiedAt = old.modifiedAt;
+          }
+          this.rows.set(r.key, r);
+        }
+        for (const k of [...this.rows.keys()]) if (!seen.has(k)) this.rows.delete(k);
+        this.changedAll();
+        // a big list leaves a lot of dead JSON behind: collect it once now, not someday
+        if (ev.items.length > 10_000) compactSoon();
+        break;
+      }
+      case 'upsert': {
+        const old = this.rows.get(ev.item.key);
+        if (old) {
+          ev.item.addedAt = old.uid === ev.item.uid ? old.addedAt : now;
+          ev.item.modifiedAt = now;
+        } else ev.item.addedAt = now;
+        this.rows.set(ev.item.key, ev.item);
+        this.changed(ev.item.key);
+        break;
+      }
+      case 'delete':
+        this.rows.delete(ev.item.key);
+        this.changed(ev.item.key);
+        break;
+      case 'status':
+        this.status = ev.status;
+        this.setLoading(ev.status.phase === 'listing');
+        this.changedAll(false);
+        this.onStatus?.(this);
+        break;
+    }
   }
 
   private setLoading(on: boolean): void {
@@ -221,6 +276,7 @@ export class RowStore {
     this.stop();
     this.columns = c;
     this.rows.clear();
+    this.listed = false;
     this.status = { phase: 'listing', synced: false, relists: this.status.relists };
     this.changedAll();
     if (running) this.start();
@@ -263,8 +319,9 @@ export class RowStore {
     this.pendingChanges?.add(key);
     this.log.push(key);
     this.seq++;
-    if (this.log.length > 2 * CHANGE_LOG) {
-      const drop = this.log.length - CHANGE_LOG;
+    const keep = this.listed ? CHANGE_LOG : Math.max(CHANGE_LOG, this.rows.size);
+    if (this.log.length > 2 * keep) {
+      const drop = this.log.length - keep;
       this.log = this.log.slice(drop);
       this.logBase += drop;
     }

@@ -303,7 +303,8 @@ export class ViewModel {
       if (keys === null) return this.fullSort(cmp);
       for (const k of keys) changed.push([s, k]);
     }
-    if (changed.length > CHANGE_LOG) return this.fullSort(cmp);
+    // moving k rows costs k binary searches and one pass; past the rows there are, a sort is as cheap
+    if (changed.length > Math.max(CHANGE_LOG, this.sortedAll.length)) return this.fullSort(cmp);
     const moves: [Row | undefined, Row | undefined][] = [];
     this.moves = moves;
     for (const [s, key] of changed) {

@@ -24,6 +24,8 @@ export interface AppProps {
   onKeyFrame?: (label: string, ms: number) => void;
   /** called once, after the first frame that shows the first table view with every store synced (benchmarks). */
   onReady?: () => void;
+  /** called once, after the first frame that shows a row of the first table view (benchmarks: time to first rows). */
+  onFirstRows?: () => void;
   headless?: boolean;
   crumbsless?: boolean;
   logoless?: boolean;
@@ -35,7 +37,7 @@ const MIN_H = 6;
 /** How long, from the first frame, data alone draws no frame until the first view has its rows. */
 const START_HOLD_MS = 400;
 
-export function App({ session, initial, version, theme: themeProp, onKeyFrame, onReady, headless, crumbsless, logoless }: AppProps): React.ReactElement {
+export function App({ session, initial, version, theme: themeProp, onKeyFrame, onReady, onFirstRows, headless, crumbsless, logoless }: AppProps): React.ReactElement {
   const { exit, suspendTerminal } = useApp();
   const { columns: W, rows: Hraw } = useWindowSize();
   const H = Hraw || 40;
@@ -109,6 +111,14 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     if (!readyNow || readySent.current) return;
     readySent.current = true;
     setImmediate(() => onReady!());
+  });
+  // the same for the first rows (a first list shows its pages as they arrive)
+  const firstRowsSent = useRef(false);
+  const firstRowsNow = !!onFirstRows && !firstRowsSent.current && !!first && nav.view() === first && first.rows().length > 0;
+  useEffect(() => {
+    if (!firstRowsNow || firstRowsSent.current) return;
+    firstRowsSent.current = true;
+    setImmediate(() => onFirstRows!());
   });
 
   useInput((input, key) => {

@@ -139,6 +139,7 @@ export async function uiMain(argv: string[], version: string, demo?: Promise<Dem
       logoless={!!values.logoless}
       onKeyFrame={trace ? (label, ms) => appendFileSync(trace, `${label} ${ms.toFixed(2)}\n`) : undefined}
       onReady={trace ? () => appendFileSync(trace, `ready ${Date.now()}\n`) : undefined}
+      onFirstRows={trace ? () => appendFileSync(trace, `first ${Date.now()}\n`) : undefined}
     />,
     // interactive whenever the terminal is one: Ink would otherwise go quiet when a CI variable is set
     {

@@ -93,6 +93,9 @@ describe('Reflector edge cases', () => {
     r.stop();
     const replaces = events.filter((e) => e.type === 'replace').map((e) => (e as any).items);
     expect(replaces).toEqual([['a', 'b'], ['a', 'b']]);
+    // every page but a list's last went out as it came, the one of the list that started over too
+    const pages = events.filter((e) => e.type === 'page' || e.type === 'replace').map((e) => (e.type === 'page' ? ['page', e.items, e.listed] : ['replace']));
+    expect(pages).toEqual([['page', ['a'], 1], ['page', ['a'], 1], ['replace'], ['page', ['a'], 1], ['replace']]);
     expect(events.some((e) => e.type === 'upsert' && e.item === 'c')).toBe(true);
     // list, continue (410), list, continue, watch (410 event), list, continue, watch
     expect(log.filter((q) => q.includes('limit=1')).length).toBe(6);

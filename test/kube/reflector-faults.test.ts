@@ -60,7 +60,7 @@ function reflect(m: FleetMember) {
         for (const it of ev.items) rows.set(it.key, it);
       } else if (ev.type === 'upsert') rows.set(ev.item.key, ev.item);
       else if (ev.type === 'delete') rows.delete(ev.item.key);
-      else statuses.push(ev.status);
+      else if (ev.type === 'status') statuses.push(ev.status);
     },
   });
   running.push({ r, c });

@@ -46,7 +46,7 @@ function watchInto(m: FleetMember, o: Partial<ReflectorOptions<Row>> = {}) {
         for (const it of ev.items) rows.set(it.key, it);
       } else if (ev.type === 'upsert') rows.set(ev.item.key, ev.item);
       else if (ev.type === 'delete') rows.delete(ev.item.key);
-      else statuses.push(ev.status);
+      else if (ev.type === 'status') statuses.push(ev.status);
     },
   });
   running.push(r);
@@ -121,6 +121,10 @@ describe('Reflector', () => {
     const lists = m.server.requestLog.slice(from).filter((r) => r.path === '/api/v1/configmaps' && !r.query.includes('watch'));
     expect(lists.length).toBe(3); // 7 items, pages of 3
     expect(lists[1].query).toContain('continue=');
+    // the first two pages went out as they came, then the whole list
+    const listing = w.events.filter((e) => e.type === 'page' || e.type === 'replace');
+    expect(listing.map((e) => (e.type === 'page' ? [e.type, e.items.length, e.listed] : [e.type, e.items.length]))).toEqual([['page', 3, 3], ['page', 3, 6], ['replace', 7]]);
+    expect(listing.flatMap((e) => (e.type === 'page' ? e.items : []))).toEqual((listing[2] as { items: Row[] }).items.slice(0, 6));
     await until(() => w.r.status.phase === 'watching', 5000, 'watching');
     const watchReq = m.server.requestLog.slice(from).find((r) => r.query.includes('watch=true'))!;
     expect(watchReq.query).toContain('allowWatchBookmarks=true');
@@ -135,7 +139,7 @@ describe('Reflector', () => {
     m.cluster.store.remove('configmaps', victim[0], victim[1]);
     await until(() => w.rows.get(first)?.data === 'changed' && !w.rows.has(victim.join('/')) && w.rows.has(`default/${added}`), 5000, 'changes');
     expect(rowRvs(w.rows)).toEqual(storeRvs(m));
-    const kinds = w.events.filter((e) => e.type !== 'status' && e.type !== 'replace').map((e) => e.type);
+    const kinds = w.events.filter((e) => e.type !== 'status' && e.type !== 'replace' && e.type !== 'page').map((e) => e.type);
     expect(kinds).toEqual(['upsert', 'upsert', 'delete']);
     const del = w.events.find((e) => e.type === 'delete') as any;
     expect(del.raw.kind).toBe('ConfigMap');

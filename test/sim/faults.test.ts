@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet, type Fleet } from '../../src/sim/fleet.js';
 import type { SimServer } from '../../src/sim/server.js';
-import { until } from '../helpers/wait.js';
+import { until, untilAsync } from '../helpers/wait.js';
 import { rawRequest, rawStream, simAdmin } from '../helpers/stream.js';
 
 let fleet: Fleet;
@@ -296,6 +296,44 @@ describe('stalls, dropped watches and latency', () => {
     await until('one watch', () => srv().watchCount() === 1);
     expect(srv().dropWatches({ clean: true })).toBe(1);
     expect((await c.ended).clean).toBe(true);
+  });
+
+  it('a delay rule holds the requests it matches (here the later pages of a list) until its time, a release or a clear', async () => {
+    await create('web', 'w2');
+    const put = await simAdmin(base, 'PUT', '/faults', { delays: [{ resource: 'configmaps', verbs: ['list'], continued: true, ms: 120_000 }] });
+    expect(put.json).toMatchObject({ delays: [{ resource: 'configmaps', continued: true, ms: 120_000 }], heldRequests: 0 });
+    // the first page is not held
+    const t0 = Date.now();
+    const first = await rawRequest(`${base}/api/v1/namespaces/web/configmaps?limit=1`);
+    expect(first.status).toBe(200);
+    expect(Date.now() - t0).toBeLessThan(60_000);
+    const cont = JSON.parse(first.text).metadata.continue as string;
+    expect(cont).toBeTruthy();
+    // the next one is, until released
+    const path = '/api/v1/namespaces/web/configmaps';
+    for (const release of [() => simAdmin(base, 'POST', '/delays/release'), () => simAdmin(base, 'DELETE', '/faults')]) {
+      const from = srv().requestLog.length;
+      const pending = rawRequest(`${base}${path}?limit=1&continue=${cont}`);
+      let settled = false;
+      void pending.then(() => (settled = true));
+      const rec = await logged(path, from);
+      await untilAsync('the page held', async () => (await simAdmin(base, 'GET', '/faults')).json.heldRequests === 1);
+      expect(settled).toBe(false);
+      expect(rec.status).toBeUndefined();
+      const r = await release();
+      if (r.json.released !== undefined) expect(r.json).toEqual({ released: 1 });
+      const page = await pending;
+      expect(page.status).toBe(200);
+      expect(JSON.parse(page.text).items).toHaveLength(1);
+    }
+    // a timed delay: that long
+    srv().faults.delays.push({ namespace: 'db', ms: 400 });
+    const t1 = Date.now();
+    expect((await rawRequest(`${base}/api/v1/namespaces/db/configmaps`)).status).toBe(200);
+    expect(Date.now() - t1).toBeGreaterThanOrEqual(380);
+    // bad rules are refused
+    expect((await simAdmin(base, 'POST', '/faults', { delays: [{ ms: -1 }] })).status).toBe(400);
+    expect((await simAdmin(base, 'POST', '/faults', { delays: [{ ms: 5, continued: 'yes' }] })).status).toBe(400);
   });
 
   it('latency delays every answer', async () => {

@@ -24,6 +24,9 @@ import { denial, RBAC_CHECKED, whenAllowed } from '../actions/permissions.js';
 import { openLogs } from '../actions/logs.js';
 import { DrainScreen } from './drain.js';
 
+/** The title's mark while a first list is still arriving. */
+export const LOADING = 'loading…';
+
 /** How many rows the column widths are measured on besides those in view (widths do not jump while paging). */
 const WIDTH_SAMPLE = 400;
 
@@ -257,7 +260,9 @@ export class TableScreen implements Screen {
     // a label selector typed with the command shows (a drill-down's label already says it)
     const sel = v.spec.labelSelector && !v.spec.label ? ` <-l ${v.spec.labelSelector}>` : '';
     const count = `[${shown}${shown !== v.vm.total ? `/${v.vm.total}` : ''}]`;
-    const titleStr = ` ${label}${ns ? `(${ns})` : ''}${ctxPart}${count}${sel}${f.raw ? ` </${f.raw}>` : ''}${v.vm.getFaultsOnly() ? ' <faults>' : ''}${errText ? ` (${errText})` : ''} `;
+    // a first list still coming in: the count climbs as its pages arrive
+    const loading = v.loading() ? ` ${LOADING}` : '';
+    const titleStr = ` ${label}${ns ? `(${ns})` : ''}${ctxPart}${count}${sel}${f.raw ? ` </${f.raw}>` : ''}${v.vm.getFaultsOnly() ? ' <faults>' : ''}${loading}${errText ? ` (${errText})` : ''} `;
     // K9s's title: the kind bold, the namespace in highlightColor, the count in counterColor, the
     // filter reversed in filterColor, all on title.bgColor
     return (
@@ -269,6 +274,7 @@ export class TableScreen implements Screen {
         {sel ? <Text color={theme.titleFilter}>{sel}</Text> : null}
         {f.raw ? <Text color={theme.title}>{' <'}<Text color={theme.titleFilter} inverse>{`/${f.raw}`}</Text>{'>'}</Text> : null}
         {v.vm.getFaultsOnly() ? <Text color={theme.rowError}> {'<faults>'}</Text> : null}
+        {loading ? <Text color={theme.titleCounter}>{loading}</Text> : null}
         {errText ? <Text color={theme.rowError}>{` (${errText})`}</Text> : null}
         <Text> </Text>
       </Text>
