@@ -66,7 +66,8 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     const settled = () => {
       if (nav.openError) return true;
       const v = nav.stack[0]?.view;
-      return !!v && v.storeStatus().every((x) => x.synced || !!x.error);
+      // synced, failed, or showing its first page (a big list fills in frame by frame)
+      return !!v && (v.rows().length > 0 || v.storeStatus().every((x) => x.synced || !!x.error));
     };
     const onData = () => {
       if (!holding) return bump();
