@@ -157,8 +157,8 @@ export class TableView {
     }
     const wantsMetrics = cols.columns.some((c) => c.kind === 'cpu' || c.kind === 'mem' || c.kind === 'cpupct' || c.kind === 'mempct');
     if (wantsMetrics && (r(resource) === 'pods' || r(resource) === 'nodes')) {
-      for (const ctx of perContext.keys()) {
-        const p = session.metricsFor(ctx, r(resource) as 'pods' | 'nodes', resource.namespaced ? spec.namespace : undefined);
+      for (const [i, ctx] of [...perContext.keys()].entries()) {
+        const p = session.metricsFor(ctx, r(resource) as 'pods' | 'nodes', resource.namespaced ? spec.namespace : undefined, this.stores[i]);
         this.pollers.push(p);
         this.unsubs.push(p.onChange(() => session.changed()));
       }
@@ -746,15 +746,31 @@ export class Session {
     this.changed();
   }
 
-  metricsFor(ctx: string, kind: 'pods' | 'nodes', ns?: string): MetricsPoller {
+  /**
+   * A metrics poller, shared by the views that show the same usage. `after`: the store of the
+   * rows it decorates; a new poller waits for that store's first list (a pod metrics list of a
+   * big cluster is megabytes, and asked at the same moment it delays the rows the user is
+   * waiting for; the columns say n/a until then).
+   */
+  metricsFor(ctx: string, kind: 'pods' | 'nodes', ns?: string, after?: RowStore): MetricsPoller {
     const id = `${ctx}|${kind}|${ns ?? ''}`;
     let p = this.pollers.get(id);
     if (!p) {
       // config.yaml's refreshRate paces metrics (kmux's lists and watches need no refresh)
       const every = this.config.config.refreshRate;
-      p = new MetricsPoller(this.client(ctx).conn, kind, ns, every ? every * 1000 : undefined);
+      const poller = new MetricsPoller(this.client(ctx).conn, kind, ns, every ? every * 1000 : undefined);
+      p = poller;
       this.pollers.set(id, p);
-      p.start();
+      const listed = () => !after || after.status.synced || !!after.status.error;
+      if (listed()) p.start();
+      else {
+        const off = after!.subscribe(() => {
+          if (!listed()) return;
+          off();
+          // released meanwhile (the view closed before its list came): nothing to start
+          if (poller.refs > 0) poller.start();
+        });
+      }
     }
     p.refs++;
     return p;
