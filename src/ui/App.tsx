@@ -34,7 +34,7 @@ export interface AppProps {
 /** Below this, kmux draws nothing but a note and waits for the terminal to grow. */
 const MIN_W = 30;
 const MIN_H = 6;
-/** How long, from the first frame, data alone draws no frame until the first view has its rows. */
+/** How long kmux may hold its first real frame while the first view is coming (see App). */
 const START_HOLD_MS = 400;
 
 export function App({ session, initial, version, theme: themeProp, onKeyFrame, onReady, onFirstRows, headless, crumbsless, logoless }: AppProps): React.ReactElement {
@@ -46,7 +46,33 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
   navRef.current ??= new Nav(session, initial, { headless, crumbsless, logoless });
   const nav = navRef.current;
   nav.applyConfig();
-  nav.redraw = bump;
+  // While the first view is still coming (for at most START_HOLD_MS), kmux draws a blank screen
+  // and nothing else: the header's cluster facts, discovery, the list and the metrics land within
+  // a few milliseconds of each other on a near cluster, each redraw costs the whole screen (more
+  // while the code is cold), and every frame drawn then delays the requests in flight. The hold
+  // ends when the first view has its first rows, has synced or failed, at the first key, or
+  // after START_HOLD_MS (then "connecting..." shows, as on a slow cluster).
+  const boot = useRef<{ holding: boolean; t0: number; timer?: NodeJS.Timeout }>({ holding: true, t0: performance.now() });
+  const settled = () => {
+    if (nav.openError) return true;
+    const v = nav.stack[0]?.view;
+    return !!v && (v.rows().length > 0 || v.storeStatus().every((x) => x.synced || !!x.error));
+  };
+  const release = () => {
+    const b = boot.current;
+    if (!b.holding) return;
+    b.holding = false;
+    clearTimeout(b.timer);
+    bump();
+  };
+  /** a redraw: at once, or once the hold ends */
+  const redraw = () => {
+    const b = boot.current;
+    if (!b.holding) return bump();
+    if (performance.now() - b.t0 >= START_HOLD_MS || settled()) return release();
+    b.timer ??= setTimeout(redraw, START_HOLD_MS - (performance.now() - b.t0));
+  };
+  nav.redraw = redraw;
   nav.exit = exit;
   nav.suspend = async (fn) => {
     await suspendTerminal(fn);
@@ -54,38 +80,16 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
   nav.W = W;
   nav.H = H;
 
-  // redraw on data (stores batch their notices) and once a second for ages and fading colors.
-  // While the first view is still coming (for at most START_HOLD_MS), data alone draws no frame:
-  // the header's cluster facts, discovery, the list and the metrics land within a few
-  // milliseconds of each other on a near cluster, and each frame costs the whole screen. The
-  // first frame, keys, and the first view having its rows (or an error) draw at once.
+  // redraw on data (stores batch their notices) and once a second for ages and fading colors
   useEffect(() => {
-    const t0 = performance.now();
-    let holding = true;
-    let timer: NodeJS.Timeout | undefined;
-    const settled = () => {
-      if (nav.openError) return true;
-      const v = nav.stack[0]?.view;
-      // synced, failed, or showing its first page (a big list fills in frame by frame)
-      return !!v && (v.rows().length > 0 || v.storeStatus().every((x) => x.synced || !!x.error));
-    };
-    const onData = () => {
-      if (!holding) return bump();
-      if (performance.now() - t0 >= START_HOLD_MS || settled()) {
-        holding = false;
-        clearTimeout(timer);
-        return bump();
-      }
-      timer ??= setTimeout(onData, START_HOLD_MS - (performance.now() - t0));
-    };
-    const off = session.onChange(onData);
-    const offPf = session.forwards.onChange(bump);
-    const t = setInterval(bump, 1000);
+    const off = session.onChange(redraw);
+    const offPf = session.forwards.onChange(redraw);
+    const t = setInterval(redraw, 1000);
     return () => {
       off();
       offPf();
       clearInterval(t);
-      clearTimeout(timer);
+      clearTimeout(boot.current.timer);
     };
   }, [session]);
 
@@ -107,7 +111,8 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
   // the launch measure: decided at render time, reported once that frame is committed
   const readySent = useRef(false);
   const first = nav.stack[0]?.view;
-  const readyNow = !!onReady && !readySent.current && !!first && first.storeStatus().every((x) => x.synced);
+  const holding = boot.current.holding;
+  const readyNow = !holding && !!onReady && !readySent.current && !!first && first.storeStatus().every((x) => x.synced);
   useEffect(() => {
     if (!readyNow || readySent.current) return;
     readySent.current = true;
@@ -115,7 +120,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
   });
   // the same for the first rows (a first list shows its pages as they arrive)
   const firstRowsSent = useRef(false);
-  const firstRowsNow = !!onFirstRows && !firstRowsSent.current && !!first && nav.view() === first && first.rows().length > 0;
+  const firstRowsNow = !holding && !!onFirstRows && !firstRowsSent.current && !!first && nav.view() === first && first.rows().length > 0;
   useEffect(() => {
     if (!firstRowsNow || firstRowsSent.current) return;
     firstRowsSent.current = true;
@@ -123,6 +128,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
   });
 
   useInput((input, key) => {
+    release();
     // Ctrl-J: the terminal sends a line feed (Enter is a carriage return), which Ink passes as text
     if (input === '\n' && !key.meta) return nav.key('j', { ...key, ctrl: true });
     // esc followed quickly by a key reaches us as meta+key; kmux binds no meta keys, so it is both
@@ -154,6 +160,8 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
     const msg = `kmux: terminal too small (${W}x${H}); needs ${MIN_W}x${MIN_H}`;
     return <Box width={Math.max(1, W)} height={Math.max(1, H)}><Text wrap="truncate">{W >= 10 ? msg.slice(0, W) : ''}</Text></Box>;
   }
+
+  if (holding) return <Box width={W} height={H} />;
 
   const s = nav.top();
   // the focused context's skin draws the frame; in a merged view each row takes its own context's
