@@ -804,7 +804,7 @@ async function launchFigure(pods: number, withRaw: boolean): Promise<void> {
         raw.push(l);
         pages = l.pages;
         if (l.items !== expected) notes.push(`${what}: the raw list got ${l.items} pods, the cluster had ${expected}.`);
-        log(`  raw list (${l.pages} pages of ${PAGE_SIZE}): ${sec(l.ms)}, CPU ${sec(l.cpuMs)}, peak RSS ${mb(l.maxRssKb)}`);
+        log(`  raw list (${l.pages} page${l.pages === 1 ? '' : 's'} of ${PAGE_SIZE}): ${sec(l.ms)}, CPU ${sec(l.cpuMs)}, peak RSS ${mb(l.maxRssKb)}`);
       }));
     });
   } catch (e) {
@@ -813,7 +813,7 @@ async function launchFigure(pods: number, withRaw: boolean): Promise<void> {
   ratioRow(`${what} <= ${TARGET_A_KUBECTL_RATIO}x \`kubectl get pods -A\``, km, kc, 'kubectl', TARGET_A_KUBECTL_RATIO, w);
   if (withRaw) ratioRow(`${what} <= ${TARGET_A_RAW_RATIO}x the raw fetch and parse of every page`, km, raw.map((r) => r.ms), 'raw list', TARGET_A_RAW_RATIO, w);
   details.push(`(a) ${thousands(pods)} pods: kmux ${values(km, secN, ' s')}; kubectl ${values(kc, secN, ' s')}; ` +
-    `raw list ${values(raw.map((r) => r.ms), secN, ' s')} (${pages} pages of ${PAGE_SIZE}; CPU ${values(raw.map((r) => r.cpuMs), secN, ' s')}; peak RSS ${values(raw.map((r) => r.maxRssKb), mbN, ' MB')})`);
+    `raw list ${values(raw.map((r) => r.ms), secN, ' s')} (${pages} page${pages === 1 ? '' : 's'} of ${PAGE_SIZE}; CPU ${values(raw.map((r) => r.cpuMs), secN, ' s')}; peak RSS ${values(raw.map((r) => r.maxRssKb), mbN, ' MB')})`);
 }
 
 interface KeyStats {
@@ -964,7 +964,7 @@ async function mergedFigures(doB: boolean, doC: boolean): Promise<void> {
   }
   if (doB) keyRows(view, b.churn, b.none, wB);
   if (doC) {
-    ratioRow(`(c) launch to all ${view} shown <= ${TARGET_C_RATIO}x ${MERGED} \`kubectl get pods -A\` at once`, c.launch, c.kubectl, `${MERGED} x kubectl at once`, TARGET_C_RATIO, wC);
+    ratioRow(`(c) launch to all ${view} shown <= ${TARGET_C_RATIO.toFixed(1)}x ${MERGED} \`kubectl get pods -A\` at once`, c.launch, c.kubectl, `${MERGED} x kubectl at once`, TARGET_C_RATIO, wC);
     const rssRow = (when: string, xs: number[]) => {
       const target = `(c) kmux resident ${when}, ${view}, <= ${TARGET_RSS_MB} MB`;
       if (!xs.length) return notMeasured(target);
@@ -987,7 +987,8 @@ async function mergedFigures(doB: boolean, doC: boolean): Promise<void> {
 /** (b)'s rows: p95 of each run, median over the runs, with churn against without. */
 function keyRows(view: string, churn: KeyStats[], none: KeyStats[], w: Stretch): void {
   const row = (name: string, limit: number, pick: (s: KeyStats) => number[]) => {
-    const target = `(b) ${name} key to frame p95 <= ${limit} ms, ${view}, churn ${thousands(CHURN)}/s`;
+    const seen = churn.length ? `, ${median(churn.map((s) => s.rate)).toFixed(0)} pod events/s seen` : '';
+    const target = `(b) ${name} key to frame p95 <= ${limit} ms, ${view}, churn ${thousands(CHURN)} changes/s set${seen}`;
     const p95 = churn.map((s) => pct(pick(s), 95));
     const base = none.map((s) => pct(pick(s), 95));
     if (!p95.length) return notMeasured(target);
@@ -1034,7 +1035,7 @@ function codeVersion(): string {
 const CODE_AT_START = codeVersion();
 
 const HOW_MEASURED = [
-  `- Every figure alternates kmux with its baseline, repeat by repeat, never at the same time (except (c)'s three kubectls, which run together). "kmux" and "baseline" give the median of the repeats with their min-max; "measured" is the ratio of the medians (in parentheses: the lowest and highest ratio of a kmux run to the baseline run beside it) or the median itself, and the verdict judges that against the target. Each value is in Details. "load avg" is the machine's 1-minute load average (sampled every 2 s and at both ends of each repeat) during that figure's repeats only: mean and max. kmux runs as \`node ${BIN_NODE_FLAGS.join(' ')} bin/kmux.js\` (the flags of its #! line), on the node that runs the bench.`,
+  `- Every figure alternates kmux with its baseline, repeat by repeat, never at the same time (except (c)'s three kubectls, which run together). "kmux" and "baseline" give the median of the repeats with their min-max; "measured" is the ratio of the medians (in parentheses: the lowest and highest ratio of a kmux run to the baseline run beside it) or the median itself, and the verdict judges that against the target. Each value is in Details. "load avg" is the machine's 1-minute load average (sampled every 2 s and at both ends of each repeat) during that figure's repeats only: mean and max (a 1-minute average lags: a short figure's also carries some of the minute before it). kmux runs as \`node ${BIN_NODE_FLAGS.join(' ')} bin/kmux.js\` (the flags of its #! line), on the node that runs the bench.`,
   `- start, \`kmux --help\`: wall time of the whole process (spawn to exit, output to /dev/null) against \`kubectl version --client\`; CPU time (GNU time) in Details.`,
   `- start, first full frame: a ${thousands(PODS_START)}-pod cluster; kmux from just before tmux starts \`kmux --context C -A -c pods\` to its \`ready\` trace line (the first frame showing the first table view with every store synced; the title counter is checked against the simulator's pod count); against the wall time of \`kubectl get pods -A\` (output to /dev/null).`,
   `- start, \`npm start\`: \`node <#! flags> bin/kmux.js --demo\` in tmux with KMUX_TRACE, from just before tmux starts it to the \`ready\` line (the demo fleet starts inside kmux, so its start is counted); an absolute bound.`,
