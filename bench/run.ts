@@ -15,8 +15,9 @@
  * Details) and the machine's 1-minute load average while that figure was measured.
  *
  * The fleet runs as a separate `kmux sim` process; kmux runs in a real terminal (tmux, 160x45,
- * private socket) with KMUX_TRACE pointing at a file where it appends `ready <epoch-ms>` once the
- * first table view is synced and drawn, and `<label> <ms>` for every key's frame.
+ * private socket) with KMUX_TRACE pointing at a file where it appends `first <epoch-ms>` once the
+ * first table view shows a row (a kmux whose first list shows its pages as they arrive),
+ * `ready <epoch-ms>` once it is synced and drawn, and `<label> <ms>` for every key's frame.
  *
  * A full run takes about half an hour on the project's 2-core machine (3 x 50,000 pods need about
  * 2 GB: the fleet, kmux and three kubectls); BENCH_QUICK=1 about 6 minutes.
@@ -99,7 +100,7 @@ const TARGET_RSS_MB = 400;
 
 /** kmux's list page size (the raw baseline asks for the same pages); read from the source that sets it */
 const PAGE_SIZE_SOURCE = 'src/store/rows.ts';
-const PAGE_SIZE = Number(/\bpageSize:\s*([\d_]+)/.exec(readFileSync(join(ROOT, PAGE_SIZE_SOURCE), 'utf8'))?.[1]?.replace(/_/g, '') ?? NaN);
+const PAGE_SIZE = Number(/\bpageSize\s*[:=]\s*([\d_]+)/.exec(readFileSync(join(ROOT, PAGE_SIZE_SOURCE), 'utf8'))?.[1]?.replace(/_/g, '') ?? NaN);
 
 const T_START = Date.now();
 const WORK = mkdtempSync(join(tmpdir(), 'kmux-bench-'));
@@ -633,6 +634,8 @@ const thousands = (n: number) => n.toLocaleString('en-US');
 const verdict = (met: boolean, n: number, wanted: number) => `${met ? 'met' : 'NOT met'}${n < wanted ? ` (${n} of ${wanted} repeats)` : ''}`;
 /** every value of a figure, in the order measured: `1.07, 1.10, 1.12 s` */
 const values = (xs: number[], fmt: (x: number) => string, unit: string) => (xs.length ? `${xs.map(fmt).join(', ')}${unit}` : 'none');
+/** the launches' first rows (the `first` trace line), when kmux wrote them */
+const firstText = (xs: number[]) => (xs.length ? ` (first rows at ${values(xs, secN, ' s')})` : '');
 
 // ------------------------------------------------------------------ the figures
 interface Row {
@@ -712,16 +715,25 @@ async function checkShown(k: Kmux, label: string, before: number, pods: () => Pr
   return shown;
 }
 
+/** ms from spawn to the `first` trace line (the first frame with a row of the first view), if kmux wrote one. */
+function firstRows(k: Kmux): number | undefined {
+  const first = k.trace.lines.find((l) => l.label === 'first');
+  return first ? first.value - k.spawnedAt : undefined;
+}
+
 /** Launches kmux, waits for its first full frame and stops it; returns ms from spawn to `ready`. */
-async function launchToReady(args: string[], label: string, o: { kubeconfig?: string; pods?: () => Promise<number>; timeoutMs?: number }): Promise<number> {
+async function launchToReady(args: string[], label: string, o: { kubeconfig?: string; pods?: () => Promise<number>; timeoutMs?: number; first?: number[] }): Promise<number> {
   const before = await o.pods?.();
   const k = launchKmux(args, label, { kubeconfig: o.kubeconfig });
   try {
     const ms = await waitReady(k, o.timeoutMs ?? 180_000);
+    const first = firstRows(k);
+    if (first !== undefined) o.first?.push(first);
+    const firstText = first === undefined ? '' : `, first rows at ${sec(first)}`;
     if (o.pods) {
       const shown = await checkShown(k, label, before!, o.pods);
-      log(`  kmux ready (${thousands(shown ?? -1)} rows shown): ${sec(ms)}`);
-    } else log(`  kmux ready: ${sec(ms)}`);
+      log(`  kmux ready (${thousands(shown ?? -1)} rows shown): ${sec(ms)}${firstText}`);
+    } else log(`  kmux ready: ${sec(ms)}${firstText}`);
     return ms;
   } finally {
     await k.stop();
@@ -749,6 +761,7 @@ async function firstFrameFigure(): Promise<void> {
   const target = `start: first full frame, ${thousands(PODS_START)}-pod cluster, <= ${TARGET_FIRST_FRAME_RATIO}x \`kubectl get pods -A\``;
   const w = new Stretch();
   const km: number[] = [];
+  const kf: number[] = [];
   const kc: number[] = [];
   try {
     await withFleet({ clusters: 1, pods: PODS_START, churn: 0 }, async (fl) => {
@@ -757,14 +770,14 @@ async function firstFrameFigure(): Promise<void> {
       await repeats(target, START_REPEATS, () => w.run(async () => {
         kc.push((await kubectlGetPods(fl.kubeconfig, ctx)).ms);
         log(`  kubectl get pods -A: ${sec(kc.at(-1)!)}`);
-        km.push(await launchToReady(podsView(fl.kubeconfig, [ctx]), `start${PODS_START}`, { kubeconfig: fl.kubeconfig, pods: () => simPods(a), timeoutMs: 60_000 }));
+        km.push(await launchToReady(podsView(fl.kubeconfig, [ctx]), `start${PODS_START}`, { kubeconfig: fl.kubeconfig, pods: () => simPods(a), timeoutMs: 60_000, first: kf }));
       }));
     });
   } catch (e) {
     notes.push(`${target}: ${(e as Error).message.split('\n')[0]}`);
   }
   ratioRow(target, km, kc, 'kubectl', TARGET_FIRST_FRAME_RATIO, w, START_REPEATS);
-  details.push(`start, first full frame on ${thousands(PODS_START)} pods: kmux ${values(km, secN, ' s')}; kubectl get pods -A ${values(kc, secN, ' s')}`);
+  details.push(`start, first full frame on ${thousands(PODS_START)} pods: kmux ${values(km, secN, ' s')}${firstText(kf)}; kubectl get pods -A ${values(kc, secN, ' s')}`);
 }
 
 /** start: `npm start` as it runs kmux (node with the #! line's flags, bin/kmux.js --demo) to its first table. */
@@ -796,6 +809,7 @@ async function launchFigure(pods: number, withRaw: boolean): Promise<void> {
   const w = new Stretch();
   const kc: number[] = [];
   const km: number[] = [];
+  const kf: number[] = [];
   const raw: Timed[] = [];
   let pages = 0;
   try {
@@ -807,7 +821,7 @@ async function launchFigure(pods: number, withRaw: boolean): Promise<void> {
         const r = await kubectlGetPods(fl.kubeconfig, ctx);
         kc.push(r.ms);
         log(`  kubectl get pods -A (${thousands(expected)}): ${sec(r.ms)}, peak RSS ${mb(r.maxRssKb)}`);
-        km.push(await launchToReady(podsView(fl.kubeconfig, [ctx]), `launch${pods}`, { kubeconfig: fl.kubeconfig, pods: () => simPods(a) }));
+        km.push(await launchToReady(podsView(fl.kubeconfig, [ctx]), `launch${pods}`, { kubeconfig: fl.kubeconfig, pods: () => simPods(a), first: kf }));
         const l = await rawList(fl.kubeconfig, ctx);
         raw.push(l);
         pages = l.pages;
@@ -823,7 +837,7 @@ async function launchFigure(pods: number, withRaw: boolean): Promise<void> {
   }
   ratioRow(`${what} <= ${TARGET_A_KUBECTL_RATIO}x \`kubectl get pods -A\``, km, kc, 'kubectl', TARGET_A_KUBECTL_RATIO, w, REPEATS);
   if (withRaw) ratioRow(`${what} <= ${TARGET_A_RAW_RATIO}x the raw fetch and parse of every page`, km, raw.map((r) => r.ms), 'raw list', TARGET_A_RAW_RATIO, w, REPEATS);
-  details.push(`(a) ${thousands(pods)} pods: kmux ${values(km, secN, ' s')}; kubectl ${values(kc, secN, ' s')}; ` +
+  details.push(`(a) ${thousands(pods)} pods: kmux ${values(km, secN, ' s')}${firstText(kf)}; kubectl ${values(kc, secN, ' s')}; ` +
     `raw list ${values(raw.map((r) => r.ms), secN, ' s')} (${pages} page${pages === 1 ? '' : 's'} of ${PAGE_SIZE}; CPU ${values(raw.map((r) => r.cpuMs), secN, ' s')}; peak RSS ${values(raw.map((r) => r.maxRssKb), mbN, ' MB')})`);
 }
 
@@ -918,7 +932,7 @@ async function mergedFigures(doB: boolean, doC: boolean): Promise<void> {
   const what = `(b)/(c) ${view}`;
   const wB = new Stretch();
   const wC = new Stretch();
-  const c = { kubectl: [] as number[], kubectlRss: [] as number[], launch: [] as number[], ready: [] as number[], later: [] as number[], hwm: [] as number[] };
+  const c = { kubectl: [] as number[], kubectlRss: [] as number[], launch: [] as number[], first: [] as number[], ready: [] as number[], later: [] as number[], hwm: [] as number[] };
   const b = { churn: [] as KeyStats[], none: [] as KeyStats[] };
   try {
     await withFleet({ clusters: MERGED, pods: PODS_LARGE, churn: 0 }, async (fl) => {
@@ -946,6 +960,8 @@ async function mergedFigures(doB: boolean, doC: boolean): Promise<void> {
               const later = rssKb(kk.pid);
               log(`  5 s later: VmRSS ${mb(later.rss)}, VmHWM ${mb(later.hwm)}`);
               c.launch.push(ms);
+              const first = firstRows(kk);
+              if (first !== undefined) c.first.push(first);
               c.ready.push(mem.rss);
               c.later.push(later.rss);
               c.hwm.push(later.hwm);
@@ -990,7 +1006,7 @@ async function mergedFigures(doB: boolean, doC: boolean): Promise<void> {
     };
     rssRow('at ready', c.ready);
     rssRow('5 s after ready', c.later);
-    details.push(`(c) ${view}: kmux launch ${values(c.launch, secN, ' s')}; ${MERGED} x kubectl get pods -A at once, until the last ended: ${values(c.kubectl, secN, ' s')}`);
+    details.push(`(c) ${view}: kmux launch ${values(c.launch, secN, ' s')}${firstText(c.first)}; ${MERGED} x kubectl get pods -A at once, until the last ended: ${values(c.kubectl, secN, ' s')}`);
     details.push(`(c) kmux VmRSS at ready ${values(c.ready, mbN, ' MB')}; 5 s later ${values(c.later, mbN, ' MB')}; peak (VmHWM) ${values(c.hwm, mbN, ' MB')}; kubectl peak RSS ${values(c.kubectlRss, mbN, ' MB')}`);
   }
 }
@@ -1050,7 +1066,7 @@ const HOW_MEASURED = [
   `- start, \`kmux --help\`: wall time of the whole process (spawn to exit, output to /dev/null) against \`kubectl version --client\`; CPU time (GNU time) in Details.`,
   `- start, first full frame: a ${thousands(PODS_START)}-pod cluster; kmux from just before tmux starts \`kmux --context C -A -c pods\` to its \`ready\` trace line (the first frame showing the first table view with every store synced; the title counter is checked against the simulator's pod count); against the wall time of \`kubectl get pods -A\` (output to /dev/null).`,
   `- start, \`npm start\`: \`node <#! flags> bin/kmux.js --demo\` in tmux with KMUX_TRACE, from just before tmux starts it to the \`ready\` line (the demo fleet starts inside kmux, so its start is counted); an absolute bound.`,
-  `- (a) kmux as the first frame above, on one cluster; kubectl: wall time of \`kubectl get pods -A\` (output to /dev/null); raw list: a node process (the same node, with kmux's node flags) running bench/raw-list.mjs, which fetches every page of \`/api/v1/pods?limit=${PAGE_SIZE}&continue=...\` (kmux's page size, from ${PAGE_SIZE_SOURCE}) over one keep-alive TLS connection with the context's client certificate and JSON-parses each page, nothing else; spawn to exit. Each repeat runs kubectl, kmux, then the raw list.`,
+  `- (a) kmux as the first frame above, on one cluster; kubectl: wall time of \`kubectl get pods -A\` (output to /dev/null); raw list: a node process (the same node, with kmux's node flags) running bench/raw-list.mjs, which fetches every page of \`/api/v1/pods?limit=${PAGE_SIZE}&continue=...\` (kmux's page size, from ${PAGE_SIZE_SOURCE}) over one keep-alive TLS connection with the context's client certificate and JSON-parses each page, nothing else; spawn to exit. Each repeat runs kubectl, kmux, then the raw list. Where kmux writes a \`first\` trace line (its first frame with a row of the first view), Details give that time too, for (a), the 150-pod start and (c).`,
   `- (b) the kmux launched in (c)'s repeat (launched alone when (c) is not asked for), on the merged view of the fleet's ${MERGED} contexts (\`--context dev,staging,prod -A -c pods\`). One key at a time through tmux; the next key goes once the previous key's frame is traced, after a 20-80 ms pause. The figure is kmux's own key-to-frame trace (from the key's handler to the frame that shows it): its p95 within one run, then the median of the runs. Filter keys are the characters and backspaces typed after \`/\` (live filtering); \`/\`, Escape and Ctrl-U are not counted. Churn: the fleet's total, set through each cluster's \`/_sim/churn\` (\`kmux sim --churn\` counts per cluster, so each gets a third), 3 s before the keys; Details gives the pod watch events all clusters really sent meanwhile (a plain watch on each). Baseline: the same keys on the same kmux with the churn set to 0 (pods still restart, crash-loop and complete on their own); in each repeat the churned and the quiet run go in turn first. The end-to-end figures in Details start when tmux has taken the key, so they include the time the key waited while kmux's event loop was busy, which kmux's own trace cannot see.`,
   `- (c) kmux: launch to its \`ready\` line with ${MERGED} contexts in one merged view (the title counter checked against the simulator's pods), against ${MERGED} \`kubectl get pods -A\` started at once, one per context, until the last one ends. Memory: VmRSS of the kmux node process from /proc/PID/status at its \`ready\` line and 5 s later, each against the bound; kubectl's peak RSS (GNU time %M) for comparison.`,
 ];
@@ -1068,6 +1084,8 @@ async function main(): Promise<void> {
   } catch {
     throw new Error('the bench needs tmux and kubectl on PATH');
   }
+  // as kubectl's check above: kmux's files in the page cache (and a stale build redone) before anything is timed
+  execFileSync(NODE, [...BIN_NODE_FLAGS, BIN, '--help'], { stdio: 'ignore', cwd: ROOT });
   if (!existsSync('/usr/bin/time')) throw new Error('the bench needs /usr/bin/time (GNU time) for wall, CPU and peak RSS');
   if (!Number.isFinite(PAGE_SIZE)) throw new Error(`no pageSize found in ${PAGE_SIZE_SOURCE}: the raw baseline must ask for kmux's pages`);
   if (ONLY.has('start')) {
