@@ -1,29 +1,41 @@
 /**
- * kmux's benchmark suite: `npm run bench` (BENCH_QUICK=1 for a small, fast run).
- *
- * Three figures, each against a baseline measured in the same run (the machine is small and
- * noisy, so absolute numbers from another run mean little):
- *  (a) launch -> first frame showing every pod (1 context, SMALL and LARGE pods) vs `kubectl get pods -A`
- *  (b) key -> frame latency, p50/p95, cursor moves and filter typing, LARGE rows, fleet churning
- *      vs the same with no churn
- *  (c) kmux's resident memory with 3 contexts x LARGE pods vs kubectl's peak RSS on one of them
+ * kmux's benchmark suite: `npm run bench` (BENCH_QUICK=1 for a small, fast run). It measures every
+ * target of issue 15, each against a baseline measured in the same run, alternately with kmux
+ * (the machine is small and noisy, so absolute numbers from another run mean little):
+ *  start  `kmux --help` vs `kubectl version --client` (whole process); the first full frame on a
+ *         150-pod cluster vs `kubectl get pods -A`; `npm start` (kmux --demo) to its first table
+ *  (a)    launch -> first frame showing every pod (1 context, SMALL and LARGE pods) vs
+ *         `kubectl get pods -A`, and vs a raw baseline: a node process that only fetches and
+ *         JSON-parses every page of the same list
+ *  (b)    key -> frame p95, cursor moves and filter typing, on a merged view of 3 contexts x LARGE
+ *         pods, the fleet churning CHURN changes a second in all, vs the same with no churn
+ *  (c)    launch -> every pod of 3 contexts x LARGE shown vs three `kubectl get pods -A` at once;
+ *         kmux's resident memory at ready and 5 s later
+ * Every figure is the median of its repeats, printed with its spread (min-max; each value in
+ * Details) and the machine's 1-minute load average while that figure was measured.
  *
  * The fleet runs as a separate `kmux sim` process; kmux runs in a real terminal (tmux, 160x45,
  * private socket) with KMUX_TRACE pointing at a file where it appends `first <epoch-ms>` once the
- * first table view shows a row (its first list shows its pages as they arrive), `ready <epoch-ms>`
- * once it is synced and drawn, and `<label> <ms>` for every key's frame.
+ * first table view shows a row (a kmux whose first list shows its pages as they arrive),
+ * `ready <epoch-ms>` once it is synced and drawn, and `<label> <ms>` for every key's frame.
+ *
+ * A full run takes about half an hour on the project's 2-core machine (3 x 50,000 pods need about
+ * 2 GB: the fleet, kmux and three kubectls); BENCH_QUICK=1 about 6 minutes.
  *
  * Environment:
  *   BENCH_QUICK=1          2,000 / 5,000 pods and fewer keys
+ *   BENCH_PODS_START       pods of the cluster for the first-frame start figure (default 150)
  *   BENCH_PODS_SMALL       pods for the small launch (default 10000)
- *   BENCH_PODS_LARGE       pods for the large launch, the latency and the memory runs (default 50000)
- *   BENCH_CHURN            changes a second in (b) (default 500)
- *   BENCH_REPEATS          launches per measure, median reported (default 3)
+ *   BENCH_PODS_LARGE       pods for the large launch, and per context in (b) and (c) (default 50000)
+ *   BENCH_CHURN            changes a second in (b), the whole fleet's (default 1000; split evenly
+ *                          over its 3 clusters, as `kmux sim --churn` counts per cluster)
+ *   BENCH_REPEATS          repeats of (a), (b) and (c), median reported (default 3)
+ *   BENCH_START_REPEATS    repeats of the start figures (default 5)
  *   BENCH_MOVES            cursor keys per latency run (default 150; quick 60)
  *   BENCH_FILTER_ROUNDS    filter rounds per latency run, ~12 keys each (default 6; quick 3)
- *   BENCH_BUDGET_S         hard limit for the whole run (default 600)
+ *   BENCH_BUDGET_S         hard limit for the whole run (default 3000; quick 900)
  *   BENCH_CPU_PROF=DIR     run kmux with --cpu-prof into DIR (slows it down; for diagnosis only)
- *   BENCH_ONLY=a,b,c       run only some figures
+ *   BENCH_ONLY=start,a,b,c run only some figures
  *   BENCH_KMUX_ENV="K=V .." extra environment for kmux (diagnosis, e.g. NODE_ENV=production)
  *   BENCH_MEM_DETAIL=1     in (c), also ask kmux (through the inspector) for its V8 heap, before and after a full GC
  */
@@ -34,6 +46,7 @@ import YAML from 'yaml';
 import { closeSync, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { tmpdir, cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { loadDuring, median, pct, ratioText, spreadText, type LoadSample } from './stats.js';
 
 // ------------------------------------------------------------------ configuration
 const ROOT = resolve(import.meta.dirname, '..');
@@ -41,6 +54,7 @@ const BIN = join(ROOT, 'bin/kmux.js');
 /** the node flags of bin/kmux.js's #! line: kmux is measured as it runs when installed */
 const BIN_NODE_FLAGS = (/^#!.*\bnode\b(.*)$/m.exec(readFileSync(BIN, 'utf8').split('\n')[0])?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
 const NODE = process.execPath;
+const RAW_LIST = join(ROOT, 'bench/raw-list.mjs');
 const env = process.env;
 const QUICK = env.BENCH_QUICK === '1';
 const int = (name: string, dflt: number): number => {
@@ -50,13 +64,17 @@ const int = (name: string, dflt: number): number => {
   if (!Number.isFinite(n) || n < 0) throw new Error(`${name} wants a number, got "${v}"`);
   return Math.floor(n);
 };
+const PODS_START = int('BENCH_PODS_START', 150);
 const PODS_SMALL = int('BENCH_PODS_SMALL', QUICK ? 2000 : 10000);
 const PODS_LARGE = int('BENCH_PODS_LARGE', QUICK ? 5000 : 50000);
-const CHURN = int('BENCH_CHURN', 500);
+/** clusters of the merged view in (b) and (c) */
+const MERGED = 3;
+const CHURN = int('BENCH_CHURN', 1000);
 const REPEATS = Math.max(1, int('BENCH_REPEATS', 3));
+const START_REPEATS = Math.max(1, int('BENCH_START_REPEATS', 5));
 const MOVES = int('BENCH_MOVES', QUICK ? 60 : 150);
 const FILTER_ROUNDS = int('BENCH_FILTER_ROUNDS', QUICK ? 3 : 6);
-const BUDGET_MS = int('BENCH_BUDGET_S', 600) * 1000;
+const BUDGET_MS = int('BENCH_BUDGET_S', QUICK ? 900 : 3000) * 1000;
 const CPU_PROF = env.BENCH_CPU_PROF ? resolve(env.BENCH_CPU_PROF) : undefined;
 const KMUX_ENV: Record<string, string> = Object.fromEntries((env.BENCH_KMUX_ENV ?? '').split(/\s+/).filter(Boolean).map((kv) => {
   const at = kv.indexOf('=');
@@ -64,12 +82,25 @@ const KMUX_ENV: Record<string, string> = Object.fromEntries((env.BENCH_KMUX_ENV 
   return [kv.slice(0, at), kv.slice(at + 1)];
 }));
 const MEM_DETAIL = env.BENCH_MEM_DETAIL === '1';
-const ONLY = new Set((env.BENCH_ONLY ?? 'a,b,c').split(',').map((s) => s.trim()));
+const FIGURES = ['start', 'a', 'b', 'c'];
+const ONLY = new Set((env.BENCH_ONLY ?? FIGURES.join(',')).split(',').map((s) => s.trim()).filter(Boolean));
+for (const f of ONLY) if (!FIGURES.includes(f)) throw new Error(`BENCH_ONLY: unknown figure "${f}" (${FIGURES.join(', ')})`);
 const W = 160;
 const H = 45;
-const TARGET_LAUNCH_RATIO = 1.5;
-const TARGET_P95_MS = 50;
-const TARGET_RSS_MB = 600;
+// issue 15's targets
+const TARGET_HELP_RATIO = 2;
+const TARGET_FIRST_FRAME_RATIO = 2.5;
+const TARGET_DEMO_MS = 1500;
+const TARGET_A_KUBECTL_RATIO = 0.5;
+const TARGET_A_RAW_RATIO = 2;
+const TARGET_MOVE_P95_MS = 16;
+const TARGET_FILTER_P95_MS = 33;
+const TARGET_C_RATIO = 1.0;
+const TARGET_RSS_MB = 400;
+
+/** kmux's list page size (the raw baseline asks for the same pages); read from the source that sets it */
+const PAGE_SIZE_SOURCE = 'src/store/rows.ts';
+const PAGE_SIZE = Number(/\bpageSize\s*[:=]\s*([\d_]+)/.exec(readFileSync(join(ROOT, PAGE_SIZE_SOURCE), 'utf8'))?.[1]?.replace(/_/g, '') ?? NaN);
 
 const T_START = Date.now();
 const WORK = mkdtempSync(join(tmpdir(), 'kmux-bench-'));
@@ -78,9 +109,12 @@ process.on('exit', () => {
   cleanupAll();
   if (!CPU_PROF) rmSync(WORK, { recursive: true, force: true });
 });
-// the machine's load while we run: other work on a 2-core box moves every absolute number
-const loads: number[] = [loadavg()[0]];
-setInterval(() => loads.push(loadavg()[0]), 5000).unref();
+// the machine's load while we run: other work on a 2-core box moves every absolute number.
+// Sampled every 2 s and at both ends of every measured stretch (performance.now() clock).
+const loads: LoadSample[] = [];
+const sampleLoad = () => loads.push({ at: performance.now(), load: loadavg()[0] });
+sampleLoad();
+setInterval(sampleLoad, 2000).unref();
 const nodesFor = (pods: number) => Math.max(2, Math.round(pods / 100));
 
 function remaining(): number {
@@ -216,38 +250,70 @@ async function withFleet<T>(o: { clusters: number; pods: number; churn: number }
   }
 }
 
-/**
- * Counts the pod watch events a cluster sends (what kmux's store has to take in): the churn the
- * fleet really produces, measured rather than assumed. A plain watch from the current RV.
- */
-async function countPodEvents(server: string, kubeconfig: string, context: string): Promise<{ stop: () => { events: number; seconds: number } }> {
-  // the fleet speaks TLS and wants credentials: the context's CA and client certificate, as kubectl has them
+/** How to reach one context of the fleet: its server, and the CA and client certificate kubectl uses. */
+interface Access {
+  server: string;
+  tls: { ca?: Buffer; cert?: Buffer; key?: Buffer };
+}
+
+/** Reads a context's server and credentials from the fleet's kubeconfig, as kubectl has them. */
+function accessOf(kubeconfig: string, context: string): Access {
   const kc = YAML.parse(readFileSync(kubeconfig, 'utf8'));
   const ctx = kc.contexts?.find((c: any) => c.name === context)?.context ?? {};
   const cluster = kc.clusters?.find((c: any) => c.name === ctx.cluster)?.cluster ?? {};
   const user = kc.users?.find((u: any) => u.name === ctx.user)?.user ?? {};
   const b64 = (x?: string) => (x ? Buffer.from(x, 'base64') : undefined);
-  const tls = { ca: b64(cluster['certificate-authority-data']), cert: b64(user['client-certificate-data']), key: b64(user['client-key-data']) };
-  const request = (url: string, cb: (r: IncomingMessage) => void): ClientRequest => (url.startsWith('https:') ? httpsRequest(url, tls, cb) : httpRequest(url, cb));
-  const get = (path: string) => new Promise<any>((res, rej) => {
-    const req = request(server + path, (r) => {
-      let body = '';
-      r.setEncoding('utf8').on('data', (d: string) => { body += d; }).on('end', () => {
+  return { server: cluster.server, tls: { ca: b64(cluster['certificate-authority-data']), cert: b64(user['client-certificate-data']), key: b64(user['client-key-data']) } };
+}
+
+function requestTo(a: Access, method: string, path: string, cb: (r: IncomingMessage) => void): ClientRequest {
+  const url = a.server + path;
+  return url.startsWith('https:') ? httpsRequest(url, { method, ...a.tls }, cb) : httpRequest(url, { method }, cb);
+}
+
+/**
+ * One request with a JSON answer (and a JSON body, if given). A fleet churning 3 x 50,000 pods
+ * keeps the simulator's one thread busy (its endpoints controller scans pods on every change), so
+ * even its admin calls may wait tens of seconds: two minutes before giving up.
+ */
+function jsonCall(a: Access, method: string, path: string, body?: unknown): Promise<any> {
+  return new Promise<any>((res, rej) => {
+    const req = requestTo(a, method, path, (r) => {
+      let text = '';
+      r.setEncoding('utf8').on('data', (d: string) => { text += d; }).on('end', () => {
         try {
-          res(JSON.parse(body));
+          if ((r.statusCode ?? 0) >= 300) throw new Error(`${method} ${path}: HTTP ${r.statusCode} ${text.slice(0, 300)}`);
+          res(JSON.parse(text));
         } catch (e) {
           rej(e);
         }
       });
     });
     req.on('error', rej);
-    req.setTimeout(30_000, () => req.destroy(new Error('list timed out')));
-    req.end();
+    req.setTimeout(120_000, () => req.destroy(new Error(`${method} ${path} timed out after 120 s`)));
+    req.end(body === undefined ? undefined : JSON.stringify(body));
   });
-  const rv = (await get('/api/v1/pods?limit=1')).metadata?.resourceVersion;
+}
+
+/** The simulator's own count of a cluster's pods (GET /_sim/health): what kmux should show. */
+async function simPods(a: Access): Promise<number> {
+  return (await jsonCall(a, 'GET', '/_sim/health')).pods;
+}
+
+/** Sets a cluster's churn (POST /_sim/churn; kmux sim counts its rate per cluster). */
+async function setChurn(a: Access, perCluster: number): Promise<void> {
+  await jsonCall(a, 'POST', '/_sim/churn', { rate: perCluster });
+}
+
+/**
+ * Counts the pod watch events a cluster sends (what kmux's store has to take in): the churn the
+ * fleet really produces, measured rather than assumed. A plain watch from the current RV.
+ */
+async function countPodEvents(a: Access): Promise<{ stop: () => { events: number; seconds: number } }> {
+  const rv = (await jsonCall(a, 'GET', '/api/v1/pods?limit=1')).metadata?.resourceVersion;
   let events = 0;
   const t0 = performance.now();
-  const req = request(`${server}/api/v1/pods?watch=true&resourceVersion=${rv}&timeoutSeconds=900`, (r) => {
+  const req = requestTo(a, 'GET', `/api/v1/pods?watch=true&resourceVersion=${rv}&timeoutSeconds=900`, (r) => {
     r.on('data', (d: Buffer) => {
       for (let i = d.indexOf(10); i >= 0; i = d.indexOf(10, i + 1)) events++;
     });
@@ -265,37 +331,62 @@ async function countPodEvents(server: string, kubeconfig: string, context: strin
   };
 }
 
-// ------------------------------------------------------------------ kubectl
-interface KubectlRun {
+// ------------------------------------------------------------------ timed processes (kubectl, kmux --help, the raw list)
+interface Timed {
+  /** spawn to exit */
   ms: number;
+  /** user + system CPU (GNU time, 10 ms resolution) */
+  cpuMs: number;
   maxRssKb: number;
+  /** performance.now() at spawn and at exit */
+  start: number;
+  end: number;
+  /** stdout, when captured */
+  out: string;
 }
 
-async function kubectlGetPods(kubeconfig: string, context: string): Promise<KubectlRun> {
-  const timeFile = join(WORK, `time-${Date.now()}.txt`);
-  const errFile = join(WORK, `kubectl-err-${Date.now()}.txt`);
-  const devnull = openSync('/dev/null', 'w');
+let timedSeq = 0;
+/** Runs a command to its end under GNU time; wall time is taken here, from just before spawn to the exit event. */
+async function timedRun(what: string, cmd: string, args: string[], o: { env?: NodeJS.ProcessEnv; capture?: boolean; timeoutMs?: number } = {}): Promise<Timed> {
+  const id = ++timedSeq;
+  const timeFile = join(WORK, `time-${id}.txt`);
+  const errFile = join(WORK, `stderr-${id}.txt`);
+  const outFile = o.capture ? join(WORK, `stdout-${id}.txt`) : '/dev/null';
+  const outFd = openSync(outFile, 'w');
   const errFd = openSync(errFile, 'w');
-  const t0 = performance.now();
-  const p = spawn('/usr/bin/time', ['-f', '%M', '-o', timeFile, 'kubectl', '--kubeconfig', kubeconfig, '--context', context, 'get', 'pods', '-A'], {
-    stdio: ['ignore', devnull, errFd],
-    env: { ...env, KUBECONFIG: kubeconfig },
-  });
-  closeSync(devnull);
+  const timeout = within(o.timeoutMs ?? 180_000);
+  const start = performance.now();
+  const p = spawn('/usr/bin/time', ['-f', '%U %S %M', '-o', timeFile, cmd, ...args], { stdio: ['ignore', outFd, errFd], env: o.env ?? env, cwd: ROOT });
+  closeSync(outFd);
   closeSync(errFd);
   const off = onCleanup(() => { if (p.pid && alive(p.pid)) process.kill(p.pid, 'SIGKILL'); });
   const code = await new Promise<number | null>((res) => {
-    const timer = setTimeout(() => { p.kill('SIGKILL'); }, within(180_000));
+    const timer = setTimeout(() => { p.kill('SIGKILL'); }, timeout);
     p.on('exit', (c) => {
       clearTimeout(timer);
       res(c);
     });
   });
-  const ms = performance.now() - t0;
+  const end = performance.now();
   off();
-  if (code !== 0) throw new Error(`kubectl get pods -A failed (${code}): ${readFileSync(errFile, 'utf8').slice(0, 2000)}`);
-  const maxRssKb = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop());
-  return { ms, maxRssKb };
+  if (code !== 0) throw new Error(`${what} failed (${code}): ${readFileSync(errFile, 'utf8').slice(0, 2000)}`);
+  const [user, sys, rss] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(/\s+/).map(Number);
+  return { ms: end - start, cpuMs: (user + sys) * 1000, maxRssKb: rss, start, end, out: o.capture ? readFileSync(outFile, 'utf8') : '' };
+}
+
+function kubectlGetPods(kubeconfig: string, context: string): Promise<Timed> {
+  return timedRun('kubectl get pods -A', 'kubectl', ['--kubeconfig', kubeconfig, '--context', context, 'get', 'pods', '-A'], { env: { ...env, KUBECONFIG: kubeconfig } });
+}
+
+/** The raw baseline: bench/raw-list.mjs on the same node, with kmux's node flags, fetching and parsing every page. */
+async function rawList(kubeconfig: string, context: string): Promise<Timed & { items: number; pages: number }> {
+  const a = accessOf(kubeconfig, context);
+  const file = join(WORK, `access-${context}.json`);
+  const pem = (b?: Buffer) => b?.toString('utf8');
+  writeFileSync(file, JSON.stringify({ server: a.server, pageSize: PAGE_SIZE, ca: pem(a.tls.ca), cert: pem(a.tls.cert), key: pem(a.tls.key) }));
+  const r = await timedRun('the raw list', NODE, [...BIN_NODE_FLAGS, RAW_LIST, file], { capture: true });
+  const [items, pages] = r.out.trim().split(/\s+/).map(Number);
+  return { ...r, items, pages };
 }
 
 // ------------------------------------------------------------------ a terminal (tmux, private socket)
@@ -406,7 +497,17 @@ interface Kmux {
   stop(): Promise<void>;
 }
 
-function launchKmux(kubeconfig: string, contexts: string[], label: string, o: { inspect?: boolean } = {}): Kmux {
+
+/** kmux's arguments for a pods view of every namespace of these contexts (one merged view for several). */
+function podsView(kubeconfig: string, contexts: string[]): string[] {
+  return ['--kubeconfig', kubeconfig, '--context', contexts.join(','), '-A', '-c', 'pods'];
+}
+
+/**
+ * Starts `node <the #! line's flags> bin/kmux.js ARGS` in a new tmux session, with its own config
+ * dir and KMUX_TRACE; KUBECONFIG is set when a kubeconfig is given.
+ */
+function launchKmux(args: string[], label: string, o: { kubeconfig?: string; inspect?: boolean } = {}): Kmux {
   startTmux();
   const n = ++runSeq;
   const name = `k${n}`;
@@ -415,10 +516,10 @@ function launchKmux(kubeconfig: string, contexts: string[], label: string, o: { 
   const tracePath = join(dir, 'trace');
   const errFile = join(dir, 'stderr');
   const trace = new Trace(tracePath);
-  const envs: Record<string, string> = { TERM: 'xterm-256color', XDG_CONFIG_HOME: join(dir, 'xdg'), KMUX_TRACE: tracePath, KUBECONFIG: kubeconfig, ...KMUX_ENV };
+  const envs: Record<string, string> = { TERM: 'xterm-256color', XDG_CONFIG_HOME: join(dir, 'xdg'), KMUX_TRACE: tracePath, ...(o.kubeconfig ? { KUBECONFIG: o.kubeconfig } : {}), ...KMUX_ENV };
   const nodeArgs = [...BIN_NODE_FLAGS, ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`, `--cpu-prof-name=kmux-${label}-${n}.cpuprofile`] : [])];
   if (o.inspect) nodeArgs.push('--inspect=127.0.0.1:0');
-  const argv = [NODE, ...nodeArgs, BIN, '--kubeconfig', kubeconfig, '--context', contexts.join(','), '-A', '-c', 'pods'];
+  const argv = [NODE, ...nodeArgs, BIN, ...args];
   // exec: the pane's process is kmux's node process itself (its pid is the pane pid)
   const cmd = `cd ${quote(ROOT)} && exec env ${Object.entries(envs).map(([k, v]) => `${k}=${quote(v)}`).join(' ')} ${argv.map(quote).join(' ')} 2>${quote(errFile)}`;
   const spawnedAt = Date.now();
@@ -522,29 +623,27 @@ function rssKb(pid: number): { rss: number; hwm: number } {
   return { rss: get('VmRSS'), hwm: get('VmHWM') };
 }
 
-// ------------------------------------------------------------------ statistics and formatting
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-/** Nearest-rank percentile. */
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  if (!s.length) return NaN;
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-}
+// ------------------------------------------------------------------ formatting
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const secN = (ms: number) => (ms / 1000).toFixed(2);
 const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
+const mbN = (kb: number) => (kb / 1024).toFixed(0);
 const msf = (x: number) => (x < 10 ? x.toFixed(1) : x.toFixed(0));
 const thousands = (n: number) => n.toLocaleString('en-US');
-const ok = (b: boolean) => (b ? 'met' : '**missed**');
+/** met / NOT met; a figure cut short by an error says on how many of its repeats the verdict rests */
+const verdict = (met: boolean, n: number, wanted: number) => `${met ? 'met' : 'NOT met'}${n < wanted ? ` (${n} of ${wanted} repeats)` : ''}`;
+/** every value of a figure, in the order measured: `1.07, 1.10, 1.12 s` */
+const values = (xs: number[], fmt: (x: number) => string, unit: string) => (xs.length ? `${xs.map(fmt).join(', ')}${unit}` : 'none');
+/** the launches' first rows (the `first` trace line), when kmux wrote them */
+const firstText = (xs: number[]) => (xs.length ? ` (first rows at ${values(xs, secN, ' s')})` : '');
 
 // ------------------------------------------------------------------ the figures
 interface Row {
-  figure: string;
+  target: string;
   kmux: string;
   baseline: string;
+  measured: string;
+  load: string;
   verdict: string;
 }
 const rows: Row[] = [];
@@ -552,50 +651,198 @@ const notes: string[] = [];
 const details: string[] = [];
 const lostKeys: string[] = [];
 
-/** (a) one size: kubectl and kmux alternately, never at the same time; medians. */
-async function launchFigure(pods: number): Promise<void> {
-  const figure = `(a) launch to every pod shown, ${thousands(pods)} pods, median of ${REPEATS}`;
-  try {
-    await withFleet({ clusters: 1, pods, churn: 0 }, async (fl) => {
-      const ctx = [...fl.pods.keys()][0];
-      const expected = fl.pods.get(ctx)!;
-      const kc: number[] = [];
-      const km: number[] = [];
-      /** launch to the first rows drawn */
-      const kf: number[] = [];
-      for (let i = 0; i < REPEATS; i++) {
-        const r = await kubectlGetPods(fl.kubeconfig, ctx);
-        kc.push(r.ms);
-        log(`  kubectl get pods -A (${thousands(expected)}): ${sec(r.ms)}, peak RSS ${mb(r.maxRssKb)}`);
-        const k = launchKmux(fl.kubeconfig, [ctx], `launch${pods}`);
-        try {
-          const ms = await waitReady(k, 180_000);
-          const shown = shownCount(k.screen());
-          if (shown !== expected) notes.push(`(a) ${thousands(pods)}: run ${i + 1} showed ${shown} rows at ready, the fleet has ${expected}.`);
-          km.push(ms);
-          const first = k.trace.lines.find((l) => l.label === 'first');
-          if (first) kf.push(first.value - k.spawnedAt);
-          log(`  kmux ready (${thousands(shown ?? -1)} rows shown): ${sec(ms)}${first ? `, first rows at ${sec(first.value - k.spawnedAt)}` : ''}`);
-        } finally {
-          await k.stop();
-        }
-      }
-      const ratio = median(km) / median(kc);
-      rows.push({
-        figure,
-        kmux: `${sec(median(km))}${kf.length ? ` (first rows ${sec(median(kf))})` : ''}`,
-        baseline: `kubectl get pods -A: ${sec(median(kc))}`,
-        verdict: `${ratio.toFixed(2)}x / <= ${TARGET_LAUNCH_RATIO}x: ${ok(ratio <= TARGET_LAUNCH_RATIO)}`,
-      });
-      details.push(`(a) ${thousands(pods)} pods: kmux ${km.map(sec).join(', ')} (first rows ${kf.map(sec).join(', ')}); kubectl ${kc.map(sec).join(', ')}`);
-    });
-  } catch (e) {
-    fail(figure, e);
+/** The stretches of time in which one figure was measured, for the load average during them. */
+class Stretch {
+  readonly spans: [number, number][] = [];
+
+  async run<T>(f: () => Promise<T>): Promise<T> {
+    const from = performance.now();
+    sampleLoad();
+    try {
+      return await f();
+    } finally {
+      sampleLoad();
+      this.spans.push([from, performance.now()]);
+    }
+  }
+
+  load(): string {
+    const l = loadDuring(loads, this.spans);
+    return l ? `${l.mean.toFixed(1)} (max ${l.max.toFixed(1)})` : 'n/a';
   }
 }
 
+/**
+ * Runs the repeats of a figure; a failure ends them with a note, and the figure is reported from
+ * the repeats done before it (none: a row saying so).
+ */
+async function repeats(what: string, n: number, f: (i: number) => Promise<void>): Promise<void> {
+  try {
+    for (let i = 0; i < n; i++) await f(i);
+  } catch (e) {
+    const msg = (e as Error)?.message ?? String(e);
+    log(`FAILED ${what}: ${msg}`);
+    notes.push(`${what}: stopped by an error: ${msg.split('\n')[0]}`);
+  }
+}
+
+function notMeasured(target: string): void {
+  rows.push({ target, kmux: 'error', baseline: '', measured: '', load: '', verdict: 'not measured' });
+}
+
+/** A target that bounds kmux's median over its baseline's (both in ms), measured alternately. */
+function ratioRow(target: string, km: number[], base: number[], baseLabel: string, limit: number, w: Stretch, wanted: number): void {
+  if (!km.length || !base.length) return notMeasured(target);
+  rows.push({
+    target: `${target} (n=${Math.min(km.length, base.length)})`,
+    kmux: spreadText(km, secN, ' s'),
+    baseline: `${baseLabel}: ${spreadText(base, secN, ' s')}`,
+    measured: ratioText(km, base),
+    load: w.load(),
+    verdict: verdict(median(km) / median(base) <= limit, Math.min(km.length, base.length), wanted),
+  });
+}
+
+/**
+ * The rows kmux's title counts at its first full frame, checked against the simulator's pods just
+ * before the launch and just after the frame (pods that were terminating or starting may come or
+ * go in between): a count that matches neither is noted.
+ */
+async function checkShown(k: Kmux, label: string, before: number, pods: () => Promise<number>): Promise<number | undefined> {
+  const shown = shownCount(k.screen());
+  const after = await pods();
+  if (shown !== before && shown !== after) notes.push(`${label}: kmux showed ${shown} rows at ready; the simulator had ${before} pods before the launch, ${after} after the frame.`);
+  return shown;
+}
+
+/** ms from spawn to the `first` trace line (the first frame with a row of the first view), if kmux wrote one. */
+function firstRows(k: Kmux): number | undefined {
+  const first = k.trace.lines.find((l) => l.label === 'first');
+  return first ? first.value - k.spawnedAt : undefined;
+}
+
+/** Launches kmux, waits for its first full frame and stops it; returns ms from spawn to `ready`. */
+async function launchToReady(args: string[], label: string, o: { kubeconfig?: string; pods?: () => Promise<number>; timeoutMs?: number; first?: number[] }): Promise<number> {
+  const before = await o.pods?.();
+  const k = launchKmux(args, label, { kubeconfig: o.kubeconfig });
+  try {
+    const ms = await waitReady(k, o.timeoutMs ?? 180_000);
+    const first = firstRows(k);
+    if (first !== undefined) o.first?.push(first);
+    const firstText = first === undefined ? '' : `, first rows at ${sec(first)}`;
+    if (o.pods) {
+      const shown = await checkShown(k, label, before!, o.pods);
+      log(`  kmux ready (${thousands(shown ?? -1)} rows shown): ${sec(ms)}${firstText}`);
+    } else log(`  kmux ready: ${sec(ms)}${firstText}`);
+    return ms;
+  } finally {
+    await k.stop();
+  }
+}
+
+/** start: `kmux --help` against `kubectl version --client`, each a whole process, alternately. */
+async function helpFigure(): Promise<void> {
+  const target = `start: \`kmux --help\`, whole process, <= ${TARGET_HELP_RATIO}x \`kubectl version --client\``;
+  const w = new Stretch();
+  const km: Timed[] = [];
+  const kc: Timed[] = [];
+  await repeats(target, START_REPEATS, () => w.run(async () => {
+    kc.push(await timedRun('kubectl version --client', 'kubectl', ['version', '--client']));
+    km.push(await timedRun('kmux --help', NODE, [...BIN_NODE_FLAGS, BIN, '--help']));
+    log(`  kmux --help ${sec(km.at(-1)!.ms)}, kubectl version --client ${sec(kc.at(-1)!.ms)}`);
+  }));
+  ratioRow(target, km.map((t) => t.ms), kc.map((t) => t.ms), 'kubectl', TARGET_HELP_RATIO, w, START_REPEATS);
+  details.push(`start, \`kmux --help\`: ${values(km.map((t) => t.ms), secN, ' s')} (CPU ${values(km.map((t) => t.cpuMs), secN, ' s')}); ` +
+    `\`kubectl version --client\`: ${values(kc.map((t) => t.ms), secN, ' s')} (CPU ${values(kc.map((t) => t.cpuMs), secN, ' s')})`);
+}
+
+/** start: the first full frame on a small cluster against `kubectl get pods -A` on it, alternately. */
+async function firstFrameFigure(): Promise<void> {
+  const target = `start: first full frame, ${thousands(PODS_START)}-pod cluster, <= ${TARGET_FIRST_FRAME_RATIO}x \`kubectl get pods -A\``;
+  const w = new Stretch();
+  const km: number[] = [];
+  const kf: number[] = [];
+  const kc: number[] = [];
+  try {
+    await withFleet({ clusters: 1, pods: PODS_START, churn: 0 }, async (fl) => {
+      const ctx = [...fl.pods.keys()][0];
+      const a = accessOf(fl.kubeconfig, ctx);
+      await repeats(target, START_REPEATS, () => w.run(async () => {
+        kc.push((await kubectlGetPods(fl.kubeconfig, ctx)).ms);
+        log(`  kubectl get pods -A: ${sec(kc.at(-1)!)}`);
+        km.push(await launchToReady(podsView(fl.kubeconfig, [ctx]), `start${PODS_START}`, { kubeconfig: fl.kubeconfig, pods: () => simPods(a), timeoutMs: 60_000, first: kf }));
+      }));
+    });
+  } catch (e) {
+    notes.push(`${target}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  ratioRow(target, km, kc, 'kubectl', TARGET_FIRST_FRAME_RATIO, w, START_REPEATS);
+  details.push(`start, first full frame on ${thousands(PODS_START)} pods: kmux ${values(km, secN, ' s')}${firstText(kf)}; kubectl get pods -A ${values(kc, secN, ' s')}`);
+}
+
+/** start: `npm start` as it runs kmux (node with the #! line's flags, bin/kmux.js --demo) to its first table. */
+async function demoFigure(): Promise<void> {
+  const target = `start: \`npm start\` (kmux --demo) to the first demo table < ${TARGET_DEMO_MS / 1000} s`;
+  const w = new Stretch();
+  const km: number[] = [];
+  await repeats(target, START_REPEATS, () => w.run(async () => {
+    km.push(await launchToReady(['--demo'], 'demo', { timeoutMs: 60_000 }));
+  }));
+  if (!km.length) return notMeasured(target);
+  rows.push({
+    target: `${target} (n=${km.length})`,
+    kmux: spreadText(km, secN, ' s'),
+    baseline: 'an absolute bound',
+    measured: sec(median(km)),
+    load: w.load(),
+    verdict: verdict(median(km) < TARGET_DEMO_MS, km.length, START_REPEATS),
+  });
+  details.push(`start, \`npm start\` to the first demo table: ${values(km, secN, ' s')}`);
+}
+
+/**
+ * (a) one cluster of `pods` pods: kubectl, kmux and the raw list alternately, never at the same
+ * time; medians. withRaw: the raw baseline's target is checked at this size.
+ */
+async function launchFigure(pods: number, withRaw: boolean): Promise<void> {
+  const what = `(a) ${thousands(pods)} pods: launch to every pod shown`;
+  const w = new Stretch();
+  const kc: number[] = [];
+  const km: number[] = [];
+  const kf: number[] = [];
+  const raw: Timed[] = [];
+  let pages = 0;
+  try {
+    await withFleet({ clusters: 1, pods, churn: 0 }, async (fl) => {
+      const ctx = [...fl.pods.keys()][0];
+      const a = accessOf(fl.kubeconfig, ctx);
+      await repeats(what, REPEATS, () => w.run(async () => {
+        const expected = await simPods(a);
+        const r = await kubectlGetPods(fl.kubeconfig, ctx);
+        kc.push(r.ms);
+        log(`  kubectl get pods -A (${thousands(expected)}): ${sec(r.ms)}, peak RSS ${mb(r.maxRssKb)}`);
+        km.push(await launchToReady(podsView(fl.kubeconfig, [ctx]), `launch${pods}`, { kubeconfig: fl.kubeconfig, pods: () => simPods(a), first: kf }));
+        const l = await rawList(fl.kubeconfig, ctx);
+        raw.push(l);
+        pages = l.pages;
+        if (l.items !== expected) {
+          const after = await simPods(a);
+          if (l.items !== after) notes.push(`${what}: the raw list got ${l.items} pods; the simulator had ${expected} before kubectl, ${after} after the raw list.`);
+        }
+        log(`  raw list (${l.pages} page${l.pages === 1 ? '' : 's'} of ${PAGE_SIZE}): ${sec(l.ms)}, CPU ${sec(l.cpuMs)}, peak RSS ${mb(l.maxRssKb)}`);
+      }));
+    });
+  } catch (e) {
+    notes.push(`${what}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  ratioRow(`${what} <= ${TARGET_A_KUBECTL_RATIO}x \`kubectl get pods -A\``, km, kc, 'kubectl', TARGET_A_KUBECTL_RATIO, w, REPEATS);
+  if (withRaw) ratioRow(`${what} <= ${TARGET_A_RAW_RATIO}x the raw fetch and parse of every page`, km, raw.map((r) => r.ms), 'raw list', TARGET_A_RAW_RATIO, w, REPEATS);
+  details.push(`(a) ${thousands(pods)} pods: kmux ${values(km, secN, ' s')}${firstText(kf)}; kubectl ${values(kc, secN, ' s')}; ` +
+    `raw list ${values(raw.map((r) => r.ms), secN, ' s')} (${pages} page${pages === 1 ? '' : 's'} of ${PAGE_SIZE}; CPU ${values(raw.map((r) => r.cpuMs), secN, ' s')}; peak RSS ${values(raw.map((r) => r.maxRssKb), mbN, ' MB')})`);
+}
+
 interface KeyStats {
-  /** pod watch events a second the cluster sent while the keys were typed */
+  /** pod watch events a second all the clusters sent while the keys were typed */
   rate: number;
   move: number[];
   filter: number[];
@@ -660,103 +907,144 @@ async function typeKeys(k: Kmux): Promise<KeyStats> {
   return st;
 }
 
-async function latencyRun(churn: number, ctxPods: number): Promise<KeyStats> {
-  return withFleet({ clusters: 1, pods: ctxPods, churn }, async (fl) => {
-    const ctx = [...fl.pods.keys()][0];
-    const k = launchKmux(fl.kubeconfig, [ctx], `keys-churn${churn}`);
-    try {
-      const ms = await waitReady(k, 180_000);
-      log(`  kmux ready on ${thousands(fl.pods.get(ctx)!)} pods (churn ${churn}/s) in ${sec(ms)}; settling 3 s`);
-      await sleep(3000);
-      const t0 = Date.now();
-      const counter = await countPodEvents(fl.servers.get(ctx)!, fl.kubeconfig, ctx);
-      const st = await typeKeys(k);
-      const seen = counter.stop();
-      st.rate = seen.events / seen.seconds;
-      log(`  ${st.move.length} moves, ${st.filter.length} filter keys in ${sec(Date.now() - t0)} (${st.lost} without a frame); the cluster sent ${st.rate.toFixed(0)} pod events/s`);
-      return st;
-    } finally {
-      await k.stop();
-    }
-  });
+
+/** Types the keys of (b) with the fleet churning `total` changes a second in all; counts the pod events all clusters sent meanwhile. */
+async function keysAt(k: Kmux, acc: Access[], total: number): Promise<KeyStats> {
+  await Promise.all(acc.map((a) => setChurn(a, total / acc.length)));
+  await sleep(3000);
+  const counters = await Promise.all(acc.map(countPodEvents));
+  const t0 = Date.now();
+  const st = await typeKeys(k);
+  const seen = counters.map((c) => c.stop());
+  st.rate = seen.reduce((s, x) => s + x.events / x.seconds, 0);
+  log(`  churn ${total}/s: ${st.move.length} moves, ${st.filter.length} filter keys in ${sec(Date.now() - t0)} (${st.lost} without a frame); the clusters sent ${st.rate.toFixed(0)} pod events/s`);
+  return st;
 }
 
-async function latencyFigure(): Promise<void> {
-  const what = `${thousands(PODS_LARGE)} rows`;
+/**
+ * (b) and (c) on one fleet of 3 clusters x LARGE pods, merged in one view. Each repeat: (c) three
+ * `kubectl get pods -A` at once (one per context), then kmux launched on all three contexts,
+ * its resident memory at ready and 5 s later; then (b) the same kmux, keys typed with no churn and
+ * with churn (in turn first), the churn set through the simulator's /_sim/churn.
+ */
+async function mergedFigures(doB: boolean, doC: boolean): Promise<void> {
+  const view = `${thousands(MERGED * PODS_LARGE)} merged rows (${MERGED} x ${thousands(PODS_LARGE)})`;
+  const what = `(b)/(c) ${view}`;
+  const wB = new Stretch();
+  const wC = new Stretch();
+  const c = { kubectl: [] as number[], kubectlRss: [] as number[], launch: [] as number[], first: [] as number[], ready: [] as number[], later: [] as number[], hwm: [] as number[] };
+  const b = { churn: [] as KeyStats[], none: [] as KeyStats[] };
   try {
-    log(`(b) baseline: no churn`);
-    const base = await latencyRun(0, PODS_LARGE);
-    log(`(b) churn ${CHURN}/s`);
-    const churn = await latencyRun(CHURN, PODS_LARGE);
-    const row = (name: string, a: number[], b: number[]) => {
-      const p95 = pct(a, 95);
-      rows.push({
-        figure: `(b) ${name} key to frame p50 / p95, ${what}, churn ${CHURN}/s (n=${a.length})`,
-        kmux: `${msf(pct(a, 50))} / ${msf(p95)} ms`,
-        baseline: `no churn: ${msf(pct(b, 50))} / ${msf(pct(b, 95))} ms (n=${b.length})`,
-        verdict: `p95 ${(p95 / pct(b, 95)).toFixed(2)}x baseline / <= ${TARGET_P95_MS} ms: ${ok(p95 <= TARGET_P95_MS)}`,
-      });
-    };
-    details.push(`(b) pod watch events the cluster sent while the keys were typed: ${churn.rate.toFixed(0)}/s with --churn ${CHURN}, ${base.rate.toFixed(0)}/s with --churn 0 (pod lifecycles: restarts, crash loops, jobs).`);
-    row('cursor move (j/k/Down)', churn.move, base.move);
-    row('filter typing (/, chars, backspace)', churn.filter, base.filter);
-    details.push(`(b) end to end (tmux send-keys returned -> trace line read by the bench; includes time the key waited for kmux's event loop): ` +
-      `move p50/p95 ${msf(pct(churn.moveE2e, 50))}/${msf(pct(churn.moveE2e, 95))} ms with churn, ${msf(pct(base.moveE2e, 50))}/${msf(pct(base.moveE2e, 95))} ms without; ` +
-      `filter ${msf(pct(churn.filterE2e, 50))}/${msf(pct(churn.filterE2e, 95))} ms with churn, ${msf(pct(base.filterE2e, 50))}/${msf(pct(base.filterE2e, 95))} ms without.`);
-    details.push(`(b) max key to frame: move ${msf(Math.max(...churn.move))} ms (churn) / ${msf(Math.max(...base.move))} ms; filter ${msf(Math.max(...churn.filter))} ms (churn) / ${msf(Math.max(...base.filter))} ms.`);
-    if (lostKeys.length) notes.push(`(b) ${churn.lost + base.lost} measured key(s) (${churn.lost} with churn) got no frame of their own; keys without their trace line: ${lostKeys.join('; ')}.`);
-  } catch (e) {
-    fail(`(b) key to frame, ${what}`, e);
-  }
-}
-
-async function memoryFigure(): Promise<void> {
-  const figure = `(c) kmux RSS, 3 contexts x ${thousands(PODS_LARGE)} pods, all shown`;
-  try {
-    await withFleet({ clusters: 3, pods: PODS_LARGE, churn: 0 }, async (fl) => {
+    await withFleet({ clusters: MERGED, pods: PODS_LARGE, churn: 0 }, async (fl) => {
       const ctxs = [...fl.pods.keys()];
-      const expected = [...fl.pods.values()].reduce((a, b) => a + b, 0);
-      const kube = await kubectlGetPods(fl.kubeconfig, ctxs[0]);
-      log(`  kubectl get pods -A on ${ctxs[0]}: ${sec(kube.ms)}, peak RSS ${mb(kube.maxRssKb)}`);
-      const k = launchKmux(fl.kubeconfig, ctxs, 'memory', { inspect: MEM_DETAIL });
-      let mem: { rss: number; hwm: number };
-      let later: { rss: number; hwm: number } | undefined;
-      try {
-        const ms = await waitReady(k, 300_000);
-        mem = rssKb(k.pid);
-        const shown = shownCount(k.screen());
-        log(`  kmux ready on ${thousands(shown ?? -1)} rows in ${sec(ms)}: VmRSS ${mb(mem.rss)}, VmHWM ${mb(mem.hwm)}`);
-        if (shown !== expected) notes.push(`(c) kmux showed ${shown} rows at ready; the fleet has ${expected}.`);
-        await sleep(5000);
-        later = rssKb(k.pid);
-        details.push(`(c) kmux launch to all ${thousands(expected)} pods of 3 contexts: ${sec(ms)}; VmRSS ${mb(mem.rss)} at ready, ${mb(later.rss)} 5 s later, peak (VmHWM) ${mb(later.hwm)}.`);
-        if (MEM_DETAIL) details.push(`(c) kmux's V8 heap 5 s after ready (inspector): ${await heapDetail(k).catch((e) => (e as Error).message)}.`);
-      } finally {
-        await k.stop();
-      }
-      rows.push({
-        figure,
-        kmux: `${mb(mem.rss)} (VmRSS at ready)`,
-        baseline: `kubectl get pods -A, 1 context: ${mb(kube.maxRssKb)} peak`,
-        verdict: `${(mem.rss / kube.maxRssKb).toFixed(2)}x / <= ${TARGET_RSS_MB} MB: ${ok(mem.rss / 1024 <= TARGET_RSS_MB)}`,
+      const acc = ctxs.map((ctx) => accessOf(fl.kubeconfig, ctx));
+      await repeats(what, REPEATS, async (i) => {
+        const fleetPods = async () => (await Promise.all(acc.map(simPods))).reduce((x, y) => x + y, 0);
+        const expected = await fleetPods();
+        const launch = () => launchKmux(podsView(fl.kubeconfig, ctxs), `merged${i + 1}`, { kubeconfig: fl.kubeconfig, inspect: MEM_DETAIL });
+        let k: Kmux | undefined;
+        try {
+          if (doC) {
+            k = await wC.run(async () => {
+              const t0 = performance.now();
+              const runs = await Promise.all(ctxs.map((ctx) => kubectlGetPods(fl.kubeconfig, ctx)));
+              c.kubectl.push(Math.max(...runs.map((r) => r.end)) - t0);
+              c.kubectlRss.push(...runs.map((r) => r.maxRssKb));
+              log(`  ${ctxs.length} x kubectl get pods -A at once: the last ended after ${sec(c.kubectl.at(-1)!)} (each ${runs.map((r) => sec(r.ms)).join(', ')})`);
+              const kk = launch();
+              const ms = await waitReady(kk, 300_000);
+              const mem = rssKb(kk.pid);
+              const shown = await checkShown(kk, `(c) run ${i + 1}`, expected, fleetPods);
+              log(`  kmux ready on ${thousands(shown ?? -1)} rows in ${sec(ms)}: VmRSS ${mb(mem.rss)}, VmHWM ${mb(mem.hwm)}`);
+              await sleep(5000);
+              const later = rssKb(kk.pid);
+              log(`  5 s later: VmRSS ${mb(later.rss)}, VmHWM ${mb(later.hwm)}`);
+              c.launch.push(ms);
+              const first = firstRows(kk);
+              if (first !== undefined) c.first.push(first);
+              c.ready.push(mem.rss);
+              c.later.push(later.rss);
+              c.hwm.push(later.hwm);
+              if (MEM_DETAIL) details.push(`(c) run ${i + 1}, kmux's V8 heap 5 s after ready (inspector): ${await heapDetail(kk).catch((e) => (e as Error).message)}.`);
+              return kk;
+            });
+          } else {
+            k = launch();
+            const ms = await waitReady(k, 300_000);
+            log(`  kmux ready on ${view} in ${sec(ms)}`);
+          }
+          if (doB) {
+            // in turn first, so neither is always the one measured on a fresher kmux
+            for (const total of i % 2 === 0 ? [0, CHURN] : [CHURN, 0]) {
+              const st = await wB.run(() => keysAt(k!, acc, total));
+              (total ? b.churn : b.none).push(st);
+            }
+            await Promise.all(acc.map((a) => setChurn(a, 0)));
+          }
+        } finally {
+          await k?.stop();
+        }
       });
     });
   } catch (e) {
-    fail(figure, e);
+    notes.push(`${what}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (doB) keyRows(view, b.churn, b.none, wB);
+  if (doC) {
+    ratioRow(`(c) launch to all ${view} shown <= ${TARGET_C_RATIO.toFixed(1)}x ${MERGED} \`kubectl get pods -A\` at once`, c.launch, c.kubectl, `${MERGED} x kubectl at once`, TARGET_C_RATIO, wC, REPEATS);
+    const rssRow = (when: string, xs: number[]) => {
+      const target = `(c) kmux resident ${when}, ${view}, <= ${TARGET_RSS_MB} MB`;
+      if (!xs.length) return notMeasured(target);
+      rows.push({
+        target: `${target} (n=${xs.length})`,
+        kmux: spreadText(xs, mbN, ' MB'),
+        baseline: `kubectl peak, each of ${MERGED}: ${spreadText(c.kubectlRss, mbN, ' MB')}`,
+        measured: mb(median(xs)),
+        load: wC.load(),
+        verdict: verdict(median(xs) / 1024 <= TARGET_RSS_MB, xs.length, REPEATS),
+      });
+    };
+    rssRow('at ready', c.ready);
+    rssRow('5 s after ready', c.later);
+    details.push(`(c) ${view}: kmux launch ${values(c.launch, secN, ' s')}${firstText(c.first)}; ${MERGED} x kubectl get pods -A at once, until the last ended: ${values(c.kubectl, secN, ' s')}`);
+    details.push(`(c) kmux VmRSS at ready ${values(c.ready, mbN, ' MB')}; 5 s later ${values(c.later, mbN, ' MB')}; peak (VmHWM) ${values(c.hwm, mbN, ' MB')}; kubectl peak RSS ${values(c.kubectlRss, mbN, ' MB')}`);
   }
 }
 
-function fail(figure: string, e: unknown): void {
-  const msg = (e as Error)?.message ?? String(e);
-  log(`FAILED ${figure}: ${msg}`);
-  rows.push({ figure, kmux: 'error', baseline: '', verdict: 'not measured' });
-  notes.push(`${figure}: ${msg.split('\n')[0]}`);
+/** (b)'s rows: p95 of each run, median over the runs, with churn against without. */
+function keyRows(view: string, churn: KeyStats[], none: KeyStats[], w: Stretch): void {
+  const row = (name: string, limit: number, pick: (s: KeyStats) => number[]) => {
+    const seen = churn.length ? `, ${median(churn.map((s) => s.rate)).toFixed(0)} pod events/s seen` : '';
+    const target = `(b) ${name} key to frame p95 <= ${limit} ms, ${view}, churn ${thousands(CHURN)} changes/s set${seen}`;
+    const p95 = churn.map((s) => pct(pick(s), 95));
+    const base = none.map((s) => pct(pick(s), 95));
+    if (!p95.length) return notMeasured(target);
+    rows.push({
+      target: `${target} (n=${p95.length} runs)`,
+      kmux: spreadText(p95, msf, ' ms'),
+      baseline: `no churn: ${spreadText(base, msf, ' ms')}`,
+      measured: `${msf(median(p95))} ms`,
+      load: w.load(),
+      verdict: verdict(median(p95) <= limit, p95.length, REPEATS),
+    });
+    const run = (s: KeyStats) => `${msf(pct(pick(s), 50))}/${msf(pct(pick(s), 95))}/${msf(Math.max(...pick(s)))} (n=${pick(s).length})`;
+    details.push(`(b) ${name} p50/p95/max ms per run: with churn ${churn.map(run).join(', ')}; no churn ${none.map(run).join(', ')}`);
+  };
+  row('cursor move (j/k/Down)', TARGET_MOVE_P95_MS, (s) => s.move);
+  row('filter typing (chars, backspace)', TARGET_FILTER_P95_MS, (s) => s.filter);
+  details.push(`(b) pod watch events all ${MERGED} clusters sent while the keys were typed: ${values(churn.map((s) => s.rate), (x) => x.toFixed(0), '/s')} with ${thousands(CHURN)} changes/s set ` +
+    `(${(CHURN / MERGED).toFixed(1)} per cluster), ${values(none.map((s) => s.rate), (x) => x.toFixed(0), '/s')} with none (pod lifecycles: restarts, crash loops, jobs)`);
+  const e2e = (xs: KeyStats[], pick: (s: KeyStats) => number[]) => xs.map((s) => `${msf(pct(pick(s), 50))}/${msf(pct(pick(s), 95))}`).join(', ');
+  details.push(`(b) end to end p50/p95 ms per run (tmux send-keys returned -> trace line read by the bench; includes time the key waited for kmux's event loop): ` +
+    `move ${e2e(churn, (s) => s.moveE2e)} with churn, ${e2e(none, (s) => s.moveE2e)} without; filter ${e2e(churn, (s) => s.filterE2e)} with churn, ${e2e(none, (s) => s.filterE2e)} without`);
+  const lost = [...churn, ...none].reduce((n, s) => n + s.lost, 0);
+  if (lostKeys.length) notes.push(`(b) ${lost} measured key(s) got no frame of their own; keys without their trace line: ${lostKeys.join('; ')}.`);
 }
 
 // ------------------------------------------------------------------ main
 function table(): string {
-  const lines = ['| figure | kmux | baseline | ratio / target |', '|---|---|---|---|'];
-  for (const r of rows) lines.push(`| ${r.figure} | ${r.kmux} | ${r.baseline} | ${r.verdict} |`);
+  const lines = ['| target (repeats) | kmux: median (min-max) | baseline: median (min-max) | measured | load avg: mean (max) | verdict |', '|---|---|---|---|---|---|'];
+  for (const r of rows) lines.push(`| ${r.target} | ${r.kmux} | ${r.baseline} | ${r.measured} | ${r.load} | ${r.verdict} |`);
   return lines.join('\n');
 }
 
@@ -773,34 +1061,55 @@ function codeVersion(): string {
 }
 const CODE_AT_START = codeVersion();
 
+const HOW_MEASURED = [
+  `- Every figure alternates kmux with its baseline, repeat by repeat, never at the same time (except (c)'s three kubectls, which run together). "kmux" and "baseline" give the median of the repeats with their min-max; "measured" is the ratio of the medians (in parentheses: the lowest and highest ratio of a kmux run to the baseline run beside it) or the median itself, and the verdict judges that against the target. Each value is in Details. "load avg" is the machine's 1-minute load average (sampled every 2 s and at both ends of each repeat) during that figure's repeats only: mean and max (a 1-minute average lags: a short figure's also carries some of the minute before it). kmux runs as \`node ${BIN_NODE_FLAGS.join(' ')} bin/kmux.js\` (the flags of its #! line), on the node that runs the bench.`,
+  `- start, \`kmux --help\`: wall time of the whole process (spawn to exit, output to /dev/null) against \`kubectl version --client\`; CPU time (GNU time) in Details.`,
+  `- start, first full frame: a ${thousands(PODS_START)}-pod cluster; kmux from just before tmux starts \`kmux --context C -A -c pods\` to its \`ready\` trace line (the first frame showing the first table view with every store synced; the title counter is checked against the simulator's pod count); against the wall time of \`kubectl get pods -A\` (output to /dev/null).`,
+  `- start, \`npm start\`: \`node <#! flags> bin/kmux.js --demo\` in tmux with KMUX_TRACE, from just before tmux starts it to the \`ready\` line (the demo fleet starts inside kmux, so its start is counted); an absolute bound.`,
+  `- (a) kmux as the first frame above, on one cluster; kubectl: wall time of \`kubectl get pods -A\` (output to /dev/null); raw list: a node process (the same node, with kmux's node flags) running bench/raw-list.mjs, which fetches every page of \`/api/v1/pods?limit=${PAGE_SIZE}&continue=...\` (kmux's page size, from ${PAGE_SIZE_SOURCE}) over one keep-alive TLS connection with the context's client certificate and JSON-parses each page, nothing else; spawn to exit. Each repeat runs kubectl, kmux, then the raw list. Where kmux writes a \`first\` trace line (its first frame with a row of the first view), Details give that time too, for (a), the 150-pod start and (c).`,
+  `- (b) the kmux launched in (c)'s repeat (launched alone when (c) is not asked for), on the merged view of the fleet's ${MERGED} contexts (\`--context dev,staging,prod -A -c pods\`). One key at a time through tmux; the next key goes once the previous key's frame is traced, after a 20-80 ms pause. The figure is kmux's own key-to-frame trace (from the key's handler to the frame that shows it): its p95 within one run, then the median of the runs. Filter keys are the characters and backspaces typed after \`/\` (live filtering); \`/\`, Escape and Ctrl-U are not counted. Churn: the fleet's total, set through each cluster's \`/_sim/churn\` (\`kmux sim --churn\` counts per cluster, so each gets a third), 3 s before the keys; Details gives the pod watch events all clusters really sent meanwhile (a plain watch on each). Baseline: the same keys on the same kmux with the churn set to 0 (pods still restart, crash-loop and complete on their own); in each repeat the churned and the quiet run go in turn first. The end-to-end figures in Details start when tmux has taken the key, so they include the time the key waited while kmux's event loop was busy, which kmux's own trace cannot see.`,
+  `- (c) kmux: launch to its \`ready\` line with ${MERGED} contexts in one merged view (the title counter checked against the simulator's pods), against ${MERGED} \`kubectl get pods -A\` started at once, one per context, until the last one ends. Memory: VmRSS of the kmux node process from /proc/PID/status at its \`ready\` line and 5 s later, each against the bound; kubectl's peak RSS (GNU time %M) for comparison.`,
+];
+
 async function main(): Promise<void> {
   const command = [
     ...Object.entries(env).filter(([k]) => k.startsWith('BENCH_')).map(([k, v]) => `${k}=${/\s/.test(v ?? '') ? quote(v ?? '') : v}`),
     'npm run bench',
   ].join(' ');
-  log(`kmux bench: small ${thousands(PODS_SMALL)}, large ${thousands(PODS_LARGE)} pods, churn ${CHURN}/s, ${REPEATS} launches, ` +
-    `${MOVES} moves + ${FILTER_ROUNDS} filter rounds, budget ${BUDGET_MS / 1000}s; work dir ${WORK}`);
+  log(`kmux bench: ${[...ONLY].join(',')}; start ${thousands(PODS_START)}, small ${thousands(PODS_SMALL)}, large ${thousands(PODS_LARGE)} pods, ` +
+    `churn ${CHURN}/s over ${MERGED} clusters, ${REPEATS} repeats (start ${START_REPEATS}), ${MOVES} moves + ${FILTER_ROUNDS} filter rounds, budget ${BUDGET_MS / 1000}s; work dir ${WORK}`);
   try {
     execFileSync('tmux', ['-V'], { stdio: 'ignore' });
     execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
   } catch {
     throw new Error('the bench needs tmux and kubectl on PATH');
   }
-  if (!existsSync('/usr/bin/time')) throw new Error('the bench needs /usr/bin/time (GNU time) for kubectl\'s peak RSS');
+  // as kubectl's check above: kmux's files in the page cache (and a stale build redone) before anything is timed
+  execFileSync(NODE, [...BIN_NODE_FLAGS, BIN, '--help'], { stdio: 'ignore', cwd: ROOT });
+  if (!existsSync('/usr/bin/time')) throw new Error('the bench needs /usr/bin/time (GNU time) for wall, CPU and peak RSS');
+  if (!Number.isFinite(PAGE_SIZE)) throw new Error(`no pageSize found in ${PAGE_SIZE_SOURCE}: the raw baseline must ask for kmux's pages`);
+  if (ONLY.has('start')) {
+    log(`start: kmux --help`);
+    await helpFigure();
+    log(`start: first full frame, ${thousands(PODS_START)} pods`);
+    await firstFrameFigure();
+    log(`start: kmux --demo`);
+    await demoFigure();
+  }
   if (ONLY.has('a')) {
     log(`(a) launch, ${thousands(PODS_SMALL)} pods`);
-    await launchFigure(PODS_SMALL);
+    await launchFigure(PODS_SMALL, false);
     log(`(a) launch, ${thousands(PODS_LARGE)} pods`);
-    await launchFigure(PODS_LARGE);
+    await launchFigure(PODS_LARGE, true);
   }
-  if (ONLY.has('b')) await latencyFigure();
-  if (ONLY.has('c')) {
-    log(`(c) memory, 3 x ${thousands(PODS_LARGE)} pods`);
-    await memoryFigure();
+  if (ONLY.has('b') || ONLY.has('c')) {
+    log(`(b)/(c) ${MERGED} x ${thousands(PODS_LARGE)} pods merged`);
+    await mergedFigures(ONLY.has('b'), ONLY.has('c'));
   }
   cleanupAll();
 
   const elapsed = (Date.now() - T_START) / 1000;
+  const all = loadDuring(loads, [[0, Infinity]]);
   const md = [
     `# kmux benchmark results`,
     ``,
@@ -808,15 +1117,13 @@ async function main(): Promise<void> {
     `- command: \`${command}\``,
     `- machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GB; node ${process.version}; ${execFileSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).split('\n')[0]}`,
     `- code: ${CODE_AT_START === codeVersion() ? CODE_AT_START : `${CODE_AT_START} at the start, ${codeVersion()} at the end: the sources changed during the run, so figures may mix versions`}`,
-    `- run time: ${elapsed.toFixed(0)} s; 1-minute load average during the run: mean ${(loads.reduce((a, b) => a + b, 0) / loads.length).toFixed(1)}, max ${Math.max(...loads).toFixed(1)} (on ${cpus().length} cores; the bench itself keeps about 2 busy)`,
+    `- run time: ${elapsed.toFixed(0)} s; 1-minute load average during the whole run: mean ${all?.mean.toFixed(1)}, max ${all?.max.toFixed(1)} (on ${cpus().length} cores; the bench itself keeps about 2 busy)`,
     `- kmux in tmux ${W}x${H}; fleet: a separate \`kmux sim\` process (nodes = pods / 100), on the same machine`,
     ``,
     table(),
     ``,
     `How each figure is measured:`,
-    `- (a) kmux: from just before tmux starts \`kmux --context C -A -c pods\` to the \`ready\` trace line (the first frame showing the first table view with every store synced; the title counter is checked against the fleet's pod count). kubectl: wall time of \`kubectl get pods -A\` with output to /dev/null, run alternately with kmux (never at the same time).`,
-    `- (b) one key at a time through tmux; the next key goes once the previous key's frame is traced, after a 20-80 ms pause. The figure is kmux's own key-to-frame trace (from the key's handler to the frame that shows it). Filter keys are the characters and backspaces typed after \`/\` (live filtering); \`/\`, Escape and Ctrl-U are not counted. Baseline: the same keys on the same size of fleet with no churn (\`--churn 0\`: pods still restart, crash-loop and complete on their own; Details gives the watch events counted during each run). The end-to-end figures in Details start when tmux has taken the key, so they include the time the key waited while kmux's event loop was busy, which kmux's own trace cannot see.`,
-    `- (c) VmRSS of the kmux node process from /proc/PID/status at its \`ready\` line with 3 contexts open in one merged view; baseline: kubectl's peak RSS (GNU time %M) for \`get pods -A\` on one of those clusters.`,
+    ...HOW_MEASURED,
     ``,
     ...(details.length ? ['Details:', ...details.map((d) => `- ${d}`), ''] : []),
     ...(notes.length ? ['Notes:', ...notes.map((n) => `- ${n}`), ''] : []),
