@@ -36,6 +36,8 @@ const MIN_W = 30;
 const MIN_H = 6;
 /** How long kmux may hold its first real frame while the first view is coming (see App). */
 const START_HOLD_MS = 400;
+/** While a first list comes in page by page, data draws a frame at most this often. */
+const LOADING_FRAME_MS = 250;
 
 export function App({ session, initial, version, theme: themeProp, onKeyFrame, onReady, onFirstRows, headless, crumbsless, logoless }: AppProps): React.ReactElement {
   const { exit, suspendTerminal } = useApp();
@@ -80,9 +82,31 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
   nav.W = W;
   nav.H = H;
 
-  // redraw on data (stores batch their notices) and once a second for ages and fading colors
+  // redraw on data (stores batch their notices) and once a second for ages and fading colors.
+  // While the shown view's first list is coming in page by page, data draws at most every
+  // LOADING_FRAME_MS: each page would otherwise cost a frame of the whole table, CPU the list
+  // itself needs (keys still draw at once).
   useEffect(() => {
-    const off = session.onChange(redraw);
+    let last = 0;
+    let later: NodeJS.Timeout | undefined;
+    const onData = () => {
+      if (!nav.view()?.loading()) {
+        clearTimeout(later);
+        later = undefined;
+        last = performance.now();
+        return redraw();
+      }
+      const wait = LOADING_FRAME_MS - (performance.now() - last);
+      if (wait <= 0) {
+        last = performance.now();
+        return redraw();
+      }
+      later ??= setTimeout(() => {
+        later = undefined;
+        onData();
+      }, wait);
+    };
+    const off = session.onChange(onData);
     const offPf = session.forwards.onChange(redraw);
     const t = setInterval(redraw, 1000);
     return () => {
@@ -90,6 +114,7 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
       offPf();
       clearInterval(t);
       clearTimeout(boot.current.timer);
+      clearTimeout(later);
     };
   }, [session]);
 
