@@ -5,7 +5,7 @@
 import { Cluster, POD, NODE, RS, DEPLOY, STS, DS, JOB, CRONJOB, PDB, SVC, EP } from './cluster.js';
 import { hash32 } from './rand.js';
 import { nowIso, objKey, type StoredEvent } from './store.js';
-import { matchesLabelSelectorObject, isEmptySelectorObject } from './selectors.js';
+import { isEmptySelectorObject, LabelIndex } from './selectors.js';
 import {
   behaviourOf, completedStatus, controllerOf, creatingStatus, isActive, isFinished, isReady, isTerminating,
   ownerRef, pendingStatus, runningStatus,
@@ -552,9 +552,10 @@ function intOrPercent(v: any, total: number, roundUp: boolean): number {
   return Number(v);
 }
 
-export function pdbStatus(c: Cluster, pdb: any): any {
-  const pods = [...c.store.iter(POD, pdb.metadata.namespace)].filter((p) =>
-    !isEmptySelectorObject(pdb.spec.selector) && matchesLabelSelectorObject(pdb.spec.selector, p.metadata.labels));
+/** `index`: the pods of the PDB's namespace, indexed (a reconcile of many PDBs builds it once). */
+export function pdbStatus(c: Cluster, pdb: any, index?: LabelIndex<any>): any {
+  const pods = isEmptySelectorObject(pdb.spec.selector) ? []
+    : (index ?? new LabelIndex([...c.store.iter(POD, pdb.metadata.namespace)])).matching(pdb.spec.selector);
   const expected = expectedPods(c, pods);
   const healthy = pods.filter((p) => isActive(p) && isReady(p)).length;
   let desired: number;
@@ -583,7 +584,10 @@ export function pdbStatus(c: Cluster, pdb: any): any {
 
 function reconcilePdbs(c: Cluster): void {
   for (const ns of drain(c.dirty.pdbNamespaces)) {
-    for (const pdb of [...c.store.iter(PDB, ns)]) setStatus(c, PDB, pdb, pdbStatus(c, pdb));
+    const pdbs = [...c.store.iter(PDB, ns)];
+    if (pdbs.length === 0) continue;
+    const index = new LabelIndex([...c.store.iter(POD, ns)]);
+    for (const pdb of pdbs) setStatus(c, PDB, pdb, pdbStatus(c, pdb, index));
   }
 }
 
@@ -595,10 +599,9 @@ function reconcileEndpoints(c: Cluster): void {
   for (const ns of drain(c.dirty.endpointNamespaces)) {
     const svcs = [...c.store.iter(SVC, ns)].filter((s) => s.spec.selector && Object.keys(s.spec.selector).length);
     if (svcs.length === 0) continue;
-    const pods = [...c.store.iter(POD, ns)].filter((p) => isActive(p) && p.status?.podIP);
+    const pods = new LabelIndex([...c.store.iter(POD, ns)].filter((p) => isActive(p) && p.status?.podIP));
     for (const svc of svcs) {
-      const sel = { matchLabels: svc.spec.selector };
-      const matched = pods.filter((p) => matchesLabelSelectorObject(sel, p.metadata.labels));
+      const matched = pods.matching({ matchLabels: svc.spec.selector });
       const addr = (p: any) => ({ ip: p.status.podIP, nodeName: p.spec.nodeName, targetRef: { kind: 'Pod', namespace: ns, name: p.metadata.name, uid: p.metadata.uid } });
       const ready = matched.filter(isReady).map(addr);
       const notReady = matched.filter((p) => !isReady(p)).map(addr);
