@@ -7,6 +7,7 @@ import type { Connection } from '../kube/connection.js';
 import { ApiError } from '../kube/connection.js';
 import { parseCpu, parseMem } from '../resources/format.js';
 import type { Metrics } from './view.js';
+import { compactSoon } from './gc.js';
 
 export class MetricsPoller {
   /** ns/name (pods) or name (nodes) -> usage */
@@ -60,6 +61,9 @@ export class MetricsPoller {
         this.values.set(this.kind === 'nodes' ? m.metadata.name : `${m.metadata.namespace}/${m.metadata.name}`, { cpu, mem });
       }
       this.available = true;
+      // the first poll of a big cluster comes right after its list: its megabytes of JSON go
+      // with the list's, in one collection (later polls' garbage is collected as it comes)
+      if (this.version === 0 && this.values.size > 10_000) compactSoon();
     } catch (e) {
       if (e instanceof ApiError && (e.status === 404 || e.status === 403 || e.status === 503)) {
         this.available = false;
