@@ -38,6 +38,11 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(script);
     return;
   }
+  if (sub === '__kubectl_complete') {
+    const { kubectlPluginCompletion } = await import('./completion.js');
+    process.stdout.write(`${(await kubectlPluginCompletion(argv.slice(1))).join('\n')}\n`);
+    return;
+  }
   if (sub === '__complete') {
     const { complete } = await import('./completion.js');
     const out = await complete(argv[1] ?? '', argv[2] ?? '', argv[3]);

@@ -176,6 +176,31 @@ complete -c kubectl-kmux -w kmux
 `;
 }
 
+/**
+ * kubectl's completion of a plugin (kubectl 1.26+): for `kubectl kmux ARGS<Tab>` kubectl runs
+ * `kubectl_complete-kmux ARGS CURRENT` and reads candidates, one a line, then `:DIRECTIVE`
+ * (cobra's: 0 default, 4 no file completion).
+ */
+export async function kubectlPluginCompletion(args: string[]): Promise<string[]> {
+  const cur = args.at(-1) ?? '';
+  const before = args.slice(0, -1);
+  const prev = before.at(-1);
+  const sub = SUBCOMMANDS.find((s) => s.name === before[0])?.name;
+  const flags = sub === 'sim' ? simFlags(SIM_USAGE) : UI_FLAGS.filter((f) => !f.hidden);
+  const kc = before.includes('--kubeconfig') ? before[before.indexOf('--kubeconfig') + 1] : undefined;
+  const flag = prev === undefined ? undefined : flags.find((f) => prev === `--${f.long}` || (f.short !== undefined && prev === `-${f.short}`));
+  if (flag?.arg) {
+    if (flag.values === 'file') return [':0'];
+    if (dynamic(flag.values)) return [...(await complete(flag.values, cur, kc)), ':4'];
+    return [':4'];
+  }
+  if (sub === 'completion') return before.length === 1 ? [...SHELLS.filter((s) => s.startsWith(cur)), ':4'] : [':4'];
+  if (sub === 'version') return [':4'];
+  if (cur.startsWith('-')) return [...names(flags).filter((n) => n.startsWith(cur)), ':4'];
+  if (before.length === 0) return [...SUBCOMMANDS.map((s) => s.name).filter((n) => n.startsWith(cur)), ':4'];
+  return [':4'];
+}
+
 export function completionScript(shell: string): string | undefined {
   switch (shell) {
     case 'bash':

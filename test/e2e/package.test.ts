@@ -96,6 +96,9 @@ describe('the npm package', () => {
       'COMP_WORDS=(kmux comp); COMP_CWORD=1; _kmux; printf "s=%s\\n" "${COMPREPLY[@]}"\n';
     const bash = await run('bash', ['-c', probe], { env: { ...env, ...fleet } });
     expect(bash.stdout.split('\n').filter(Boolean)).toEqual(['c=dev,staging', 'f=--context', 'f=--command', 'f=--crumbsless', 's=completion']);
+    // kubectl's own completion of the plugin (kubectl_complete-kmux on PATH, cobra's format)
+    const viaKubectl = await run('kubectl', ['__complete', 'kmux', '--context', 'st'], { env: { ...env, ...fleet } });
+    expect(viaKubectl.stdout.split('\n').filter(Boolean)).toEqual(['staging', ':4']);
     const ns = await kmux(['__complete', 'contexts', 'prod-'], fleet);
     expect(ns.stdout.split('\n').filter(Boolean)).toEqual(['prod-exec', 'prod-team-a', 'prod-viewer']);
     const bad = await kmux(['completion', 'tcsh']).catch((e) => e);
