@@ -273,15 +273,27 @@ export class Reflector<T> {
         const items: T[] = [];
         let cont: string | undefined;
         let rv: string | undefined;
+        // the next page is asked for as soon as this one's token is known, before this one is
+        // taken in: the server prepares it while kmux transforms (its rejection is awaited below)
+        const fetchPage = (token: string | undefined): Promise<any> => {
+          const p = conn.json('GET', this.path, {
+            query: { limit: paginate ? this.pageSize : undefined, continue: token, labelSelector, fieldSelector },
+            signal: ac.signal,
+          });
+          p.catch(() => {});
+          return p;
+        };
         try {
+          let pending: Promise<any> | undefined = fetchPage(undefined);
           do {
-            const body = await conn.json('GET', this.path, {
-              query: { limit: paginate ? this.pageSize : undefined, continue: cont, labelSelector, fieldSelector },
-              signal: ac.signal,
-            });
+            const body = await pending;
+            pending = undefined;
             if (!this.alive(epoch)) return;
             const page = body?.items;
             if (!Array.isArray(page)) throw new ApiError(500, 'InvalidResponse', `unexpected answer to a list of ${this.o.resource.plural}: no items`);
+            rv = body.metadata?.resourceVersion ?? rv;
+            cont = body.metadata?.continue || undefined;
+            if (cont) pending = fetchPage(cont);
             const from = items.length;
             for (let i = 0; i < page.length; i++) {
               const obj = page[i];
@@ -292,8 +304,6 @@ export class Reflector<T> {
               }
               items.push(transform(obj));
             }
-            rv = body.metadata?.resourceVersion ?? rv;
-            cont = body.metadata?.continue || undefined;
             if (cont) this.emit(epoch, { type: 'page', items: items.slice(from), listed: items.length });
           } while (cont);
         } catch (e) {
