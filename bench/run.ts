@@ -46,13 +46,12 @@ import YAML from 'yaml';
 import { closeSync, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { tmpdir, cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { BIN_COMMAND, BIN_NODE_FLAGS } from './bin-line.js';
 import { loadDuring, median, pct, ratioText, spreadText, type LoadSample } from './stats.js';
 
 // ------------------------------------------------------------------ configuration
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin/kmux.js');
-/** the node flags of bin/kmux.js's #! line: kmux is measured as it runs when installed */
-const BIN_NODE_FLAGS = (/^#!.*\bnode\b(.*)$/m.exec(readFileSync(BIN, 'utf8').split('\n')[0])?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
 const NODE = process.execPath;
 const RAW_LIST = join(ROOT, 'bench/raw-list.mjs');
 const env = process.env;
@@ -1062,7 +1061,7 @@ function codeVersion(): string {
 const CODE_AT_START = codeVersion();
 
 const HOW_MEASURED = [
-  `- Every figure alternates kmux with its baseline, repeat by repeat, never at the same time (except (c)'s three kubectls, which run together). "kmux" and "baseline" give the median of the repeats with their min-max; "measured" is the ratio of the medians (in parentheses: the lowest and highest ratio of a kmux run to the baseline run beside it) or the median itself, and the verdict judges that against the target. Each value is in Details. "load avg" is the machine's 1-minute load average (sampled every 2 s and at both ends of each repeat) during that figure's repeats only: mean and max (a 1-minute average lags: a short figure's also carries some of the minute before it). kmux runs as \`node ${BIN_NODE_FLAGS.join(' ')} bin/kmux.js\` (the flags of its #! line), on the node that runs the bench.`,
+  `- Every figure alternates kmux with its baseline, repeat by repeat, never at the same time (except (c)'s three kubectls, which run together). "kmux" and "baseline" give the median of the repeats with their min-max; "measured" is the ratio of the medians (in parentheses: the lowest and highest ratio of a kmux run to the baseline run beside it) or the median itself, and the verdict judges that against the target. Each value is in Details. "load avg" is the machine's 1-minute load average (sampled every 2 s and at both ends of each repeat) during that figure's repeats only: mean and max (a 1-minute average lags: a short figure's also carries some of the minute before it). kmux runs as \`${BIN_COMMAND}\` (the environment and flags of its #! line), on the node that runs the bench.`,
   `- start, \`kmux --help\`: wall time of the whole process (spawn to exit, output to /dev/null) against \`kubectl version --client\`; CPU time (GNU time) in Details.`,
   `- start, first full frame: a ${thousands(PODS_START)}-pod cluster; kmux from just before tmux starts \`kmux --context C -A -c pods\` to its \`ready\` trace line (the first frame showing the first table view with every store synced; the title counter is checked against the simulator's pod count); against the wall time of \`kubectl get pods -A\` (output to /dev/null).`,
   `- start, \`npm start\`: \`node <#! flags> bin/kmux.js --demo\` in tmux with KMUX_TRACE, from just before tmux starts it to the \`ready\` line (the demo fleet starts inside kmux, so its start is counted); an absolute bound.`,

@@ -34,6 +34,7 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { startFleet } from '../src/sim/fleet.js';
 import { Terminal } from '../test/helpers/tmux.js';
+import { BIN_NODE_FLAGS } from './bin-line.js';
 import { parseHealth, type KHealth } from './health-line.js';
 
 const env = process.env;
@@ -62,7 +63,7 @@ const H = 50;
 const root = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(root, 'bin/kmux.js');
 /** the node flags of bin/kmux.js's #! line: kmux and the simulator run as when installed */
-const NODE_FLAGS = (/^#!.*\bnode\b(.*)$/.exec(readFileSync(BIN, 'utf8').split('\n')[0])?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
+const NODE_FLAGS = BIN_NODE_FLAGS;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** What an interrupted run must not leave behind: terminals (kmux in tmux) and simulators. */
 const leftovers = new Set<() => void>();

@@ -1,9 +1,12 @@
-#!/usr/bin/env -S node --max-semi-space-size=32
-// --max-semi-space-size=32: a young generation of 2 x 32 MB instead of 2 x 16 MB. A churning
-// 50,000-pod view allocates fast (watch JSON, row versions, frames); the bigger nursery scavenges
-// half as often and promotes less, which cut key-to-frame p50/p95 by about a third in
-// `npm run bench` (b). The npm scripts and the bench pass the same flag (it must be given at
-// start-up; V8 ignores it later).
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=65536 node
+// glibc's malloc, set for a process that runs all day (docs/architecture.md, Memory): each
+// thread that allocates (V8's GC and compiler helpers, libuv's pool, the demo fleet's worker)
+// gets an arena of its own, up to 8 per core, that keeps what it once held (25-30 MB resident
+// on a churning 30,000-pod view; 10 MB with MALLOC_ARENA_MAX=2), and the socket reads' 64 KB
+// buffers, once the threshold has drifted up, are carved from the main heap, which fragments
+// and is not given back (49 MB; 29 MB with the threshold held at 64 KB, so they are mapped
+// and unmapped). V8's young generation is its default 2 x 16 MB. Elsewhere than glibc the
+// two variables mean nothing.
 //
 // Runs the compiled kmux in dist/ (scripts/build.mjs; npm builds it on install and pack). In a
 // checkout whose sources changed since the last build, it builds first (a few hundred ms), so

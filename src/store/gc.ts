@@ -42,20 +42,24 @@ export function compactSoon(delayMs = 500): void {
 
 /**
  * How far V8 lets the old generation grow past what the last full collection left. Under churn
- * every row version outlives the nursery, so with V8's own factor (2-4x) the old generation
- * fills with dead rows: 3 x 10,000 churning pods sat near 440 MB resident, near 310 MB with 20%.
- * While a list loads, the heap is meant to grow, and a tight factor made launch twice as slow
- * (bench (a)): the tight factor holds only while no store is listing.
+ * every row version outlives the nursery, so with V8's own factor (1.1-4x, near 2.7x here) the
+ * old generation fills with dead rows: 3 x 10,000 churning pods sat near 400 MB resident with a
+ * live heap of 80 MB. A tight factor (20%) collects them sooner, at the price of more full
+ * collections: it cost key latency when it held all the time (bench (b), 50,000 rows: filter
+ * typing p95 115 ms against 73 ms), and it made loading a list twice as slow (bench (a)).
+ *
+ * So the factor follows the user: V8's own while a list loads and while keys come (until
+ * IDLE_MS after the last one), 20% the rest of the time, which for a navigator left open on a
+ * churning fleet is nearly all of it. KMUX_HEAP_GROWTH_PERCENT sets the idle factor (0: V8's
+ * own, always).
  */
-/*
- * Off unless asked for (KMUX_HEAP_GROWTH_PERCENT=20): the more frequent full collections cost key
- * latency. bench (b), 50,000 rows, one run each on the same quiet 2-core machine: filter typing
- * p95 115 ms with churn / 156 ms without at 20%, 73 / 75 ms with V8's own factor; cursor moves
- * 47 / 126 ms against 36 / 48 ms. Keys first; the memory bound needs another way (issue 21).
- */
-const STEADY_GROWTH_PERCENT = Math.max(0, Math.min(400, Number(process.env.KMUX_HEAP_GROWTH_PERCENT) || 0));
+const env = process.env.KMUX_HEAP_GROWTH_PERCENT;
+const IDLE_GROWTH_PERCENT = env !== undefined && env !== '' && Number.isFinite(Number(env)) ? Math.max(0, Math.min(400, Number(env))) : 20;
+export const IDLE_MS = 3_000;
 let lists = 0;
 let growth = -1;
+let lastKey = 0;
+let idleTimer: NodeJS.Timeout | undefined;
 
 function setGrowth(percent: number): void {
   if (percent === growth) return;
@@ -68,8 +72,37 @@ function setGrowth(percent: number): void {
   }
 }
 
+function settle(): void {
+  const busy = lists > 0 || Date.now() - lastKey < IDLE_MS;
+  setGrowth(busy ? 0 : IDLE_GROWTH_PERCENT);
+}
+
+/** The factor now (0: V8's own), for :health and tests. */
+export function heapGrowthPercent(): number {
+  return Math.max(0, growth);
+}
+
 /** A store started (+1) or finished (-1) loading a list. */
 export function listLoading(delta: 1 | -1): void {
   lists = Math.max(0, lists + delta);
-  setGrowth(lists > 0 ? 0 : STEADY_GROWTH_PERCENT);
+  settle();
+}
+
+/** The user pressed a key: V8's own factor until IDLE_MS after the last one. */
+export function userActive(): void {
+  lastKey = Date.now();
+  settle();
+  if (idleTimer) return;
+  const wake = () => {
+    const left = lastKey + IDLE_MS - Date.now();
+    if (left > 0) {
+      idleTimer = setTimeout(wake, left);
+      idleTimer.unref?.();
+      return;
+    }
+    idleTimer = undefined;
+    settle();
+  };
+  idleTimer = setTimeout(wake, IDLE_MS);
+  idleTimer.unref?.();
 }

@@ -8,6 +8,7 @@ import { Box, Text, useApp, useInput, useWindowSize, type Key } from 'ink';
 import type { Session, ViewSpec } from '../app/session.js';
 import type { Theme } from '../theme/theme.js';
 import { Nav } from './nav.js';
+import { userActive } from '../store/gc.js';
 import { clean, fit } from './text.js';
 import { frame, overlay, type Drawing } from './chrome/frame.js';
 import { header, HEADER_LINES } from './chrome/header.js';
@@ -154,6 +155,8 @@ export function App({ session, initial, version, theme: themeProp, onKeyFrame, o
 
   useInput((input, key) => {
     release();
+    // keys coming: V8's own heap growth (latency first) until the user pauses
+    userActive();
     // Ctrl-J: the terminal sends a line feed (Enter is a carriage return), which Ink passes as text
     if (input === '\n' && !key.meta) return nav.key('j', { ...key, ctrl: true });
     // esc followed quickly by a key reaches us as meta+key; kmux binds no meta keys, so it is both

@@ -1,5 +1,6 @@
 /** `:health`: what kmux holds and how quick it is, read each time the screen is drawn (every second). */
 import { readHealth } from '../../app/health.js';
+import { heapGrowthPercent } from '../../store/gc.js';
 import type { Nav } from '../nav.js';
 import type { ListRow, ListSource } from './list.js';
 
@@ -11,6 +12,7 @@ export function healthList(nav: Nav): ListSource {
       { key: 'rss', cells: ['memory, resident', `${h.rssMB} MB`] },
       { key: 'heap', cells: ['memory, JS heap used', `${h.heapUsedMB} MB`] },
       { key: 'external', cells: ['memory, external / array buffers', `${h.externalMB} / ${h.arrayBuffersMB} MB`] },
+      { key: 'growth', cells: ['heap growth before a full collection', heapGrowthPercent() ? `${heapGrowthPercent()}% (idle: dead row versions collected soon)` : "V8's own (keys coming or a list loading)"] },
       { key: 'loop', cells: ['event-loop delay p99 / max (last 10-20 s)', `${h.loopP99Ms} / ${h.loopMaxMs} ms`], color: h.loopP99Ms > 50 ? 'rowError' : undefined },
       { key: 'watches', cells: ['watches open / stores', `${h.watches} / ${h.stores}`], color: h.watches < h.stores ? 'rowPending' : undefined },
       { key: 'sockets', cells: ['sockets to clusters: in use / idle (listeners)', `${h.sockets} / ${h.idleSockets} (${h.socketListeners})`] },
