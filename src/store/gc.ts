@@ -11,6 +11,8 @@ let collect: Collect | undefined | null;
 let timer: NodeJS.Timeout | undefined;
 let last = 0;
 const MIN_INTERVAL_MS = 2_000;
+/** items listed since the last full collection, all stores together */
+let listedSince = 0;
 
 function collector(): Collect | null {
   if (collect !== undefined) return collect;
@@ -33,6 +35,7 @@ export function compactSoon(delayMs = 500): void {
   timer = setTimeout(() => {
     timer = undefined;
     last = Date.now();
+    listedSince = 0;
     // 'last-resort' compacts and hands the freed pages back to the system; a regular full
     // collection leaves most of them resident (measured: 150 MB -> 123 MB regular, 55 MB last-resort)
     collector()?.({ type: 'major', execution: 'sync', flavor: 'last-resort' });
@@ -82,10 +85,24 @@ export function heapGrowthPercent(): number {
   return Math.max(0, growth);
 }
 
-/** A store started (+1) or finished (-1) loading a list. */
+/** listed items after which the end of the last list brings a full collection */
+export const COLLECT_AFTER_ITEMS = 5_000;
+
+/** A store took in a whole list of `n` items. */
+export function listed(n: number): void {
+  listedSince += n;
+}
+
+/**
+ * A store started (+1) or finished (-1) loading a list. When the last one finishes after many
+ * items (three stores of 10,000 pods, say, none big enough to collect on its own), one full
+ * collection hands the pages the lists' peak committed back to the system: without it a
+ * 30,000-row view sat at 310 MB resident over an 80 MB heap long after it had loaded.
+ */
 export function listLoading(delta: 1 | -1): void {
   lists = Math.max(0, lists + delta);
   settle();
+  if (lists === 0 && listedSince >= COLLECT_AFTER_ITEMS) compactSoon();
 }
 
 /** The user pressed a key: V8's own factor until IDLE_MS after the last one. */

@@ -8,7 +8,7 @@ import type { Connection } from '../kube/connection.js';
 import type { ApiResource } from '../kube/discovery.js';
 import type { ResourceColumns, RowState } from '../resources/types.js';
 import { intern } from './intern.js';
-import { compactSoon, listLoading } from './gc.js';
+import { compactSoon, listed, listLoading } from './gc.js';
 
 export interface Row {
   /** unique across a merged view: context|namespace/name */
@@ -192,6 +192,7 @@ export class RowStore {
       }
       case 'replace': {
         this.collectedAt = 0;
+        listed(ev.items.length);
         if (!this.listed) {
           this.replaceFirst(ev.items);
           // after the pages' keys went into the log (kept whole while listing): views behind by a
