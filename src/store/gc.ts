@@ -11,6 +11,8 @@ let collect: Collect | undefined | null;
 let timer: NodeJS.Timeout | undefined;
 let last = 0;
 const MIN_INTERVAL_MS = 2_000;
+/** the heap used right after kmux's last full collection (bytes; 0: none yet) */
+let compactedHeap = 0;
 /** items listed since the last full collection, all stores together */
 let listedSince = 0;
 
@@ -38,7 +40,10 @@ export function compactSoon(delayMs = 500): void {
     listedSince = 0;
     // 'last-resort' compacts and hands the freed pages back to the system; a regular full
     // collection leaves most of them resident (measured: 150 MB -> 123 MB regular, 55 MB last-resort)
-    collector()?.({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+    const gc = collector();
+    if (!gc) return;
+    gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+    compactedHeap = v8.getHeapStatistics().used_heap_size;
   }, wait);
   timer.unref?.();
 }
@@ -77,7 +82,14 @@ function setGrowth(percent: number): void {
 
 function settle(): void {
   const busy = lists > 0 || Date.now() - lastKey < IDLE_MS;
+  const wasBusy = growth === 0;
   setGrowth(busy ? 0 : IDLE_GROWTH_PERCENT);
+  if (busy || !wasBusy || !IDLE_GROWTH_PERCENT || !compactedHeap) return;
+  // The user paused: what the busy spell left (old views' rows, lists, frames) is collected now,
+  // while nobody waits for a key, instead of when V8's wider limit is reached some minutes on.
+  // A tight factor alone would apply only from the next collection.
+  const used = v8.getHeapStatistics().used_heap_size;
+  if (used > compactedHeap * 1.25 && used - compactedHeap > 8 * 1048576) compactSoon(0);
 }
 
 /** The factor now (0: V8's own), for :health and tests. */
