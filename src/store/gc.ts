@@ -13,6 +13,8 @@ let last = 0;
 const MIN_INTERVAL_MS = 2_000;
 /** the heap used right after kmux's last full collection (bytes; 0: none yet) */
 let compactedHeap = 0;
+/** V8's committed heap right after it (bytes) */
+let compactedTotal = 0;
 /** items listed since the last full collection, all stores together */
 let listedSince = 0;
 
@@ -43,7 +45,9 @@ export function compactSoon(delayMs = 500): void {
     const gc = collector();
     if (!gc) return;
     gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
-    compactedHeap = v8.getHeapStatistics().used_heap_size;
+    const h = v8.getHeapStatistics();
+    compactedHeap = h.used_heap_size;
+    compactedTotal = h.total_heap_size;
   }, wait);
   timer.unref?.();
 }
@@ -80,10 +84,35 @@ function setGrowth(percent: number): void {
   }
 }
 
+/** how often an idle kmux looks at how much of V8's committed heap is in use */
+export const TIDY_EVERY_MS = 30_000;
+let tidyTimer: NodeJS.Timeout | undefined;
+
+/**
+ * While idle, every TIDY_EVERY_MS: when V8's committed heap is 30% and 24 MB or more above what
+ * kmux's last compaction left, compact. Under steady churn the used heap stays flat but the
+ * old generation's pages fragment (V8's regular full collections move few of them), and a
+ * 30,000-row view crept from 232 to 262 MB resident over 18 minutes with its heap at 80-100 MB;
+ * a compaction gives the pages back (after one, 186 MB).
+ */
+function tidy(): void {
+  if (growth === 0) return;
+  if (!compactedTotal) return;
+  const total = v8.getHeapStatistics().total_heap_size;
+  if (total > compactedTotal * 1.3 && total - compactedTotal >= 24 * 1048576) compactSoon(0);
+}
+
 function settle(): void {
   const busy = lists > 0 || Date.now() - lastKey < IDLE_MS;
   const wasBusy = growth === 0;
   setGrowth(busy ? 0 : IDLE_GROWTH_PERCENT);
+  if (busy || !IDLE_GROWTH_PERCENT) {
+    if (tidyTimer) clearInterval(tidyTimer);
+    tidyTimer = undefined;
+  } else if (!tidyTimer) {
+    tidyTimer = setInterval(tidy, TIDY_EVERY_MS);
+    tidyTimer.unref?.();
+  }
   if (busy || !wasBusy || !IDLE_GROWTH_PERCENT || !compactedHeap) return;
   // The user paused: what the busy spell left (old views' rows, lists, frames) is collected now,
   // while nobody waits for a key, instead of when V8's wider limit is reached some minutes on.
