@@ -9,6 +9,7 @@ import { ClusterStore, nowIso, objKey, type StoredEvent } from './store.js';
 import { Rand } from './rand.js';
 import { matchesLabelSelectorObject, isEmptySelectorObject } from './selectors.js';
 import { controllerOf, isTerminating, isFinished } from './pods.js';
+import { flat, shared } from './strings.js';
 
 export const POD = 'pods';
 export const NODE = 'nodes';
@@ -288,7 +289,7 @@ export class Cluster {
 
   nextPodIP(): string {
     const n = (244 << 16) + this.ipSeq++;
-    return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+    return flat('10.', String((n >> 16) & 255), '.', String((n >> 8) & 255), '.', String(n & 255));
   }
 
   nodeIP(node: any): string {
@@ -299,14 +300,14 @@ export class Cluster {
   recordEvent(obj: any, type: 'Normal' | 'Warning', reason: string, message: string, component = 'kubelet'): void {
     const ns = obj.metadata.namespace ?? 'default';
     const now = nowIso(this.now());
-    const name = `${obj.metadata.name}.${(this.startedAt * 1000 + ++this.eventSeq).toString(16)}`;
+    const name = flat(obj.metadata.name, '.', (this.startedAt * 1000 + ++this.eventSeq).toString(16));
     this.store.create(EVENT, {
       metadata: { name, namespace: ns },
       involvedObject: {
         kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name, uid: obj.metadata.uid,
         apiVersion: obj.apiVersion, resourceVersion: obj.metadata.resourceVersion,
       },
-      reason, message, type, count: 1,
+      reason, message: shared(message), type, count: 1,
       source: { component, ...(component === 'kubelet' && obj.spec?.nodeName ? { host: obj.spec.nodeName } : {}) },
       firstTimestamp: now, lastTimestamp: now, eventTime: null,
       reportingComponent: component, reportingInstance: component === 'kubelet' ? (obj.spec?.nodeName ?? '') : '',

@@ -10,6 +10,7 @@ import {
   behaviourOf, completedStatus, controllerOf, creatingStatus, isActive, isFinished, isReady, isTerminating,
   ownerRef, pendingStatus, runningStatus,
 } from './pods.js';
+import { flat, shared } from './strings.js';
 
 const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
@@ -66,7 +67,7 @@ export function newPod(c: Cluster, owner: any, template: any, name: string, extr
   const pod = {
     metadata: {
       name,
-      ...(owner.kind !== 'StatefulSet' ? { generateName: `${owner.metadata.name}-` } : {}),
+      ...(owner.kind !== 'StatefulSet' ? { generateName: shared(owner.metadata.name, '-') } : {}),
       namespace: owner.metadata.namespace,
       labels: { ...(template.metadata?.labels ?? {}), ...(extra.labels ?? {}) },
       ...(template.metadata?.annotations ? { annotations: template.metadata.annotations } : {}),
@@ -267,7 +268,7 @@ function drain(set: Set<string>): string[] {
 
 function podSuffixName(c: Cluster, prefix: string, ns: string): string {
   for (;;) {
-    const name = `${prefix}-${c.rand.suffix(5)}`;
+    const name = flat(prefix, '-', c.rand.suffix(5));
     if (!c.store.get(POD, ns, name)) return name;
   }
 }

@@ -1,6 +1,7 @@
 /** Pod construction and the status a simulated kubelet reports at each stage of a pod's life. */
 import { hash32 } from './rand.js';
 import { nowIso } from './store.js';
+import { flat, shared } from './strings.js';
 
 /** How a pod's containers behave, chosen by the pod template's `sim.kmux.dev/behaviour` annotation. */
 export type Behaviour = 'normal' | 'crashloop' | 'imagepull' | 'complete' | 'slowstart';
@@ -52,12 +53,12 @@ function cond(type: string, status: boolean, at: string, reason?: string, messag
 
 function containerId(pod: any, name: string, restart: number): string {
   const h = (hash32(`${pod.metadata.uid}/${name}/${restart}`).toString(16) + hash32(`${name}/${pod.metadata.uid}/${restart}`).toString(16)).padEnd(16, '0');
-  return `containerd://${h.repeat(4)}`;
+  return flat('containerd://', h, h, h, h);
 }
 
 function imageId(image: string): string {
   const h = hash32(image).toString(16).padStart(8, '0');
-  return `${image.split(':')[0]}@sha256:${h.repeat(8)}`;
+  return shared(image.split(':')[0], '@sha256:', h, h, h, h, h, h, h, h);
 }
 
 export function pendingStatus(pod: any, now: number, unschedulable?: string): any {
@@ -76,8 +77,8 @@ export function creatingStatus(pod: any, hostIP: string, now: number): any {
     conditions: [
       cond('PodReadyToStartContainers', false, at),
       cond('Initialized', true, at),
-      cond('Ready', false, at, 'ContainersNotReady', `containers with unready status: [${pod.spec.containers.map((c: any) => c.name).join(' ')}]`),
-      cond('ContainersReady', false, at, 'ContainersNotReady', `containers with unready status: [${pod.spec.containers.map((c: any) => c.name).join(' ')}]`),
+      cond('Ready', false, at, 'ContainersNotReady', shared('containers with unready status: [', pod.spec.containers.map((c: any) => c.name).join(' '), ']')),
+      cond('ContainersReady', false, at, 'ContainersNotReady', shared('containers with unready status: [', pod.spec.containers.map((c: any) => c.name).join(' '), ']')),
       cond('PodScheduled', true, at),
     ],
     hostIP, hostIPs: [{ ip: hostIP }],
@@ -134,8 +135,8 @@ export function runningStatus(
     conditions: [
       cond('PodReadyToStartContainers', true, started),
       cond('Initialized', true, started),
-      ready ? cond('Ready', true, at) : cond('Ready', false, at, 'ContainersNotReady', `containers with unready status: [${notReady}]`),
-      ready ? cond('ContainersReady', true, at) : cond('ContainersReady', false, at, 'ContainersNotReady', `containers with unready status: [${notReady}]`),
+      ready ? cond('Ready', true, at) : cond('Ready', false, at, 'ContainersNotReady', shared('containers with unready status: [', notReady, ']')),
+      ready ? cond('ContainersReady', true, at) : cond('ContainersReady', false, at, 'ContainersNotReady', shared('containers with unready status: [', notReady, ']')),
       cond('PodScheduled', true, started),
     ],
     hostIP, hostIPs: [{ ip: hostIP }],

@@ -1,3 +1,4 @@
+import { flat } from './strings.js';
 /** Seeded pseudo-random numbers: the same seed builds the same fleet. */
 export class Rand {
   private s: number;
@@ -29,7 +30,7 @@ export class Rand {
   }
   uid(): string {
     const h = () => Math.floor(this.next() * 0x10000).toString(16).padStart(4, '0');
-    return `${h()}${h()}-${h()}-4${h().slice(1)}-${((8 + this.int(0, 4)).toString(16))}${h().slice(1)}-${h()}${h()}${h()}`;
+    return flat(h(), h(), '-', h(), '-4', h().slice(1), '-', (8 + this.int(0, 4)).toString(16), h().slice(1), '-', h(), h(), h());
   }
 }
 

@@ -6,6 +6,7 @@ import { Cluster, POD, NODE, NS, RS, DEPLOY, STS, DS, CRONJOB, PDB, SVC, CRD } f
 import { templateHash } from './controllers.js';
 import { nowIso } from './store.js';
 import { BEHAVIOUR_ANNOTATION, completedStatus, ownerRef, runningStatus, type Behaviour } from './pods.js';
+import { flat, shared } from './strings.js';
 
 export interface ScenarioOptions {
   nodes: number;
@@ -108,7 +109,7 @@ export function buildScenario(c: Cluster, o: ScenarioOptions): void {
     if (template.metadata?.annotations) meta.annotations = template.metadata.annotations;
     if (owner) {
       meta.ownerReferences = [ownerRef(owner)];
-      if (owner.kind !== 'StatefulSet') meta.generateName = `${owner.metadata.name}-`;
+      if (owner.kind !== 'StatefulSet') meta.generateName = shared(owner.metadata.name, '-');
     }
     const pod: any = { metadata: meta, spec: { ...template.spec, nodeName: node.metadata.name } };
     pod.metadata.uid = r.uid();
@@ -171,7 +172,7 @@ export function buildScenario(c: Cluster, o: ScenarioOptions): void {
     });
     for (let i = 0; i < replicas; i++) {
       const podAge = r.chance(0.7) ? now - createdMs : r.int(60_000, Math.max(60_001, now - createdMs));
-      placePod(rs, rsTemplate, `${rs.metadata.name}-${r.suffix(5)}`, spec.nodeSelector?.['node-role.kubernetes.io/control-plane'] !== undefined ? nodes[0] : nextNode(), now - podAge, {}, behaviour);
+      placePod(rs, rsTemplate, flat(rs.metadata.name, '-', r.suffix(5)), spec.nodeSelector?.['node-role.kubernetes.io/control-plane'] !== undefined ? nodes[0] : nextNode(), now - podAge, {}, behaviour);
     }
     return d;
   };
@@ -199,7 +200,7 @@ export function buildScenario(c: Cluster, o: ScenarioOptions): void {
       metadata: { name, namespace: ns, labels, annotations: { 'deprecated.daemonset.template.generation': '1' }, creationTimestamp: nowIso(createdMs) },
       spec: { selector: { matchLabels: labels }, template, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } }, revisionHistoryLimit: 10 },
     });
-    for (const n of nodes) placePod(ds, template, `${name}-${r.suffix(5)}`, n, Date.parse(n.metadata.creationTimestamp) + 30_000, { 'controller-revision-hash': templateHash(template).slice(0, 10), 'pod-template-generation': '1' });
+    for (const n of nodes) placePod(ds, template, flat(name, '-', r.suffix(5)), n, Date.parse(n.metadata.creationTimestamp) + 30_000, { 'controller-revision-hash': templateHash(template).slice(0, 10), 'pod-template-generation': '1' });
   };
 
   // -- control plane: static pods, mirrored

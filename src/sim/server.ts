@@ -27,6 +27,7 @@ import { nodeMetrics, podMetrics } from './metrics.js';
 import { pendingStatus } from './pods.js';
 import { handleExec } from './exec.js';
 import { handlePortForward } from './portforward.js';
+import { flat } from './strings.js';
 
 /** What an upgrade handler (exec, attach, portforward) gets. */
 export interface UpgradeContext {
@@ -1041,7 +1042,7 @@ export class SimServer {
       if (nsObj.status?.phase === 'Terminating') throw new ApiError(403, 'Forbidden', `${t.plural} "${md.name ?? md.generateName}" is forbidden: unable to create new content in namespace ${md.namespace} because it is being terminated`);
     }
     if (!md.name && md.generateName) {
-      do md.name = `${md.generateName}${c.rand.suffix(5)}`;
+      do md.name = flat(md.generateName, c.rand.suffix(5));
       while (c.store.get(r.tk, md.namespace, md.name));
     }
     if (!md.name) throw invalid(t.kind, '', [{ field: 'metadata.name', message: 'Required value: name or generateName is required', reason: 'FieldValueRequired' }]);

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { ApiError, alreadyExists, conflict, expired, notFound } from './errors.js';
 import type { FieldMatcher, LabelMatcher } from './selectors.js';
 import { typeKey, type ResourceType } from './resources.js';
+import { flat } from './strings.js';
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -53,8 +54,16 @@ export function objKey(ns: string | undefined, name: string): string {
   return ns ? `${ns}/${name}` : name;
 }
 
+let isoSecond = NaN;
+let isoText = '';
+/** RFC 3339 to the second, as the API server writes timestamps; one flat string per second. */
 export function nowIso(ms = Date.now()): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const sec = Math.floor(ms / 1000);
+  if (sec === isoSecond) return isoText;
+  const iso = new Date(sec * 1000).toISOString();
+  isoSecond = sec;
+  isoText = iso.endsWith('.000Z') ? flat(iso.slice(0, -5), 'Z') : iso;
+  return isoText;
 }
 
 export class ClusterStore {
