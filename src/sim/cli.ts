@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { startFleet } from './fleet.js';
 import { SIM_USERS } from './auth.js';
 import { SIM_USAGE } from './usage.js';
+import { tidyHeap } from '../store/gc.js';
 
 
 function num(name: string, v: string | undefined, dflt: number, min = 0): number {
@@ -60,6 +61,12 @@ export async function simMain(argv: string[]): Promise<void> {
   }
   const started = Date.now();
   const fleet = await startFleet(opts);
+  // V8's regular collections leave a churning fleet's old pages fragmented (3 x 10,000 pods at
+  // 300 changes a second: 350 -> 617 MB resident over 30 minutes with a flat live heap); look
+  // every 30 s and compact when the committed heap has grown well past what the last
+  // compaction left (src/store/gc.ts). The first look compacts what building the fleet left.
+  tidyHeap();
+  setInterval(tidyHeap, 30_000).unref();
   const file = resolve(values['kubeconfig-out'] ?? join(tmpdir(), `kmux-sim-${process.pid}.yaml`));
   fleet.writeKubeconfig(file, { userContexts: true });
   const out = process.stdout;

@@ -96,10 +96,13 @@ let tidyTimer: NodeJS.Timeout | undefined;
  * a compaction gives the pages back (after one, 186 MB).
  */
 function tidy(): void {
-  if (growth === 0) return;
-  if (!compactedTotal) return;
+  if (growth !== 0 && compactedTotal) tidyHeap();
+}
+
+/** Compact when V8's committed heap is 30% and 24 MB past what the last compaction left (the first call compacts). */
+export function tidyHeap(): void {
   const total = v8.getHeapStatistics().total_heap_size;
-  if (total > compactedTotal * 1.3 && total - compactedTotal >= 24 * 1048576) compactSoon(0);
+  if (!compactedTotal || (total > compactedTotal * 1.3 && total - compactedTotal >= 24 * 1048576)) compactSoon(0);
 }
 
 function settle(): void {
