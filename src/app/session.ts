@@ -9,6 +9,7 @@ import type { Kubeconfig } from '../kube/kubeconfig.js';
 import type { ApiResource } from '../kube/discovery.js';
 import { resolveResource, resourcePath } from '../kube/discovery.js';
 import { columnsFor } from '../resources/registry.js';
+import { helmStorageColumns } from '../resources/helm.js';
 import type { ResourceColumns } from '../resources/types.js';
 import { ContextClient } from '../store/contexts.js';
 import { ApiError } from '../kube/connection.js';
@@ -503,7 +504,7 @@ export class Session {
     this.namespace = o.namespace;
     this.registry = new StoreRegistry(
       (ctx) => this.client(ctx).conn,
-      (k) => this.columnsOf(k.resource, k.namespace),
+      (k) => (k.projection === 'helm' ? helmStorageColumns : this.columnsOf(k.resource, k.namespace)),
       o.batchMs ?? 100,
       (store) => {
         // a store that lost its server: have the context checked now, so the header says so and
