@@ -6,7 +6,7 @@
  * Everything here is pure: decoding, the values Helm computes, manifests, drift and diffs.
  */
 import { gunzipSync } from 'node:zlib';
-import { parseAllDocuments, stringify } from 'yaml';
+import { parseDocument, stringify } from 'yaml';
 import type { ResourceColumns } from './types.js';
 
 export const HELM_SECRET_TYPE = 'helm.sh/release.v1';
@@ -211,14 +211,17 @@ export function manifestObjects(manifest: string | undefined): { objects: Manife
   const objects: ManifestObject[] = [];
   const errors: string[] = [];
   if (!manifest) return { objects, errors };
-  for (const doc of parseAllDocuments(manifest)) {
-    if ('errors' in doc && doc.errors.length) {
-      errors.push(doc.errors[0].message.split('\n')[0]);
+  // one document per `---` line, as Helm writes them, each with its `# Source:` comment
+  for (const text of manifest.split(/^---[ \t]*$/m)) {
+    if (!text.trim()) continue;
+    const src = /^#\s*Source:\s*(\S+)/m.exec(text)?.[1];
+    const doc = parseDocument(text);
+    if (doc.errors.length) {
+      errors.push(`${src ? `${src}: ` : ''}${doc.errors[0].message.split('\n')[0]}`);
       continue;
     }
     const o = doc.toJS() as any;
     if (o === null || o === undefined) continue;
-    const src = /#\s*Source:\s*(\S+)/.exec(String(doc.commentBefore ?? ''))?.[1];
     if (!isMap(o) || typeof o.kind !== 'string' || !isMap(o.metadata) || typeof o.metadata.name !== 'string') {
       errors.push(`a document${src ? ` (${src})` : ''} has no kind or metadata.name`);
       continue;
