@@ -44,7 +44,7 @@ export const COMMANDS: readonly { name: string; aliases: string[]; args?: string
   { name: 'xray', aliases: ['xr', 'x'], args: 'KIND [namespace]', help: 'the owner tree of deploy, sts, ds, rs, svc, job, cronjob or po, live' },
   { name: 'pulses', aliases: ['pulse', 'pu', 'hz'], args: '[namespace]', help: 'counts per kind, ok and not, with their trend, live' },
   { name: 'health', aliases: ['stats'], help: "kmux's own memory, watches, sockets, rows and event-loop delay" },
-  { name: 'helm', aliases: ['releases'], args: '[namespace]', help: 'Helm releases (latest revision each), read from the cluster: history, values, manifest, diff, objects' },
+  { name: 'helm', aliases: ['releases'], args: '[namespace]', help: 'Helm releases, every namespace unless one is named (latest revision each, read from the cluster): history, values, manifest, diff, objects' },
   { name: 'help', aliases: ['?'], help: 'keys and commands' },
   { name: 'quit', aliases: ['q', 'q!', 'exit'], help: 'leave kmux' },
 ];

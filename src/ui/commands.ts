@@ -55,7 +55,8 @@ export async function runCommand(nav: Nav, text: string, o: { keepStack?: boolea
         if (namespace && cmd.namespace && (await session.missingNamespace(contexts, namespace)).length === contexts.length) {
           return nav.flash(`namespaces "${namespace}" not found`, 'error');
         }
-        if (cmd.kind === 'helm') return nav.push(new ListScreen(nav, helmList(nav, await HelmModel.open(session, { contexts, namespace }))));
+        // releases are few and answer "what runs where": every namespace unless one is named (helm ls -A)
+        if (cmd.kind === 'helm') return nav.push(new ListScreen(nav, helmList(nav, await HelmModel.open(session, { contexts, namespace: cmd.namespace === 'all' ? undefined : cmd.namespace }))));
         if (cmd.kind === 'pulses') return nav.push(new ListScreen(nav, pulsesList(nav, await PulseModel.open(session, { contexts, namespace }))));
         return nav.push(new XrayScreen(nav, await XrayModel.open(session, { resource: cmd.resource, contexts, namespace })));
       } catch (e) {

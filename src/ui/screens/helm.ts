@@ -150,7 +150,7 @@ function textActions(nav: Nav, model: HelmModel, target: (row: ListRow) => { r: 
     const t = target(row);
     if (t) fn(t.r, t.revision);
   };
-  const title = (r: ReleaseRow, revision: number, what: string) => `${what}(${r.release}@${r.context} rev ${revision})`;
+  const title = (r: ReleaseRow, revision: number, what: string) => `${what}(${r.release}@${r.context}#${revision})`;
   const show = (what: string, fn: (rel: HelmRelease, r: ReleaseRow) => string[], o: { yaml?: boolean } = {}) => (row: ListRow) => at(row, (r, revision) => openText(nav, title(r, revision, what), async () => fn(await model.revision(r, revision), r), o));
   return [
     { id: 'helm-values', keys: ['v'], desc: 'user values', run: show('values', (rel) => valuesLines(rel, false), { yaml: true }) },
@@ -163,7 +163,7 @@ function textActions(nav: Nav, model: HelmModel, target: (row: ListRow) => { r: 
 
 const diffAgainstPrevious = (nav: Nav, model: HelmModel, r: ReleaseRow, revision: number) => {
   if (revision <= 1) return nav.flash(`${r.release}: revision ${revision} is the first, nothing before it to diff against`, 'warn');
-  openText(nav, `diff(${r.release}@${r.context} rev ${revision - 1}..${revision})`, async () => diffReleases(await model.revision(r, revision - 1), await model.revision(r, revision)), { diff: true });
+  openText(nav, `diff(${r.release}@${r.context}#${revision - 1}..${revision})`, async () => diffReleases(await model.revision(r, revision - 1), await model.revision(r, revision)), { diff: true });
 };
 
 export function helmList(nav: Nav, model: HelmModel): ListSource {
@@ -180,7 +180,7 @@ export function helmList(nav: Nav, model: HelmModel): ListSource {
       return p.length ? `not listed: ${p.join('; ')}` : model.loading ? 'loading…' : '<enter> history  v/a values  m manifest  r objects  D diff';
     },
     get empty() {
-      return model.loading ? 'loading…' : 'no Helm releases (no secrets or configmaps labelled owner=helm)';
+      return model.loading ? 'loading…' : `no Helm releases${model.namespace ? ` in ${model.namespace} (:helm all for every namespace)` : ''}: no secrets or configmaps labelled owner=helm`;
     },
     rows: () => model.rows().map((r) => ({ key: r.key, cells: [...(many ? [r.context] : []), ...releaseCells(r)], color: statusColor(r.status, r.error) })),
     enterDesc: 'history',
@@ -246,7 +246,7 @@ export function historyList(nav: Nav, model: HelmModel, r: ReleaseRow): ListSour
     enterDesc: 'describe this revision',
     onEnter: (row) => {
       const e = entryOf(row);
-      if (e) openText(nav, `describe(${r.release}@${r.context} rev ${e.revision})`, async () => describeRelease(await model.revision(r, e.revision), r));
+      if (e) openText(nav, `describe(${r.release}@${r.context}#${e.revision})`, async () => describeRelease(await model.revision(r, e.revision), r));
     },
     actions: [
       ...textActions(nav, model, (row) => {
@@ -257,7 +257,7 @@ export function historyList(nav: Nav, model: HelmModel, r: ReleaseRow): ListSour
         const marked = marks.map(Number).sort((a, b) => a - b);
         if (marked.length === 2) {
           const [a, b] = marked;
-          return openText(nav, `diff(${r.release}@${r.context} rev ${a}..${b})`, async () => diffReleases(await model.revision(r, a), await model.revision(r, b)), { diff: true });
+          return openText(nav, `diff(${r.release}@${r.context}#${a}..${b})`, async () => diffReleases(await model.revision(r, a), await model.revision(r, b)), { diff: true });
         }
         if (marked.length > 2) return nav.flash(`mark two revisions to diff, not ${marked.length}`, 'warn');
         const e = entryOf(row);
@@ -299,7 +299,7 @@ export function objectsList(nav: Nav, model: HelmModel, r: ReleaseRow, everyMs =
   const count = (s: ReleaseObject['state']) => (objects ?? []).filter((o) => o.state === s).length;
   return {
     get title() {
-      return `objects(${r.release}@${r.context} rev ${r.revision})`;
+      return `objects(${r.release}@${r.context}#${r.revision})`;
     },
     get hint() {
       if (failure) return `error: ${failure}`;
