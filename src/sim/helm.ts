@@ -6,7 +6,8 @@
  * namespace, version, info, chart{metadata, values, templates}, config, manifest, hooks). The
  * objects of the revision that last reached the cluster are really there, labelled and
  * annotated as Helm leaves them; dev's podinfo Deployment has been scaled by hand since
- * (drift). Built once per cluster at start: a few small blobs, about a millisecond each.
+ * (drift). The objects are written at start; each revision's blob (manifest, JSON, gzip,
+ * base64) is made the first time its storage object is read, so the fleet starts as fast as before.
  */
 import { gzipSync } from 'node:zlib';
 import { stringify } from 'yaml';
@@ -240,15 +241,25 @@ export function encodeRelease(rel: unknown): string {
   return gzipSync(Buffer.from(JSON.stringify(rel)), { level: 9 }).toString('base64');
 }
 
-/** The storage object Helm writes for one revision. */
-export function storageObject(rel: { name: string; namespace: string; version: number; info: { status: string } }, driver: 'secret' | 'configmap', created: string): { type: string; obj: any } {
+/**
+ * The `data` of a storage object whose `release` is made on first read (a list, a get, a watch
+ * event: JSON.stringify reads it), then kept: rendering, gzip and base64 cost nothing at start.
+ */
+function lazyData(text: () => string): Record<string, string> {
+  let value: string | undefined;
+  const data = {} as Record<string, string>;
+  Object.defineProperty(data, 'release', { enumerable: true, get: () => (value ??= text()) });
+  return data;
+}
+
+/** The storage object Helm writes for one revision; `rel` is called when its data is first read. */
+export function storageObject(head: { name: string; namespace: string; version: number; status: string }, rel: () => unknown, driver: 'secret' | 'configmap', created: string): { type: string; obj: any } {
   const metadata = {
-    name: `sh.helm.release.v1.${rel.name}.v${rel.version}`, namespace: rel.namespace, creationTimestamp: created,
-    labels: { name: rel.name, owner: 'helm', status: rel.info.status, version: String(rel.version), ...(driver === 'configmap' ? { createdAt: String(Math.floor(Date.parse(created) / 1000)) } : {}) },
+    name: `sh.helm.release.v1.${head.name}.v${head.version}`, namespace: head.namespace, creationTimestamp: created,
+    labels: { name: head.name, owner: 'helm', status: head.status, version: String(head.version), ...(driver === 'configmap' ? { createdAt: String(Math.floor(Date.parse(created) / 1000)) } : {}) },
   };
-  const text = encodeRelease(rel);
-  if (driver === 'configmap') return { type: 'configmaps', obj: { metadata, data: { release: text } } };
-  return { type: 'secrets', obj: { metadata, type: 'helm.sh/release.v1', data: { release: Buffer.from(text).toString('base64') } } };
+  if (driver === 'configmap') return { type: 'configmaps', obj: { metadata, data: lazyData(() => encodeRelease(rel())) } };
+  return { type: 'secrets', obj: { metadata, type: 'helm.sh/release.v1', data: lazyData(() => Buffer.from(encodeRelease(rel())).toString('base64')) } };
 }
 
 /** Write a cluster's releases (every revision) and the live objects of each. */
@@ -265,12 +276,7 @@ export function installHelmReleases(c: Cluster): void {
       const at = nowIso(now - rv.daysAgo * DAY);
       const values = withUser(chart.values, rv.config);
       const docs = chart.render.call({ ...chart, appVersion: rv.appVersion ?? chart.appVersion }, plan.name, plan.namespace, values, rv.chartVersion);
-      const hooks = (chart.hooks?.(plan.name, plan.namespace, values) ?? []).map((h) => ({
-        name: h.obj.metadata.name, kind: h.obj.kind, path: h.source, manifest: stringify(h.obj, YAML_OPTS), events: h.events,
-        last_run: rv.hookPhase ? { started_at: at, completed_at: nowIso(Date.parse(at) + 9000), phase: rv.hookPhase } : { started_at: '', completed_at: '', phase: '' },
-        weight: Number(h.obj.metadata.annotations?.['helm.sh/hook-weight'] ?? 0), delete_policies: String(h.obj.metadata.annotations?.['helm.sh/hook-delete-policy'] ?? '').split(',').filter(Boolean),
-      }));
-      const rel = {
+      const rel = () => ({
         name: plan.name,
         info: {
           first_deployed: first, last_deployed: at, deleted: '',
@@ -288,11 +294,15 @@ export function installHelmReleases(c: Cluster): void {
         },
         config: rv.config,
         manifest: manifestText(docs),
-        hooks,
+        hooks: (chart.hooks?.(plan.name, plan.namespace, values) ?? []).map((h) => ({
+          name: h.obj.metadata.name, kind: h.obj.kind, path: h.source, manifest: stringify(h.obj, YAML_OPTS), events: h.events,
+          last_run: rv.hookPhase ? { started_at: at, completed_at: nowIso(Date.parse(at) + 9000), phase: rv.hookPhase } : { started_at: '', completed_at: '', phase: '' },
+          weight: Number(h.obj.metadata.annotations?.['helm.sh/hook-weight'] ?? 0), delete_policies: String(h.obj.metadata.annotations?.['helm.sh/hook-delete-policy'] ?? '').split(',').filter(Boolean),
+        })),
         version,
         namespace: plan.namespace,
-      };
-      const { type, obj } = storageObject(rel, plan.driver ?? 'secret', at);
+      });
+      const { type, obj } = storageObject({ name: plan.name, namespace: plan.namespace, version, status: rv.status }, rel, plan.driver ?? 'secret', at);
       c.store.create(type, obj);
       if (version !== plan.live) return;
       for (const d of docs) {
