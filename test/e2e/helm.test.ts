@@ -21,6 +21,16 @@ function standInHelm(name: string): { path: string; log: string } {
   return { path: `${bin}${delimiter}${process.env.PATH}`, log };
 }
 
+/** kmux on dev with `:helm web` open and its podinfo row shown. */
+async function helmOnWeb(args: string[], env: Record<string, string>) {
+  const t = e.kmux(['--context', 'dev', '-c', 'deploy', ...args], env);
+  await t.waitFor(/deployments\(\w+\)\[\d+\]/);
+  t.type(':helm web');
+  t.keys('Enter');
+  await t.waitFor(/podinfo\s+web\s+3\s+deployed/, 20_000);
+  return t;
+}
+
 describe.skipIf(!hasTmux())(':helm in a terminal', () => {
   it(':helm @all lists the releases of the three clusters; enter, D, v and r show history, the last upgrade\'s diff, values and the drifted object', async () => {
     const t = e.kmux(['--context', 'dev', '-c', 'deploy']);
@@ -72,12 +82,8 @@ describe.skipIf(!hasTmux())(':helm in a terminal', () => {
 
   it('rollback and uninstall run helm with the row\'s context and namespace', async () => {
     const helm = standInHelm('rw');
-    const t = e.kmux(['--context', 'dev', '-c', 'deploy'], { PATH: helm.path });
+    const t = await helmOnWeb([], { PATH: helm.path });
     try {
-      await t.waitFor(/deployments\(\w+\)\[\d+\]/);
-      t.type(':helm web');
-      t.keys('Enter');
-      await t.waitFor(/podinfo\s+web\s+3\s+deployed/, 20_000);
       t.keys('R');
       await t.waitFor(/helm rollback podinfo 2 --kube-context dev -n web/);
       t.keys('Enter');
@@ -97,12 +103,8 @@ describe.skipIf(!hasTmux())(':helm in a terminal', () => {
 
   it('refuses rollback in read-only mode, and without helm on PATH says what is needed', async () => {
     const helm = standInHelm('ro');
-    const ro = e.kmux(['--context', 'dev', '-c', 'deploy', '--readonly'], { PATH: helm.path });
+    const ro = await helmOnWeb(['--readonly'], { PATH: helm.path });
     try {
-      await ro.waitFor(/deployments\(\w+\)\[\d+\]/);
-      ro.type(':helm web');
-      ro.keys('Enter');
-      await ro.waitFor(/podinfo\s+web\s+3\s+deployed/, 20_000);
       ro.keys('R');
       await ro.waitFor(/read-only mode: rollback is disabled \(start kmux without --readonly/);
       ro.keys('C-d');
@@ -113,12 +115,8 @@ describe.skipIf(!hasTmux())(':helm in a terminal', () => {
     }
     // PATH without any helm (this machine's, if it has one)
     const noHelm = (process.env.PATH ?? '').split(delimiter).filter((d) => d && !existsSync(join(d, 'helm'))).join(delimiter);
-    const t = e.kmux(['--context', 'dev', '-c', 'deploy'], { PATH: noHelm });
+    const t = await helmOnWeb([], { PATH: noHelm });
     try {
-      await t.waitFor(/deployments\(\w+\)\[\d+\]/);
-      t.type(':helm web');
-      t.keys('Enter');
-      await t.waitFor(/podinfo\s+web\s+3\s+deployed/, 20_000);
       t.keys('R');
       await t.waitFor(/rollback: needs the helm CLI \(Helm 3\) on PATH/);
       expect(t.screen()).not.toMatch(/Roll back podinfo/);

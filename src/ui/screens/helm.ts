@@ -46,9 +46,9 @@ export function helmOnPath(env: NodeJS.ProcessEnv): string | undefined {
 
 /** Why a helm command cannot run here, or undefined when it can. */
 export function helmRefusal(nav: Nav, what: string, context: string): string | undefined {
-  const session = nav.session;
-  if (session.readOnlyFor([...session.active, context])) return session.readOnlyMessage(what, [...session.active, context]);
-  if (!helmOnPath(session.o.env ?? process.env)) return `${what}: needs the helm CLI (Helm 3) on PATH; kmux reads releases without it but changes them only through it`;
+  const ro = readOnly(nav, what, [context]);
+  if (ro) return ro;
+  if (!helmOnPath(nav.session.o.env ?? process.env)) return `${what}: needs the helm CLI (Helm 3) on PATH; kmux reads releases without it but changes them only through it`;
   return undefined;
 }
 
@@ -166,6 +166,12 @@ const diffAgainstPrevious = (nav: Nav, model: HelmModel, r: ReleaseRow, revision
   openText(nav, `diff(${r.release}@${r.context}#${revision - 1}..${revision})`, async () => diffReleases(await model.revision(r, revision - 1), await model.revision(r, revision)), { diff: true });
 };
 
+/** The message a change through helm refuses with in read-only mode (help marks the key so), or undefined. */
+function readOnly(nav: Nav, what: string, contexts: string[]): string | undefined {
+  const all = [...nav.session.active, ...contexts];
+  return nav.session.readOnlyFor(all) ? nav.session.readOnlyMessage(what, all) : undefined;
+}
+
 export function helmList(nav: Nav, model: HelmModel): ListSource {
   const many = model.contexts.length > 1;
   const byKey = (row: ListRow) => model.rows().find((r) => r.key === row.key);
@@ -201,13 +207,13 @@ export function helmList(nav: Nav, model: HelmModel): ListSource {
         const r = byKey(row);
         if (r) nav.push(new ListScreen(nav, objectsList(nav, model, r)));
       } },
-      { id: 'helm-rollback', keys: ['R'], desc: 'roll back to the previous revision (helm)', dangerous: true, run: (row) => {
+      { id: 'helm-rollback', keys: ['R'], desc: 'roll back to the previous revision (helm)', dangerous: true, unavailable: readOnly(nav, 'rollback', model.contexts), run: (row) => {
         const r = byKey(row);
         if (!r) return;
         if (r.revision <= 1) return nav.flash(`${r.release}: revision 1 has nothing before it to roll back to`, 'warn');
         helmCommand(nav, r, 'rollback', ['rollback', r.release, String(r.revision - 1)], `Roll back ${r.release} to revision ${r.revision - 1}?`);
       } },
-      { id: 'helm-uninstall', keys: ['<ctrl-d>'], desc: 'uninstall (helm)', dangerous: true, run: (row) => {
+      { id: 'helm-uninstall', keys: ['<ctrl-d>'], desc: 'uninstall (helm)', dangerous: true, unavailable: readOnly(nav, 'uninstall', model.contexts), run: (row) => {
         const r = byKey(row);
         if (r) helmCommand(nav, r, 'uninstall', ['uninstall', r.release], `Uninstall ${r.release} from ${r.context}/${r.namespace}?`);
       } },
@@ -263,7 +269,7 @@ export function historyList(nav: Nav, model: HelmModel, r: ReleaseRow): ListSour
         const e = entryOf(row);
         if (e) diffAgainstPrevious(nav, model, r, e.revision);
       } },
-      { id: 'helm-rollback', keys: ['R'], desc: 'roll back to this revision (helm)', dangerous: true, run: (row) => {
+      { id: 'helm-rollback', keys: ['R'], desc: 'roll back to this revision (helm)', dangerous: true, unavailable: readOnly(nav, 'rollback', [r.context]), run: (row) => {
         const e = entryOf(row);
         if (e) helmCommand(nav, r, 'rollback', ['rollback', r.release, String(e.revision)], `Roll back ${r.release} to revision ${e.revision}?`);
       } },
