@@ -65,6 +65,17 @@ describe.skipIf(!hasTmux())(':helm in a terminal', () => {
       t.keys('D');
       const diff = await t.waitFor(/diff\(podinfo@dev#2\.\.3\)[\s\S]*\+\+\+ podinfo revision 3 values/);
       expect(diff).toContain('+logLevel: debug');
+      // additions, removals, hunk headers and context each in their own color of the skin
+      const ansi = t.screenAnsi().split('\n');
+      // the last foreground color set before the text on its line
+      const colorOf = (text: string) => {
+        const line = ansi.find((l) => l.includes(text)) ?? '';
+        return [...line.slice(0, line.indexOf(text)).matchAll(/\x1b\[([\d;]*)m/g)].map((m) => /(?:^|;)(38;[25];[\d;]+)/.exec(m[1])?.[1]).filter(Boolean).at(-1);
+      };
+      const [plus, minus, hunk] = [colorOf('+logLevel: debug'), colorOf('-    helm.sh/chart: podinfo-6.7.0'), colorOf('@@ -1,3 +1,5 @@')];
+      expect(plus).toBeDefined();
+      expect(new Set([plus, minus, hunk]).size).toBe(3);
+      expect(colorOf(' replicaCount: 2')).not.toBe(plus);
       t.keys('Escape');
       await t.waitFor(/helm\(all@dev,staging,prod\)/);
       t.keys('v');

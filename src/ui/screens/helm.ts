@@ -236,6 +236,10 @@ export function historyList(nav: Nav, model: HelmModel, r: ReleaseRow): ListSour
   });
   void load();
   const entryOf = (row: ListRow) => entries?.find((e) => String(e.revision) === row.key);
+  const texts = textActions(nav, model, (row) => {
+    const e = entryOf(row);
+    return e && { r, revision: e.revision };
+  })!;
   return {
     title: `history(${r.release}@${r.context}/${r.namespace})`,
     columns: ['REVISION', 'UPDATED', 'STATUS', 'CHART', 'APP-VERSION', 'DESCRIPTION'],
@@ -250,15 +254,9 @@ export function historyList(nav: Nav, model: HelmModel, r: ReleaseRow): ListSour
       key: String(e.revision), cells: [String(e.revision), when(e.updated), e.error ? `unreadable: ${e.error}` : e.status, e.chart, e.appVersion, oneLine(e.description)], color: statusColor(e.status, e.error),
     })),
     enterDesc: 'describe this revision',
-    onEnter: (row) => {
-      const e = entryOf(row);
-      if (e) openText(nav, `describe(${r.release}@${r.context}#${e.revision})`, async () => describeRelease(await model.revision(r, e.revision), r));
-    },
+    onEnter: (row, marked) => texts.find((a) => a.id === 'describe')?.run(row, marked),
     actions: [
-      ...textActions(nav, model, (row) => {
-        const e = entryOf(row);
-        return e && { r, revision: e.revision };
-      })!.filter((a) => a.id !== 'describe'),
+      ...texts,
       { id: 'helm-diff', keys: ['D'], desc: 'diff the two marked revisions (or this one with the one before)', run: (row, marks) => {
         const marked = marks.map(Number).sort((a, b) => a - b);
         if (marked.length === 2) {
