@@ -104,13 +104,15 @@ export interface RevisionFacts {
   error?: string;
 }
 
-export function revisionFacts(obj: any): RevisionFacts {
+/** What a stored revision says; `decode` false: only what its labels say (name, revision, status). */
+export function revisionFacts(obj: any, decode = true): RevisionFacts {
   const labels = obj?.metadata?.labels ?? {};
   const driver = storageDriver(obj);
   const base: RevisionFacts = {
     release: String(labels.name ?? ''), revision: Number(labels.version) || 0, status: String(labels.status ?? 'unknown'),
     chart: '', appVersion: '', updated: '', description: '', driver,
   };
+  if (!decode) return base;
   try {
     const rel = decodeStorageObject(obj);
     const t = Date.parse(rel.info?.last_deployed ?? '');
@@ -145,13 +147,15 @@ function configMapText(obj: any): string {
 /**
  * The projection the Helm view's stores use (secrets or configmaps labelled owner=helm): no
  * cells of their own, the facts of the revision in `extra`. Objects that are not Helm's (a
- * Secret of another type with the label) are marked so.
+ * Secret of another type with the label) are marked so. A superseded revision is never a
+ * release's latest (a later one superseded it), and with Helm's default history of 10 most
+ * stored revisions are superseded: their blobs are not inflated for the list, only their labels read.
  */
 export const helmStorageColumns: ResourceColumns = {
   columns: [],
   project(obj: any) {
     if (storageDriver(obj) === 'secret' && obj?.type !== HELM_SECRET_TYPE) return { cells: [], state: 'normal', extra: { notHelm: true } };
-    return { cells: [], state: 'normal', extra: { helm: revisionFacts(obj) } };
+    return { cells: [], state: 'normal', extra: { helm: revisionFacts(obj, obj?.metadata?.labels?.status !== 'superseded') } };
   },
 };
 

@@ -73,8 +73,12 @@ describe('decoding Helm 3 storage', () => {
     const bad = { metadata: { name: 'sh.helm.release.v1.api.v7', labels: { name: 'api', owner: 'helm', status: 'failed', version: '7' } }, type: 'helm.sh/release.v1', data: { release: Buffer.from('garbage!').toString('base64') } };
     const f = revisionFacts(bad);
     expect(f).toMatchObject({ release: 'api', revision: 7, status: 'failed', chart: '' });
-    expect(f.error).toMatch(/not base64|neither gzip nor JSON/);
+    expect(f.error).toBe('release data is not base64');
     expect(helmStorageColumns.project({ ...bad, type: 'Opaque' }, 0).extra).toEqual({ notHelm: true });
+    expect((helmStorageColumns.project(bad, 0).extra?.helm as { error?: string }).error).toBe('release data is not base64');
+    // a superseded revision is never the latest: the list reads its labels, not its blob
+    const superseded = { ...bad, metadata: { ...bad.metadata, labels: { ...bad.metadata.labels, status: 'superseded' } } };
+    expect(helmStorageColumns.project(superseded, 0).extra?.helm).toEqual({ release: 'api', revision: 7, status: 'superseded', chart: '', appVersion: '', updated: '', description: '', driver: 'secret' });
   });
 });
 
