@@ -43,6 +43,8 @@ export class HelmModel {
   private readonly stores: RowStore[] = [];
   private readonly unsubs: (() => void)[] = [];
   private cache?: { version: string; rows: ReleaseRow[] };
+  /** contexts broken or unreachable when the view opened: none of their releases are listed */
+  private readonly unanswered: string[] = [];
 
   private constructor(private readonly session: Session, readonly contexts: string[], readonly namespace: string | undefined) {}
 
@@ -55,7 +57,10 @@ export class HelmModel {
       return [ctx, await c.ensureResources()] as const;
     }));
     for (const [ctx, all] of found) {
-      if (!all) continue;
+      if (!all) {
+        m.unanswered.push(ctx);
+        continue;
+      }
       for (const name of ['secrets', 'configmaps']) {
         const res = resolveResource(all, name);
         if (!res) continue;
@@ -91,7 +96,7 @@ export class HelmModel {
 
   /** The contexts whose releases could not be listed, and why. */
   problems(): string[] {
-    const out: string[] = [];
+    const out = this.unanswered.map((ctx) => `${ctx}: ${this.session.client(ctx).health.error ?? 'did not answer'}`);
     for (const s of this.stores) if (s.status.error && !s.status.synced) out.push(`${s.key.context} ${s.key.resource.plural}: ${s.status.error}`);
     return out;
   }

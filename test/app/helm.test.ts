@@ -178,6 +178,25 @@ describe(':helm over the simulated fleet', () => {
     }
   });
 
+  it('a context that does not answer is named in the view; the others are listed', async () => {
+    const prod = fleet.members.find((m) => m.name === 'prod')!;
+    await prod.server.stop();
+    const fresh = new Session({ kubeconfig: session.o.kubeconfig, contexts: ['dev'], batchMs: 20, settings: new Settings(join(dir, 'settings-2')) });
+    try {
+      const m = await HelmModel.open(fresh, { contexts: ['dev', 'prod'] });
+      try {
+        await until('dev listed', () => m.rows().length === 3, 20_000);
+        expect(new Set(m.rows().map((r) => r.context))).toEqual(new Set(['dev']));
+        await until('prod named', () => m.problems().some((p) => p.startsWith('prod')), 20_000);
+      } finally {
+        m.dispose();
+      }
+    } finally {
+      fresh.stop();
+      await prod.server.start();
+    }
+  });
+
   it('a storage object it cannot read is a row that says why; the others are unaffected', async () => {
     const post = (name: string, release: string) => request(`${url('staging')}/api/v1/namespaces/default/secrets`, {
       method: 'POST', headers: { 'content-type': 'application/json' },
