@@ -91,6 +91,45 @@ describe.skipIf(!hasTmux())(':helm in a terminal', () => {
     }
   });
 
+  it('runs a K9s plugin scoped helm with the release\'s own variables', async () => {
+    const cfg = join(e.dir, 'cfg-plugins');
+    const out = join(e.dir, 'plugin-args.jsonl');
+    const recorder = join(e.dir, 'record.cjs');
+    writeFileSync(recorder, "require('fs').appendFileSync(process.argv[2], JSON.stringify(process.argv.slice(3)) + '\\n');\n");
+    mkdirSync(join(cfg, 'k9s'), { recursive: true });
+    writeFileSync(join(cfg, 'k9s', 'plugins.yaml'), `plugins:
+  helm-record:
+    shortCut: Shift-V
+    description: Record the release
+    scopes: [helm]
+    command: ${process.execPath}
+    background: false
+    args: [${recorder}, ${out}, $NAME, $NAMESPACE, $CONTEXT, $COL-CHART]
+`);
+    const t = e.kmux(['--context', 'dev', '-c', 'deploy'], { XDG_CONFIG_HOME: cfg });
+    try {
+      await t.waitFor(/deployments\(\w+\)\[\d+\]/);
+      t.type(':helm @all');
+      t.keys('Enter');
+      await t.waitFor(/prod\s+storefront\s+checkout/, 20_000);
+      t.keys('?');
+      await t.waitFor(/ help /);
+      // the plugins come last
+      t.keys('G');
+      await t.waitFor(/PLUGINS[\s\S]*<shift-v>\s+Record the release/);
+      t.keys('Escape');
+      t.keys('/');
+      t.type('storefront');
+      t.keys('Enter');
+      await t.waitFor(/helm\(all@dev,staging,prod\)\[1\/8\]/);
+      t.keys('V');
+      await t.waitFor(/plugin helm-record finished/, 20_000);
+      expect(readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l))).toEqual([['storefront', 'checkout', 'prod', 'storefront-2.4.0']]);
+    } finally {
+      t.kill();
+    }
+  });
+
   it('rollback and uninstall run helm with the row\'s context and namespace', async () => {
     const helm = standInHelm('rw');
     const t = await helmOnWeb([], { PATH: helm.path });

@@ -11,6 +11,9 @@ import type { Theme } from '../../theme/theme.js';
 import type { Nav } from '../nav.js';
 import { ConfirmDialog } from '../dialogs/confirm.js';
 import { childForeground } from '../actions/terminal.js';
+import { startPlugin } from '../actions/plugins.js';
+import { HELM_DEFS } from '../keys/defs.js';
+import { scopeNames } from '../../plugins/load.js';
 import { ListScreen, type ListRow, type ListSource } from './list.js';
 import { TextScreen } from './text.js';
 
@@ -145,20 +148,27 @@ export function diffReleases(a: HelmRelease, b: HelmRelease): string[] {
 }
 
 /** The text keys on a release or one of its revisions. */
-function textActions(nav: Nav, model: HelmModel, target: (row: ListRow) => { r: ReleaseRow; revision: number } | undefined): ListSource['actions'] {
-  const at = (row: ListRow, fn: (r: ReleaseRow, revision: number) => void) => {
+/** What the text keys do on a release or one of its revisions, by key id (HELM_DEFS). */
+function textHandlers(nav: Nav, model: HelmModel, target: (row: ListRow) => { r: ReleaseRow; revision: number } | undefined): Record<string, (row: ListRow) => void> {
+  const show = (what: string, fn: (rel: HelmRelease, r: ReleaseRow) => string[], o: { yaml?: boolean } = {}) => (row: ListRow) => {
     const t = target(row);
-    if (t) fn(t.r, t.revision);
+    if (t) openText(nav, `${what}(${t.r.release}@${t.r.context}#${t.revision})`, async () => fn(await model.revision(t.r, t.revision), t.r), o);
   };
-  const title = (r: ReleaseRow, revision: number, what: string) => `${what}(${r.release}@${r.context}#${revision})`;
-  const show = (what: string, fn: (rel: HelmRelease, r: ReleaseRow) => string[], o: { yaml?: boolean } = {}) => (row: ListRow) => at(row, (r, revision) => openText(nav, title(r, revision, what), async () => fn(await model.revision(r, revision), r), o));
-  return [
-    { id: 'helm-values', keys: ['v'], desc: 'user values', run: show('values', (rel) => valuesLines(rel, false), { yaml: true }) },
-    { id: 'helm-all-values', keys: ['a'], desc: 'all values (chart defaults merged)', run: show('all-values', (rel) => valuesLines(rel, true), { yaml: true }) },
-    { id: 'helm-manifest', keys: ['m'], desc: 'manifest', run: show('manifest', (rel) => lines(rel.manifest ?? ''), { yaml: true }) },
-    { id: 'helm-notes', keys: ['n'], desc: 'notes', run: show('notes', (rel) => lines(rel.info?.notes ?? '')) },
-    { id: 'describe', keys: ['d'], desc: 'describe (chart, dependencies, hooks)', run: show('describe', (rel, r) => describeRelease(rel, r)) },
-  ];
+  return {
+    'helm-values': show('values', (rel) => valuesLines(rel, false), { yaml: true }),
+    'helm-all-values': show('all-values', (rel) => valuesLines(rel, true), { yaml: true }),
+    'helm-manifest': show('manifest', (rel) => lines(rel.manifest ?? ''), { yaml: true }),
+    'helm-notes': show('notes', (rel) => lines(rel.info?.notes ?? '')),
+    describe: show('describe', (rel, r) => describeRelease(rel, r)),
+  };
+}
+
+/** The keys of HELM_DEFS that have a handler, as a list's actions (a changing one refuses in read-only mode). */
+function helmActions(nav: Nav, contexts: string[], handlers: Record<string, (row: ListRow, marked: string[]) => void>, desc: Record<string, string> = {}): NonNullable<ListSource['actions']> {
+  return HELM_DEFS.filter((d) => handlers[d.id]).map((d) => ({
+    id: d.id, keys: [...d.keys], desc: desc[d.id] ?? d.desc, dangerous: d.dangerous,
+    unavailable: d.dangerous ? readOnly(nav, d.id.replace(/^helm-/, ''), contexts) : undefined, run: handlers[d.id],
+  }));
 }
 
 const diffAgainstPrevious = (nav: Nav, model: HelmModel, r: ReleaseRow, revision: number) => {
@@ -176,11 +186,14 @@ export function helmList(nav: Nav, model: HelmModel): ListSource {
   const many = model.contexts.length > 1;
   const byKey = (row: ListRow) => model.rows().find((r) => r.key === row.key);
   const where = `${model.namespace ?? 'all'}${many ? `@${model.contexts.join(',')}` : ''}`;
+  const columns = [...(many ? ['CONTEXT'] : []), 'NAME', 'NAMESPACE', 'REVISION', 'STATUS', 'CHART', 'APP-VERSION', 'UPDATED'];
+  const columnsOf = (row: ListRow) => Object.fromEntries(columns.map((c, i) => [c, row.cells[i] ?? '']));
+  const relOf = (r: ReleaseRow) => ({ context: r.context, namespace: r.namespace, name: r.release });
   return {
     get title() {
       return `helm(${where})`;
     },
-    columns: [...(many ? ['CONTEXT'] : []), 'NAME', 'NAMESPACE', 'REVISION', 'STATUS', 'CHART', 'APP-VERSION', 'UPDATED'],
+    columns,
     get hint() {
       const p = model.problems();
       return p.length ? `not listed: ${p.join('; ')}` : model.loading ? 'loading…' : '<enter> history  v/a values  m manifest  r objects  D diff';
@@ -194,30 +207,42 @@ export function helmList(nav: Nav, model: HelmModel): ListSource {
       const r = byKey(row);
       if (r) nav.push(new ListScreen(nav, historyList(nav, model, r)));
     },
-    actions: [
-      ...textActions(nav, model, (row) => {
+    actions: helmActions(nav, model.contexts, {
+      ...textHandlers(nav, model, (row) => {
         const r = byKey(row);
         return r && { r, revision: r.revision };
-      })!,
-      { id: 'helm-diff', keys: ['D'], desc: 'diff with the previous revision', run: (row) => {
+      }),
+      'helm-diff': (row) => {
         const r = byKey(row);
         if (r) diffAgainstPrevious(nav, model, r, r.revision);
-      } },
-      { id: 'helm-objects', keys: ['r'], desc: 'objects of the release, live (missing, drifted)', run: (row) => {
+      },
+      'helm-objects': (row) => {
         const r = byKey(row);
         if (r) nav.push(new ListScreen(nav, objectsList(nav, model, r)));
-      } },
-      { id: 'helm-rollback', keys: ['R'], desc: 'roll back to the previous revision (helm)', dangerous: true, unavailable: readOnly(nav, 'rollback', model.contexts), run: (row) => {
+      },
+      'helm-rollback': (row) => {
         const r = byKey(row);
         if (!r) return;
         if (r.revision <= 1) return nav.flash(`${r.release}: revision 1 has nothing before it to roll back to`, 'warn');
         helmCommand(nav, r, 'rollback', ['rollback', r.release, String(r.revision - 1)], `Roll back ${r.release} to revision ${r.revision - 1}?`);
-      } },
-      { id: 'helm-uninstall', keys: ['<ctrl-d>'], desc: 'uninstall (helm)', dangerous: true, unavailable: readOnly(nav, 'uninstall', model.contexts), run: (row) => {
+      },
+      'helm-uninstall': (row) => {
         const r = byKey(row);
         if (r) helmCommand(nav, r, 'uninstall', ['uninstall', r.release], `Uninstall ${r.release} from ${r.context}/${r.namespace}?`);
-      } },
-    ],
+      },
+    }),
+    // plugins scoped helm (K9s's): NAME the release, NAMESPACE and CONTEXT its own, COL-* these columns
+    plugins: {
+      names: scopeNames({ plural: 'helm', kind: 'Helm' }, nav.session.aliases), contexts: model.contexts,
+      run: (p, row) => {
+        const r = byKey(row);
+        if (r) startPlugin(nav, { what: `${r.context}: helm release ${r.namespace}/${r.release}`, launch: (pl, inputs) => nav.session.releasePluginLaunch(relOf(r), pl, { inputs, columns: columnsOf(row) }) }, p);
+      },
+      vars: (row) => {
+        const r = byKey(row);
+        return r ? nav.session.releaseVars(relOf(r), { columns: columnsOf(row) }) : {};
+      },
+    },
     dispose: () => model.dispose(),
   };
 }
@@ -236,10 +261,10 @@ export function historyList(nav: Nav, model: HelmModel, r: ReleaseRow): ListSour
   });
   void load();
   const entryOf = (row: ListRow) => entries?.find((e) => String(e.revision) === row.key);
-  const texts = textActions(nav, model, (row) => {
+  const texts = textHandlers(nav, model, (row) => {
     const e = entryOf(row);
     return e && { r, revision: e.revision };
-  })!;
+  });
   return {
     title: `history(${r.release}@${r.context}/${r.namespace})`,
     columns: ['REVISION', 'UPDATED', 'STATUS', 'CHART', 'APP-VERSION', 'DESCRIPTION'],
@@ -254,10 +279,10 @@ export function historyList(nav: Nav, model: HelmModel, r: ReleaseRow): ListSour
       key: String(e.revision), cells: [String(e.revision), when(e.updated), e.error ? `unreadable: ${e.error}` : e.status, e.chart, e.appVersion, oneLine(e.description)], color: statusColor(e.status, e.error),
     })),
     enterDesc: 'describe this revision',
-    onEnter: (row, marked) => texts.find((a) => a.id === 'describe')?.run(row, marked),
-    actions: [
+    onEnter: (row) => texts.describe(row),
+    actions: helmActions(nav, [r.context], {
       ...texts,
-      { id: 'helm-diff', keys: ['D'], desc: 'diff the two marked revisions (or this one with the one before)', run: (row, marks) => {
+      'helm-diff': (row, marks) => {
         const marked = marks.map(Number).sort((a, b) => a - b);
         if (marked.length === 2) {
           const [a, b] = marked;
@@ -266,12 +291,12 @@ export function historyList(nav: Nav, model: HelmModel, r: ReleaseRow): ListSour
         if (marked.length > 2) return nav.flash(`mark two revisions to diff, not ${marked.length}`, 'warn');
         const e = entryOf(row);
         if (e) diffAgainstPrevious(nav, model, r, e.revision);
-      } },
-      { id: 'helm-rollback', keys: ['R'], desc: 'roll back to this revision (helm)', dangerous: true, unavailable: readOnly(nav, 'rollback', [r.context]), run: (row) => {
+      },
+      'helm-rollback': (row) => {
         const e = entryOf(row);
         if (e) helmCommand(nav, r, 'rollback', ['rollback', r.release, String(e.revision)], `Roll back ${r.release} to revision ${e.revision}?`);
-      } },
-    ],
+      },
+    }, { 'helm-diff': 'diff the two marked revisions (or this one with the one before)', 'helm-rollback': 'roll back to this revision (helm)' }),
   };
 }
 
