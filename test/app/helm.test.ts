@@ -143,7 +143,7 @@ describe(':helm over the simulated fleet', () => {
     }
   });
 
-  it('null in the user values removes the chart default (storefront: postgresql off)', async () => {
+  it('null in the user values removes the chart default (storefront: postgresql off); the ConfigMap driver', async () => {
     const m = await open(['prod']);
     try {
       const sf = find(m, 'prod', 'storefront');
@@ -153,6 +153,11 @@ describe(':helm over the simulated fleet', () => {
       expect(all).not.toContain('postgresql');
       expect(all).toContain('newCheckout: true');
       expect(all).toContain('recommendations: true');
+      // the ConfigMap driver's release reads the same way
+      const ms = find(m, 'prod', 'metrics-server');
+      expect((await m.history(ms)).map((e) => [e.revision, e.status, e.chart, e.driver])).toEqual([[1, 'deployed', 'metrics-server-3.12.2', 'configmap']]);
+      expect(valuesLines(await m.revision(ms, 1), false)).toEqual(['args:', '  - --metric-resolution=30s']);
+      expect((await m.objects(ms)).objects.map((o) => `${o.kind}/${o.name} ${o.state}`)).toEqual(['ServiceAccount/metrics-server ok', 'Service/metrics-server ok', 'Deployment/metrics-server ok']);
     } finally {
       m.dispose();
     }
