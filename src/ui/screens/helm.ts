@@ -16,6 +16,7 @@ import { HELM_DEFS } from '../keys/defs.js';
 import { scopeNames } from '../../plugins/load.js';
 import { ListScreen, type ListRow, type ListSource } from './list.js';
 import { TextScreen } from './text.js';
+import { ageSince } from '../../resources/format.js';
 
 const when = (t: number | '') => (t === '' ? '' : new Date(t).toISOString().slice(0, 19).replace('T', ' '));
 const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ');
@@ -27,9 +28,13 @@ export function statusColor(status: string, error?: string): keyof Theme {
   return 'rowNormal';
 }
 
-/** The release's cells as `helm ls` names them (an unreadable revision says why in STATUS). */
-export function releaseCells(r: ReleaseRow): string[] {
-  return [r.release, r.namespace, String(r.revision), r.error ? `unreadable: ${r.error}` : r.status, r.chart, r.appVersion, when(r.updated)];
+/**
+ * The release's cells as `helm ls` names them (an unreadable revision says why in STATUS);
+ * UPDATED as an age, which leaves the names room in a narrow terminal (history and describe
+ * give the time).
+ */
+export function releaseCells(r: ReleaseRow, now = Date.now()): string[] {
+  return [r.release, r.namespace, String(r.revision), r.error ? `unreadable: ${r.error}` : r.status, r.chart, r.appVersion, r.updated === '' ? '' : ageSince(r.updated, now)];
 }
 
 /** `helm` on the PATH kmux was given, or undefined. */
