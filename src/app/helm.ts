@@ -9,7 +9,7 @@ import { resolveResource, resourcePath, type ApiResource } from '../kube/discove
 import { ApiError } from '../kube/connection.js';
 import type { RowStore } from '../store/rows.js';
 import {
-  HELM_SELECTOR, decodeStorageObject, driftOf, manifestObjects, revisionFacts, storageDriver,
+  HELM_SECRET_TYPE, HELM_SELECTOR, decodeStorageObject, driftOf, manifestObjects, revisionFacts, storageDriver,
   type HelmRelease, type RevisionFacts,
 } from '../resources/helm.js';
 import type { Session } from './session.js';
@@ -117,7 +117,7 @@ export class HelmModel {
     const list = await this.session.client(r.context).conn.json('GET', resourcePath(res, r.namespace), { query: { labelSelector: `${HELM_SELECTOR},name=${r.release}` }, timeoutMs: 15_000 });
     const out: RevisionEntry[] = [];
     for (const item of list?.items ?? []) {
-      if (storageDriver(item) === 'secret' && item.type !== 'helm.sh/release.v1') continue;
+      if (storageDriver(item) === 'secret' && item.type !== HELM_SECRET_TYPE) continue;
       const facts = revisionFacts(item);
       let rel: HelmRelease | undefined;
       if (!facts.error) rel = decodeStorageObject(item);
