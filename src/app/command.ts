@@ -24,6 +24,7 @@ export type Command =
   | { kind: 'xray'; resource: string; namespace?: string; contexts?: string[] | 'all' }
   | { kind: 'pulses'; namespace?: string; contexts?: string[] | 'all' }
   | { kind: 'health' }
+  | { kind: 'helm'; namespace?: string; contexts?: string[] | 'all' }
   | { kind: 'help' }
   | { kind: 'quit' };
 
@@ -43,6 +44,7 @@ export const COMMANDS: readonly { name: string; aliases: string[]; args?: string
   { name: 'xray', aliases: ['xr', 'x'], args: 'KIND [namespace]', help: 'the owner tree of deploy, sts, ds, rs, svc, job, cronjob or po, live' },
   { name: 'pulses', aliases: ['pulse', 'pu', 'hz'], args: '[namespace]', help: 'counts per kind, ok and not, with their trend, live' },
   { name: 'health', aliases: ['stats'], help: "kmux's own memory, watches, sockets, rows and event-loop delay" },
+  { name: 'helm', aliases: ['releases'], args: '[namespace]', help: 'Helm releases, every namespace unless one is named (latest revision each, read from the cluster): history, values, manifest, diff, objects' },
   { name: 'help', aliases: ['?'], help: 'keys and commands' },
   { name: 'quit', aliases: ['q', 'q!', 'exit'], help: 'leave kmux' },
 ];
@@ -106,6 +108,11 @@ export function parseCommand(input: string, aliases: Record<string, string> = {}
     return { kind: 'pulses', ...(inner?.kind === 'resource' ? { namespace: inner.namespace, contexts: inner.contexts } : {}) };
   }
   if (h === 'health' || h === 'stats') return { kind: 'health' };
+  if (h === 'helm' || h === 'releases') {
+    const inner = args.length ? parseCommand(['pods', ...args].join(' ')) : undefined;
+    if (inner?.kind === 'resource' && (inner.labelSelector || inner.filter)) throw new CommandError(':helm takes a namespace and @contexts; filter the list with / once it is open');
+    return { kind: 'helm', ...(inner?.kind === 'resource' ? { namespace: inner.namespace, contexts: inner.contexts } : {}) };
+  }
   if (['pf', 'portforward', 'portforwards', 'port-forward', 'port-forwards'].includes(h)) return { kind: 'pf' };
   if (h === 'ctx' || h === 'context' || h === 'contexts') {
     if (args.length > 1) throw new CommandError(':ctx takes one context name');

@@ -9,6 +9,7 @@ import type { Kubeconfig } from '../kube/kubeconfig.js';
 import type { ApiResource } from '../kube/discovery.js';
 import { resolveResource, resourcePath } from '../kube/discovery.js';
 import { columnsFor } from '../resources/registry.js';
+import { helmStorageColumns } from '../resources/helm.js';
 import type { ResourceColumns } from '../resources/types.js';
 import { ContextClient } from '../store/contexts.js';
 import { ApiError } from '../kube/connection.js';
@@ -80,6 +81,13 @@ export interface SessionOptions {
    * registry gives them, so plugin and hotkey clashes are checked against the real keys.
    */
   builtinKeys?: { forScope(scope: string): BuiltinKey[]; scopes: string[]; everywhere(): BuiltinKey[] };
+}
+
+/** What a plugin run on a list row adds to its variables: the form's inputs, the row's columns, $KUBECONFIG. */
+export interface PluginExtra {
+  inputs?: Record<string, string | number | boolean>;
+  columns: Record<string, string>;
+  kubeconfig?: string;
 }
 
 /** What a table view shows; kept in history so `[` `]` and esc can rebuild it. */
@@ -447,10 +455,23 @@ export class Session {
     return this.launchIn(pod.context, p, (kubeconfig) => this.containerVars(pod, container, { ...extra, kubeconfig }));
   }
 
-  containerVars(pod: { context: string; namespace: string; name: string }, container: string, extra: { inputs?: Record<string, string | number | boolean>; columns: Record<string, string>; kubeconfig?: string }): PluginVars {
-    const c = this.client(pod.context);
+  containerVars(pod: { context: string; namespace: string; name: string }, container: string, extra: PluginExtra): PluginVars {
+    return this.varsIn(pod.context, { name: container, namespace: pod.namespace, pod: pod.name, container }, extra);
+  }
+
+  /** A plugin run from `:helm` (K9s's helm scope): NAME is the release, NAMESPACE and CONTEXT its own, COL-* the view's columns. */
+  async releasePluginLaunch(rel: { context: string; namespace: string; name: string }, p: Plugin, extra: PluginExtra): Promise<{ vars: PluginVars; argv: Argv; env: Record<string, string> }> {
+    return this.launchIn(rel.context, p, (kubeconfig) => this.releaseVars(rel, { ...extra, kubeconfig }));
+  }
+
+  releaseVars(rel: { context: string; namespace: string; name: string }, extra: PluginExtra): PluginVars {
+    return this.varsIn(rel.context, { name: rel.name, namespace: rel.namespace }, extra);
+  }
+
+  private varsIn(context: string, what: { name: string; namespace: string; pod?: string; container?: string }, extra: PluginExtra): PluginVars {
+    const c = this.client(context);
     return pluginVars({
-      name: container, namespace: pod.namespace, pod: pod.name, container, context: pod.context, cluster: c.info.cluster, user: c.info.user,
+      ...what, context, cluster: c.info.cluster, user: c.info.user,
       kubeconfig: extra.kubeconfig ?? this.o.kubeconfig.files.join(delimiter), columns: extra.columns, inputs: extra.inputs,
     });
   }
@@ -503,7 +524,7 @@ export class Session {
     this.namespace = o.namespace;
     this.registry = new StoreRegistry(
       (ctx) => this.client(ctx).conn,
-      (k) => this.columnsOf(k.resource, k.namespace),
+      (k) => (k.projection === 'helm' ? helmStorageColumns : this.columnsOf(k.resource, k.namespace)),
       o.batchMs ?? 100,
       (store) => {
         // a store that lost its server: have the context checked now, so the header says so and

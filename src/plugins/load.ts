@@ -93,7 +93,7 @@ export interface BuiltinKey extends KeySpec {
 }
 
 /** Views with keys of their own that are not table views: 'all' in builtinKeys is not about them. */
-const LIST_VIEWS = new Set(['containers']);
+const LIST_VIEWS = new Set(['containers', 'helm']);
 
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;

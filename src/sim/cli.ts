@@ -28,7 +28,7 @@ export async function simMain(argv: string[]): Promise<void> {
       options: {
         clusters: { type: 'string' }, nodes: { type: 'string' }, pods: { type: 'string' }, churn: { type: 'string' },
         seed: { type: 'string' }, port: { type: 'string' }, 'kubeconfig-out': { type: 'string' }, 'rv-wait-ms': { type: 'string' },
-        'exec-token-ttl': { type: 'string' }, 'insecure-http': { type: 'boolean' },
+        'exec-token-ttl': { type: 'string' }, 'insecure-http': { type: 'boolean' }, 'no-helm': { type: 'boolean' },
         'watch-timeout': { type: 'string' }, 'history-seconds': { type: 'string' }, 'history-size': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -54,6 +54,7 @@ export async function simMain(argv: string[]): Promise<void> {
       },
       execTokenTtlSeconds: num('exec-token-ttl', values['exec-token-ttl'], 600, 1),
       insecureHttp: values['insecure-http'] ?? false,
+      helm: !values['no-helm'],
     };
   } catch (e) {
     process.stderr.write(`kmux sim: ${(e as Error).message}\n`);

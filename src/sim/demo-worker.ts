@@ -4,7 +4,7 @@ import { startFleet } from './fleet.js';
 
 const port = parentPort!;
 try {
-  const fleet = await startFleet({ churn: workerData.churn });
+  const fleet = await startFleet({ churn: workerData.churn, helm: true });
   fleet.writeKubeconfig(workerData.kubeconfig);
   port.on('message', (m) => {
     if (m !== 'stop') return;

@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { Cluster, type ClusterOptions } from './cluster.js';
 import { installControllers } from './controllers.js';
 import { buildScenario } from './scenario.js';
+import { installHelmReleases } from './helm.js';
 import { SimServer, type RestartOptions } from './server.js';
 import { Churn } from './churn.js';
 import { FleetAuth, SIM_USERS, type Credentials } from './auth.js';
@@ -39,6 +40,12 @@ export interface FleetOptions {
   insecureHttp?: boolean;
   /** how long the exec plugin's tokens live, in seconds (default 600) */
   execTokenTtlSeconds?: number;
+  /**
+   * Helm 3 releases in every cluster (`helm.ts`): their revisions stored as Helm stores them and
+   * their objects. `kmux sim` and `--demo` have them; off by default, so a test's counts of
+   * deployments, services and pods are the scenario's alone.
+   */
+  helm?: boolean;
 }
 
 /** What `Fleet.kubeconfig` writes. */
@@ -259,6 +266,7 @@ async function buildMember(o: FleetOptions, auth: FleetAuth, i: number, name: st
     bootstrapPolicy(cluster);
   } else {
     buildScenario(cluster, { nodes: o.nodes ?? 5, pods: o.pods ?? 150, index: i });
+    if (o.helm) installHelmReleases(cluster);
     // after the scenario, with uids of their own: the scenario's objects stay what they were
     const born = Date.parse(cluster.store.get('namespaces', undefined, 'kube-system')?.metadata.creationTimestamp ?? '') || Date.now();
     bootstrapPolicy(cluster, born);

@@ -24,6 +24,8 @@ Options:
   --insecure-http       plain HTTP instead of TLS, no credentials needed (everyone is a
                         cluster-admin, as the apiserver's old insecure port); only the admin
                         contexts are written
+  --no-helm             no Helm releases (by default each cluster holds a few, stored as
+                        Helm 3 stores them, with their objects)
   -h, --help            this help
 
 Users and RBAC (with TLS, the default: a CA made at start-up is the kubeconfig's

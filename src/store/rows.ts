@@ -39,10 +39,12 @@ export interface StoreKey {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
+  /** rows projected for another purpose than the kind's table ('helm': Helm's storage objects as revisions) */
+  projection?: 'helm';
 }
 
 export function storeId(k: StoreKey): string {
-  return [k.context, k.resource.group, k.resource.plural, k.namespace ?? '', k.labelSelector ?? '', k.fieldSelector ?? ''].join('|');
+  return [k.context, k.resource.group, k.resource.plural, k.namespace ?? '', k.labelSelector ?? '', k.fieldSelector ?? '', ...(k.projection ? [k.projection] : [])].join('|');
 }
 
 export type Listener = () => void;

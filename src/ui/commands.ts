@@ -10,6 +10,8 @@ import { PulseModel } from '../app/pulse.js';
 import { XrayScreen } from './screens/xray.js';
 import { pulsesList } from './screens/pulses.js';
 import { healthList } from './screens/health.js';
+import { HelmModel } from '../app/helm.js';
+import { helmList } from './screens/helm.js';
 
 /** keepStack: open a resource view on top of the current ones (a K9s hotkey's keepHistory), not in their place. */
 export async function runCommand(nav: Nav, text: string, o: { keepStack?: boolean } = {}): Promise<void> {
@@ -39,6 +41,7 @@ export async function runCommand(nav: Nav, text: string, o: { keepStack?: boolea
     case 'rbac':
       return nav.push(new ListScreen(nav, myRulesList(nav)));
     case 'xray':
+    case 'helm':
     case 'pulses': {
       let contexts: string[];
       try {
@@ -52,6 +55,8 @@ export async function runCommand(nav: Nav, text: string, o: { keepStack?: boolea
         if (namespace && cmd.namespace && (await session.missingNamespace(contexts, namespace)).length === contexts.length) {
           return nav.flash(`namespaces "${namespace}" not found`, 'error');
         }
+        // releases are few and answer "what runs where": every namespace unless one is named (helm ls -A)
+        if (cmd.kind === 'helm') return nav.push(new ListScreen(nav, helmList(nav, await HelmModel.open(session, { contexts, namespace: cmd.namespace === 'all' ? undefined : cmd.namespace }))));
         if (cmd.kind === 'pulses') return nav.push(new ListScreen(nav, pulsesList(nav, await PulseModel.open(session, { contexts, namespace }))));
         return nav.push(new XrayScreen(nav, await XrayModel.open(session, { resource: cmd.resource, contexts, namespace })));
       } catch (e) {

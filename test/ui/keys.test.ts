@@ -102,6 +102,13 @@ describe('kind -> keys', () => {
     expect(has('all', 'g', true)).toBe(true); // G
     expect(has('all', 'd', false, true)).toBe(true);
     expect(has('all', 'l')).toBe(false);
+    // :helm's releases (K9s's helm scope): its own keys, not a table's
+    for (const k of ['v', 'a', 'm', 'n', 'd', 'r']) expect(has('helm', k), `${k} in helm`).toBe(true);
+    expect(has('helm', 'd', true)).toBe(true); // D
+    expect(has('helm', 'r', true)).toBe(true); // R
+    expect(has('helm', 'd', false, true)).toBe(true);
+    expect(has('helm', 'y')).toBe(false);
+    expect(has('helm', 'v', true)).toBe(false);
   });
 });
 

@@ -67,6 +67,8 @@ describe('plugin keys as K9s binds them', () => {
   it('load: clashes only where K9s has the key too; moving keys noted as taken', () => {
     const msgs = fs.session.plugins.problems.map((p) => `${p.kind}: ${p.message}`);
     expect(msgs.filter((m) => m.startsWith('clash'))).toEqual([
+      // every view includes :helm's releases, where D is the diff
+      expect.stringMatching(/^clash: plugin "all-describe": Shift-D is kmux's key for "diff with the previous revision" in helm; kmux's key wins/),
       expect.stringMatching(/^clash: plugin "all-on-d": y is kmux's key for "yaml" in all; kmux's key wins/),
       expect.stringMatching(/^clash: plugin "shell-wanted": s is kmux's key for "shell" in containers; kmux's key wins/),
     ]);

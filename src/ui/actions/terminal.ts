@@ -10,6 +10,11 @@ import { endedByCtrlC, runForegroundSync } from '../../plugins/run.js';
 
 /** kubectl in the foreground: true when it succeeded. `sessionLike`: a shell's exit status is the user's business. */
 export async function kubectlForeground(nav: Nav, context: string, args: string[], what: string, extraEnv: Record<string, string> = {}, sessionLike = false): Promise<boolean> {
+  return childForeground(nav, context, 'kubectl', ['--context', context, ...args], what, extraEnv, sessionLike);
+}
+
+/** A cluster tool (kubectl, helm) in the foreground with kmux's kubeconfig for `context`: true when it succeeded. */
+export async function childForeground(nav: Nav, context: string, command: string, args: string[], what: string, extraEnv: Record<string, string> = {}, sessionLike = false): Promise<boolean> {
   const session = nav.session;
   let kube;
   try {
@@ -22,7 +27,7 @@ export async function kubectlForeground(nav: Nav, context: string, args: string[
   const env: Record<string, string> = { ...(process.env as Record<string, string>), ...kube, ...extraEnv };
   let out: ReturnType<typeof runForegroundSync> = {};
   await nav.suspend(() => {
-    out = runForegroundSync({ command: 'kubectl', args: ['--context', context, ...args], pipes: [], env: {} }, env);
+    out = runForegroundSync({ command, args, pipes: [], env: {} }, env);
   });
   session.registry.refresh();
   nav.redraw();
@@ -30,8 +35,8 @@ export async function kubectlForeground(nav: Nav, context: string, args: string[
   if (endedByCtrlC(out)) nav.flash(`${what}: ended (ctrl-c)`);
   else if (sessionLike && out.exitCode !== undefined && out.exitCode !== 0 && !out.signal) nav.flash(`${what}: ended (exit ${out.exitCode})`);
   else if (out.error && !/^exit code /.test(out.error)) nav.flash(`${what}: ${out.error}`, 'error');
-  else if (out.signal) nav.flash(`${what}: kubectl ended by ${out.signal}`, 'warn');
-  else if ((out.exitCode ?? 0) !== 0) nav.flash(`${what}: kubectl exited ${out.exitCode}`, 'error');
+  else if (out.signal) nav.flash(`${what}: ${command} ended by ${out.signal}`, 'warn');
+  else if ((out.exitCode ?? 0) !== 0) nav.flash(`${what}: ${command} exited ${out.exitCode}`, 'error');
   else return true;
   return false;
 }

@@ -51,6 +51,24 @@ export const CONTAINER_DEFS: readonly KeyDef[] = [
   { id: 'previous-logs', keys: ['p'], desc: 'previous logs of the container', section: 'Resource', hint: true },
 ];
 
+/**
+ * `:helm`'s releases: enter opens the history (the list draws it), the rest read the release
+ * from its storage objects; rollback and uninstall go through the helm CLI. K9s's plugins
+ * scoped `helm` run on these rows.
+ */
+export const HELM_DEFS: readonly KeyDef[] = [
+  { id: 'helm-values', keys: ['v'], desc: 'user values', section: 'Resource', hint: true },
+  { id: 'helm-all-values', keys: ['a'], desc: 'all values (chart defaults merged)', section: 'Resource', hint: true },
+  { id: 'helm-manifest', keys: ['m'], desc: 'manifest', section: 'Resource', hint: true },
+  { id: 'helm-notes', keys: ['n'], desc: 'notes', section: 'Resource', hint: true },
+  { id: 'describe', keys: ['d'], desc: 'describe (chart, dependencies, hooks)', section: 'Resource', hint: true },
+  { id: 'helm-diff', keys: ['D'], desc: 'diff with the previous revision', section: 'Resource', hint: true },
+  { id: 'helm-objects', keys: ['r'], desc: 'objects of the release, live (missing, drifted)', section: 'Resource', hint: true },
+  { id: 'helm-rollback', keys: ['R'], desc: 'roll back to the previous revision (helm)', section: 'Resource', hint: true, dangerous: true },
+  { id: 'helm-uninstall', keys: ['<ctrl-d>'], desc: 'uninstall (helm)', section: 'Resource', hint: true, dangerous: true },
+];
+const HELM_ENTER: KeyDef = { id: 'enter', keys: ['<enter>'], desc: 'history', section: 'Resource', hint: true };
+
 /** A table view's keys: every kind's, then what its capabilities bring. */
 export function tableKeyDefs(res: Pick<ApiResource, 'group' | 'plural' | 'namespaced'> & Partial<Pick<ApiResource, 'subresources'>>, caps: Capabilities = capabilitiesFor(res)): KeyDef[] {
   const d: KeyDef[] = [
@@ -103,7 +121,7 @@ const KINDS: Record<string, Pick<ApiResource, 'group' | 'plural' | 'namespaced'>
 };
 
 /** Views with keys of their own: the kinds above, and a pod's containers (not a table view). */
-export const SCOPES_WITH_KEYS = [...Object.keys(KINDS), 'containers'];
+export const SCOPES_WITH_KEYS = [...Object.keys(KINDS), 'containers', 'helm'];
 
 /**
  * The keys kmux takes in a plugin scope ('pods', 'po', 'deploy', 'all', 'containers', a CRD's
@@ -117,6 +135,7 @@ export function builtinKeysFor(scope: string): (KeySpec & { label: string; soft?
     return takenKeys([...common, ...tableKeyDefs({ group: 'x.example', plural: 'x', namespaced: false })]);
   }
   if (canonicalScope(scope) === 'containers') return takenKeys([...common, ...CONTAINER_DEFS]);
+  if (canonicalScope(scope) === 'helm') return takenKeys([...common, ...HELM_DEFS, HELM_ENTER]);
   const kind = KINDS[canonicalScope(scope)] ?? { group: 'x.example', plural: scope, namespaced: true };
   return takenKeys([...common, ...tableKeyDefs(kind)]);
 }

@@ -40,7 +40,7 @@ export interface ListSource {
   enterDesc?: string;
   onEnter?(row: ListRow, marked: string[]): void;
   /** keys of this list's own, on the cursor row */
-  actions?: { id: string; keys: string[]; desc: string; dangerous?: boolean; unavailable?: string; run(row: ListRow): void }[];
+  actions?: { id: string; keys: string[]; desc: string; dangerous?: boolean; unavailable?: string; run(row: ListRow, marked: string[]): void }[];
   /** plugins apply to its rows (a pod's containers): the scope names, contexts, and a run on a row */
   plugins?: { names: string[]; contexts: string[]; run(p: Plugin, row: ListRow): void; vars?(row: ListRow): PluginVars };
   /** what the list opened (stores, timers), closed when the screen goes */
@@ -112,7 +112,7 @@ export class ListScreen implements Screen {
     if (this.source.markable) {
       out.push({ id: 'mark', keys: ['<space>'], desc: 'mark', section: 'Resource', hint: true, run: on((r) => (this.marks.has(r.key) ? this.marks.delete(r.key) : this.marks.add(r.key))) });
     }
-    for (const a of this.source.actions ?? []) out.push({ ...a, section: 'Resource', hint: true, run: on(a.run) });
+    for (const a of this.source.actions ?? []) out.push({ ...a, section: 'Resource', hint: true, run: on((r) => a.run(r, [...this.marks])) });
     if (this.source.onEnter) {
       const enter = this.source.onEnter;
       out.push({ id: 'enter', keys: ['<enter>'], desc: this.source.enterDesc ?? 'select', section: 'Resource', hint: true, run: on((r) => enter(r, [...this.marks])) });

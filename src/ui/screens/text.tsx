@@ -16,6 +16,8 @@ export interface TextOptions {
   title: string;
   lines: string[];
   yaml?: boolean;
+  /** a unified diff: additions, removals and hunk headers in the skin's colors */
+  diff?: boolean;
   /** for secrets: the lines again with values decoded (true) or masked (false) */
   reveal?: (reveal: boolean) => Promise<string[]>;
 }
@@ -60,6 +62,10 @@ export class TextScreen implements Screen {
       if (this.o.yaml) {
         const m = t.match(/^(\s*-?\s*)([^:\s][^:]*?)(:)(\s.*|$)/);
         if (m) return <Text key={`t${i}`}><Text color={theme.yamlKey}>{m[1] + m[2]}</Text><Text color={theme.fg}>{m[3]}</Text><Text color={theme.yamlValue}>{m[4]}</Text></Text>;
+      }
+      if (this.o.diff) {
+        const color = /^(\+\+\+|---) /.test(t) ? theme.title : t.startsWith('+') ? theme.healthOk : t.startsWith('-') ? theme.healthBad : t.startsWith('@@') ? theme.titleHighlight : theme.fg;
+        return <Text key={`t${i}`} color={color}>{t}</Text>;
       }
       // describe's Events table: warnings stand out
       if (/^\s+Warning\s/.test(t)) return <Text key={`t${i}`} color={theme.flashWarn} bold>{t}</Text>;
