@@ -16,6 +16,10 @@ export class MetricsPoller {
   /** bumps on every poll, so views sorted by a metric re-sort */
   version = 0;
   private timer?: NodeJS.Timeout;
+  /** between start() and stop() */
+  private running = false;
+  /** a request is out (stop() cannot cancel it: what it brings is dropped, and no next poll follows) */
+  private inFlight = false;
   private readonly listeners = new Set<() => void>();
   refs = 0;
 
@@ -32,20 +36,32 @@ export class MetricsPoller {
   }
 
   start(): void {
-    if (!this.timer) void this.poll();
+    if (this.running) return;
+    this.running = true;
+    // started again while the last request is out: that request's answer schedules the next
+    if (!this.inFlight) void this.poll();
   }
 
+  /**
+   * No more polls. A poll stopped while its request was out used to schedule the next one when
+   * the answer came: every view left during a poll kept a poller polling every 15 s for as long
+   * as kmux ran (44 of them after 20 rounds of switching views, with their values).
+   */
   stop(): void {
+    this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }
 
   private async poll(): Promise<void> {
+    this.timer = undefined;
     let wait = this.everyMs;
+    this.inFlight = true;
     try {
       const path = this.kind === 'nodes' ? '/apis/metrics.k8s.io/v1beta1/nodes'
         : this.namespace ? `/apis/metrics.k8s.io/v1beta1/namespaces/${this.namespace}/pods` : '/apis/metrics.k8s.io/v1beta1/pods';
       const list = await this.conn.json('GET', path, { timeoutMs: 20_000 });
+      if (!this.running) return;
       this.values.clear();
       for (const m of list.items ?? []) {
         let cpu = 0, mem = 0;
@@ -65,11 +81,14 @@ export class MetricsPoller {
       // with the list's, in one collection (later polls' garbage is collected as it comes)
       if (this.version === 0 && this.values.size > 10_000) compactSoon();
     } catch (e) {
+      if (!this.running) return;
       if (e instanceof ApiError && (e.status === 404 || e.status === 403 || e.status === 503)) {
         this.available = false;
         this.values.clear();
         wait = 5 * 60_000;
       }
+    } finally {
+      this.inFlight = false;
     }
     this.version++;
     for (const l of this.listeners) l();
