@@ -244,10 +244,14 @@ export class RowStore {
     }
   }
 
+  /** whether the list loading now is this store's first (decided when it starts) */
+  private loadingIsFirst = false;
+
   private setLoading(on: boolean): void {
     if (on === this.loading) return;
     this.loading = on;
-    listLoading(on ? 1 : -1);
+    if (on) this.loadingIsFirst = !this.listed;
+    listLoading(on ? 1 : -1, this.loadingIsFirst);
   }
 
   stop(): void {

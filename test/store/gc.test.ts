@@ -39,3 +39,14 @@ test('tight while idle, V8 own factor while a list loads or keys come', () => {
   listLoading(-1);
   expect(heapGrowthPercent()).toBe(20);
 });
+
+test('a relist keeps the idle factor', () => {
+  vi.advanceTimersByTime(60_000); // past the first test's keys (its clock ran ahead)
+  listLoading(1);
+  listLoading(-1);
+  expect(heapGrowthPercent()).toBe(20);
+  listLoading(1, false);
+  expect(heapGrowthPercent()).toBe(20);
+  listLoading(-1, false);
+  expect(heapGrowthPercent()).toBe(20);
+});
